@@ -1,0 +1,65 @@
+import Fluent
+import OpenAPIRuntime
+import OpenAPIVapor
+import Vapor
+
+/// Implements the operations generated from `openapi.yaml`; each feature adds its own in an extension.
+struct GuildAPI: APIProtocol {
+    static let maxBodySize = 64 * 1024
+
+    static func register(on app: Application) throws {
+        let spec = try String(contentsOfFile: app.directory.workingDirectory + "Sources/Guild/openapi.yaml", encoding: .utf8)
+        let api = app.grouped("api", "v1")
+        api.get("openapi.yaml") { _ in
+            Response(status: .ok, headers: ["Content-Type": "application/yaml; charset=utf-8"], body: .init(string: spec))
+        }
+        let transport = VaporTransport(routesBuilder: app.grouped(APIRequestMiddleware()))
+        try GuildAPI().registerHandlers(on: transport, serverURL: URL(string: "/api/v1")!)
+    }
+}
+
+/// Gives handlers the Vapor request (database, config, client address) and enforces the body limit
+/// the streaming OpenAPI transport does not.
+struct APIRequestMiddleware: AsyncMiddleware {
+    @TaskLocal static var current: Request?
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > GuildAPI.maxBodySize {
+            throw Abort(.payloadTooLarge)
+        }
+        if request.method != .GET, request.method != .HEAD, request.body.data == nil {
+            _ = try await request.body.collect(max: GuildAPI.maxBodySize).get()
+        }
+        return try await Self.$current.withValue(request) {
+            try await next.respond(to: request)
+        }
+    }
+}
+
+extension GuildAPI {
+    /// The Vapor request being handled.
+    var req: Request {
+        get throws {
+            guard let request = APIRequestMiddleware.current else { throw Abort(.internalServerError) }
+            return request
+        }
+    }
+}
+
+/// Bearer-token authentication for the JSON API.
+enum APIAuth {
+    static func requireUser(_ req: Request) async throws -> User {
+        guard let bearer = req.headers.bearerAuthorization?.token, !bearer.isEmpty,
+            let token = try await APIToken.query(on: req.db)
+                .filter(\.$tokenHash == SecureToken.hash(bearer))
+                .with(\.$user)
+                .first()
+        else { throw CommonError.notSignedIn }
+        // Note the use at most once a minute, so reads do not become writes on every request.
+        if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
+            token.lastUsedAt = Date()
+            try await token.save(on: req.db)
+        }
+        return token.user
+    }
+}

@@ -1,0 +1,53 @@
+import Fluent
+import Vapor
+
+/// `guild serve [--hostname H] [--port P] [--bind H:P] [--demo]`: migrates, starts the background
+/// jobs, then hands over to Vapor's own serve command.
+struct GuildServeCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Option(name: "hostname", short: "H", help: "Set the hostname the server will run on.")
+        var hostname: String?
+        @Option(name: "port", short: "p", help: "Set the port the server will run on.")
+        var port: Int?
+        @Option(name: "bind", short: "b", help: "Convenience for setting hostname and port together.")
+        var bind: String?
+        @Flag(name: "demo", help: "Fill an empty database with a demo network to explore.")
+        var demo: Bool
+        @Flag(name: "no-jobs", help: "Do not run background jobs (outbox delivery) in this instance.")
+        var noJobs: Bool
+    }
+
+    var help: String { "Migrates the database, starts the background jobs and serves Guild over HTTP." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let app = context.application
+        try await app.autoMigrate()
+        if signature.demo {
+            try await DemoData.seedIfEmpty(app, console: context.console)
+        }
+        if !signature.noJobs {
+            let worker = OutboxWorker()
+            try await worker.didBootAsync(app)
+            app.lifecycle.use(worker)
+        }
+        var arguments = ["guild"]
+        if let hostname = signature.hostname { arguments += ["--hostname", hostname] }
+        if let port = signature.port { arguments += ["--port", String(port)] }
+        if let bind = signature.bind { arguments += ["--bind", bind] }
+        var serveContext = context
+        serveContext.input = CommandInput(arguments: arguments)
+        try await app.servers.asyncCommand.run(using: &serveContext)
+    }
+}
+
+/// `guild migrate`: applies every pending migration, without asking.
+struct GuildMigrateCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+
+    var help: String { "Applies every pending database migration." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await context.application.autoMigrate()
+        context.console.print("Database is up to date (\(GuildMigrations.all.count) migrations).")
+    }
+}

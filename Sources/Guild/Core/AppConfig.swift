@@ -1,0 +1,123 @@
+import Foundation
+
+/// Every setting Guild reads from its environment, parsed once at start-up.
+public struct AppConfig: Sendable, Equatable {
+    public enum Database: Sendable, Equatable {
+        case sqlite(path: String)
+        case postgres(url: String)
+    }
+
+    public var database: Database
+    /// Public address used in links inside emails, e.g. `https://guild.example.org`.
+    public var baseURL: String
+    public var secureCookies: Bool
+    /// A sendmail-compatible command (`/usr/bin/msmtp -t`); nil writes `.eml` files instead.
+    public var sendmailCommand: [String]?
+    public var mailDirectory: String
+    public var mailFrom: String
+    public var hostname: String
+    public var port: Int
+    public var bcryptCost: Int
+    /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
+    public var trustProxy: Bool
+    public var logFormat: LogFormat
+    /// PostgreSQL schema to use instead of `public`; tests give each app its own.
+    public var postgresSchema: String?
+
+    public enum LogFormat: String, Sendable { case text, json }
+
+    /// The defaults a developer gets with no environment at all.
+    public static let development = AppConfig(
+        database: .sqlite(path: "guild.sqlite"), baseURL: "http://localhost:8080", secureCookies: false,
+        sendmailCommand: nil, mailDirectory: "mail", mailFrom: "Guild <guild@localhost>", hostname: "127.0.0.1",
+        port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, postgresSchema: nil)
+
+    /// Reads the environment; a wrong value throws an error naming the variable.
+    public static func from(environment env: [String: String]) throws(ConfigError) -> AppConfig {
+        var config = AppConfig.development
+        if let raw = env.nonEmpty("DATABASE_URL") { config.database = try parseDatabaseURL(raw) }
+        if let raw = env.nonEmpty("GUILD_BASE_URL") {
+            guard let url = URL(string: raw), let scheme = url.scheme, ["http", "https"].contains(scheme),
+                url.host?.isEmpty == false
+            else { throw ConfigError(variable: "GUILD_BASE_URL", problem: "must be an http(s) URL such as https://guild.example.org") }
+            config.baseURL = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
+            config.secureCookies = scheme == "https"
+        }
+        if let raw = env.nonEmpty("GUILD_SECURE_COOKIES") {
+            config.secureCookies = try parseBool(raw, variable: "GUILD_SECURE_COOKIES")
+        }
+        if let raw = env.nonEmpty("GUILD_SENDMAIL") {
+            config.sendmailCommand = raw.split(separator: " ").map(String.init)
+        }
+        if let raw = env.nonEmpty("GUILD_MAIL_DIR") { config.mailDirectory = raw }
+        if let raw = env.nonEmpty("GUILD_MAIL_FROM") {
+            guard raw.contains("@"), !raw.contains("\n"), !raw.contains("\r") else {
+                throw ConfigError(variable: "GUILD_MAIL_FROM", problem: "must be an address such as Guild <guild@example.org>")
+            }
+            config.mailFrom = raw
+        }
+        if let raw = env.nonEmpty("GUILD_HOSTNAME") { config.hostname = raw }
+        if let raw = env.nonEmpty("GUILD_PORT") {
+            guard let port = Int(raw), (1...65535).contains(port) else {
+                throw ConfigError(variable: "GUILD_PORT", problem: "must be a number from 1 to 65535")
+            }
+            config.port = port
+        }
+        if let raw = env.nonEmpty("GUILD_BCRYPT_COST") {
+            guard let cost = Int(raw), (4...31).contains(cost) else {
+                throw ConfigError(variable: "GUILD_BCRYPT_COST", problem: "must be a number from 4 to 31")
+            }
+            config.bcryptCost = cost
+        }
+        if let raw = env.nonEmpty("GUILD_TRUST_PROXY") {
+            config.trustProxy = try parseBool(raw, variable: "GUILD_TRUST_PROXY")
+        }
+        if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
+            guard let format = LogFormat(rawValue: raw.lowercased()) else {
+                throw ConfigError(variable: "GUILD_LOG_FORMAT", problem: "must be text or json")
+            }
+            config.logFormat = format
+        }
+        return config
+    }
+
+    /// `sqlite:///abs/path.sqlite`, `sqlite://relative.sqlite` or `postgres://user:pass@host:port/db`.
+    static func parseDatabaseURL(_ raw: String) throws(ConfigError) -> Database {
+        if raw.hasPrefix("sqlite://") {
+            let path = String(raw.dropFirst("sqlite://".count))
+            guard !path.isEmpty, !path.hasSuffix("/") else {
+                throw ConfigError(variable: "DATABASE_URL", problem: "sqlite URL needs a file path, e.g. sqlite://guild.sqlite")
+            }
+            return .sqlite(path: path)
+        }
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard let url = URL(string: raw), url.host?.isEmpty == false, url.path.count > 1 else {
+                throw ConfigError(variable: "DATABASE_URL", problem: "postgres URL needs a host and a database, e.g. postgres://guild:secret@localhost:5432/guild")
+            }
+            return .postgres(url: raw)
+        }
+        throw ConfigError(variable: "DATABASE_URL", problem: "must start with sqlite:// or postgres://")
+    }
+
+    static func parseBool(_ raw: String, variable: String) throws(ConfigError) -> Bool {
+        switch raw.lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigError(variable: variable, problem: "must be true or false")
+        }
+    }
+}
+
+/// A configuration mistake, reported as one line naming the variable.
+public struct ConfigError: Error, Equatable, CustomStringConvertible {
+    public var variable: String
+    public var problem: String
+    public var description: String { "Configuration error: \(variable) \(problem)." }
+}
+
+extension [String: String] {
+    fileprivate func nonEmpty(_ key: String) -> String? {
+        guard let value = self[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+}

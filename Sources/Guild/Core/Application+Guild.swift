@@ -1,0 +1,34 @@
+import Fluent
+import Vapor
+
+extension Application {
+    private struct ConfigKey: StorageKey { typealias Value = AppConfig }
+    private struct MailKey: StorageKey { typealias Value = any MailTransport }
+    private struct MetricsKey: StorageKey { typealias Value = GuildMetrics }
+    private struct DummyHashKey: StorageKey { typealias Value = String }
+
+    var guildConfig: AppConfig {
+        get { storage[ConfigKey.self] ?? .development }
+        set { storage[ConfigKey.self] = newValue }
+    }
+
+    var mailTransport: any MailTransport {
+        get { storage[MailKey.self] ?? FileMailTransport(directory: guildConfig.mailDirectory) }
+        set { storage[MailKey.self] = newValue }
+    }
+
+    var metrics: GuildMetrics {
+        get { storage[MetricsKey.self]! }
+        set { storage[MetricsKey.self] = newValue }
+    }
+
+    /// A hash checked against when an account does not exist, so that timing reveals nothing.
+    var dummyPasswordHash: String {
+        get { storage[DummyHashKey.self] ?? "" }
+        set { storage[DummyHashKey.self] = newValue }
+    }
+
+    func outboxDelivery() -> OutboxDelivery {
+        OutboxDelivery(db: db, transport: mailTransport, from: guildConfig.mailFrom, logger: logger)
+    }
+}

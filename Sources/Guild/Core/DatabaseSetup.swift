@@ -1,0 +1,56 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import SQLKit
+import Vapor
+
+enum DatabaseSetup {
+    /// Registers the database named by the configuration as the default one.
+    static func use(_ config: AppConfig, on app: Application) throws {
+        switch config.database {
+        case .sqlite(let path):
+            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+        case .postgres(let url):
+            var postgres = try SQLPostgresConfiguration(url: url)
+            if let schema = config.postgresSchema { postgres.searchPath = [schema] }
+            app.databases.use(.postgres(configuration: postgres, sqlLogLevel: .trace), as: .psql)
+        }
+    }
+
+    /// The SQLite driver only turns on foreign keys. Each event loop owns exactly one connection,
+    /// so visiting every loop once sets WAL, synchronous and busy_timeout on every connection.
+    static func prepareSQLiteConnections(on app: Application) async throws {
+        guard case .sqlite = app.guildConfig.database else { return }
+        for loop in app.eventLoopGroup.makeIterator() {
+            let db = app.databases.database(logger: app.logger, on: loop)! as! any SQLDatabase
+            try await db.raw("PRAGMA journal_mode = WAL").run()
+            try await db.raw("PRAGMA synchronous = NORMAL").run()
+            try await db.raw("PRAGMA busy_timeout = 10000").run()
+            try await db.raw("PRAGMA foreign_keys = ON").run()
+        }
+    }
+}
+
+extension Database {
+    var sql: any SQLDatabase { self as! any SQLDatabase }
+
+    var isSQLite: Bool { sql.dialect.name == "sqlite" }
+
+    /// A transaction that reads and then writes. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades from read to write fails at once
+    /// with "database is locked" when another connection wrote in between, and busy_timeout cannot help.
+    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard isSQLite else { return try await transaction(body) }
+        return try await withConnection { connection in
+            try await connection.sql.raw("BEGIN IMMEDIATE").run()
+            do {
+                let result = try await body(connection)
+                try await connection.sql.raw("COMMIT").run()
+                return result
+            } catch {
+                try? await connection.sql.raw("ROLLBACK").run()
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import OpenAPIRuntime
+import Vapor
+
+/// The one place errors become responses: JSON `{"error":{…}}` under /api, an HTML page elsewhere.
+/// Unknown errors are logged with the request id and shown as a plain 500, never with internals.
+struct GuildErrorMiddleware: AsyncMiddleware {
+    struct Described: Sendable {
+        var status: HTTPResponseStatus
+        var code: String
+        var message: String
+        var field: String?
+        var headers: HTTPHeaders
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let described = Self.describe(error)
+            if described.status == .internalServerError {
+                request.logger.report(error: error)
+            }
+            return await Self.response(for: described, to: request)
+        }
+    }
+
+    static func describe(_ error: any Error) -> Described {
+        switch error {
+        case let error as any AppError:
+            return .init(status: error.status, code: error.code, message: error.reason, field: error.field, headers: error.headers)
+        case let error as ServerError:
+            if let inner = error.underlyingError as? any AppError { return describe(inner) }
+            if let decoding = findDecodingError(error.underlyingError) { return describe(decoding) }
+            if "\(type(of: error.underlyingError))".contains("TooManyBytes") { return tooLarge }
+            if error.httpStatus.code == 415 {
+                return .init(status: .unsupportedMediaType, code: "unsupported_media_type",
+                             message: "Send the body as application/json.", field: nil, headers: [:])
+            }
+            if error.httpStatus.code == 400 {
+                return .init(status: .badRequest, code: "bad_request", message: "\(error.underlyingError)", field: nil, headers: [:])
+            }
+            return describe(error.underlyingError)
+        case let error as DecodingError:
+            let path = error.context.codingPath.map(\.stringValue).filter { !$0.isEmpty }.joined(separator: ".")
+            return .init(status: .badRequest, code: "bad_request",
+                         message: path.isEmpty ? "The body is not valid JSON of the expected shape." : "The field \(path) is missing or has the wrong type.",
+                         field: path.isEmpty ? nil : path, headers: [:])
+        case let error as any AbortError:
+            if error.status == .payloadTooLarge { return tooLarge }
+            return .init(status: error.status, code: codeFor(error.status), message: error.reason, field: nil, headers: error.headers)
+        default:
+            return .init(status: .internalServerError, code: "internal_error",
+                         message: "Something went wrong on our side. It has been logged.", field: nil, headers: [:])
+        }
+    }
+
+    static let tooLarge = Described(status: .payloadTooLarge, code: "payload_too_large",
+                                    message: "The request body is too large.", field: nil, headers: [:])
+
+    private static func findDecodingError(_ error: any Error) -> DecodingError? {
+        if let decoding = error as? DecodingError { return decoding }
+        // RuntimeError is internal to OpenAPIRuntime; it exposes its cause through reflection only.
+        for child in Mirror(reflecting: error).children {
+            if let decoding = child.value as? DecodingError { return decoding }
+        }
+        return nil
+    }
+
+    private static func codeFor(_ status: HTTPResponseStatus) -> String {
+        status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+            .replacingOccurrences(of: "'", with: "")
+    }
+
+    static func response(for error: Described, to request: Request) async -> Response {
+        var headers = error.headers
+        if request.wantsJSON {
+            struct Body: Encodable {
+                struct Inner: Encodable { var code: String; var message: String; var field: String? }
+                var error: Inner
+            }
+            let body = Body(error: .init(code: error.code, message: error.message, field: error.field))
+            headers.contentType = .json
+            let data = (try? JSONEncoder().encode(body)) ?? Data()
+            return Response(status: error.status, headers: headers, body: .init(data: data))
+        }
+        let page = ErrorPage(layout: request.layout(title: error.status.reasonPhrase), status: Int(error.status.code),
+                             message: error.message)
+        if let view = try? await request.view.render("error", page) {
+            let response = try? await view.encodeResponse(for: request)
+            if let response {
+                response.status = error.status
+                for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
+                return response
+            }
+        }
+        headers.contentType = .plainText
+        return Response(status: error.status, headers: headers, body: .init(string: error.message))
+    }
+}
+
+extension DecodingError {
+    var context: Context {
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context),
+            .dataCorrupted(let context):
+            return context
+        @unknown default:
+            return Context(codingPath: [], debugDescription: "")
+        }
+    }
+}
+
+struct ErrorPage: Encodable {
+    var layout: Layout
+    var status: Int
+    var message: String
+}
+
+extension Request {
+    var wantsJSON: Bool { url.path.hasPrefix("/api/") || url.path == "/api" }
+}

@@ -1,0 +1,63 @@
+import Vapor
+
+/// What every HTML page needs from the request: who is signed in, the CSRF token, a flash message.
+struct Layout: Encodable, Sendable {
+    struct CurrentUser: Encodable, Sendable {
+        var name: String
+        var isOrganizer: Bool
+        var isAdmin: Bool
+    }
+
+    var title: String
+    var user: CurrentUser?
+    var csrf: String
+    var flash: Flash?
+}
+
+struct Flash: Codable, Sendable {
+    enum Kind: String, Codable, Sendable { case success, error, info }
+    var kind: Kind
+    var text: String
+}
+
+extension Request {
+    func layout(title: String) -> Layout {
+        Layout(
+            title: title,
+            user: currentUser.map {
+                .init(name: $0.name, isOrganizer: $0.role.canOrganize, isAdmin: $0.role == .admin)
+            },
+            csrf: storage[CSRFTokenKey.self] ?? "",
+            flash: storage[IncomingFlashKey.self])
+    }
+
+    /// Shows `text` on the next page this browser loads.
+    func flash(_ kind: Flash.Kind, _ text: String) {
+        storage[OutgoingFlashKey.self] = Flash(kind: kind, text: text)
+    }
+
+    var currentUser: User? { storage[CurrentUserKey.self] }
+    var currentSession: UserSession? { storage[CurrentSessionKey.self] }
+
+    /// The signed-in user, or 401 (the web group redirects to the sign-in page before this).
+    func requireUser() throws -> User {
+        guard let user = currentUser else { throw CommonError.notSignedIn }
+        return user
+    }
+
+    /// The client's address; `X-Forwarded-For` only when configured to trust a proxy.
+    var clientIP: String {
+        if application.guildConfig.trustProxy,
+            let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first
+        {
+            return forwarded.trimmingCharacters(in: .whitespaces)
+        }
+        return remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+struct CurrentUserKey: StorageKey { typealias Value = User }
+struct CurrentSessionKey: StorageKey { typealias Value = UserSession }
+struct CSRFTokenKey: StorageKey { typealias Value = String }
+struct IncomingFlashKey: StorageKey { typealias Value = Flash }
+struct OutgoingFlashKey: StorageKey { typealias Value = Flash }

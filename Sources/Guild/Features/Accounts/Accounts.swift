@@ -1,0 +1,125 @@
+import Fluent
+import Validation
+import Vapor
+
+/// What a person can do with their account; the web pages and the JSON API both call these.
+enum Accounts {
+    static func signUp(name: String, email: String, password: String, on req: Request) async throws -> User {
+        let name = try AccountRules.name(name).orThrow()
+        let email = try AccountRules.email(email).orThrow()
+        let password = try AccountRules.password(password).orThrow()
+        if try await User.find(email: email, on: req.db) != nil { throw AccountsError.emailTaken }
+        let hash = try await req.password.async.hash(password)
+        let user = User(name: name, email: email, passwordHash: hash)
+        do {
+            try await user.create(on: req.db)
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw AccountsError.emailTaken  // lost a race with a concurrent sign-up
+        }
+        return user
+    }
+
+    /// Checks the password, throttled per IP address and per account.
+    static func authenticate(email rawEmail: String, password: String, on req: Request) async throws -> User {
+        let email = rawEmail.trimmingWhitespace().lowercased()
+        let ipBucket = "signin:ip:\(req.clientIP)", accountBucket = "signin:account:\(email)"
+        try await Throttle.signInPerIP.check(ipBucket, on: req.db)
+        try await Throttle.signInPerAccount.check(accountBucket, on: req.db)
+        let user = try await User.find(email: email, on: req.db)
+        guard let user, let hash = user.passwordHash else {
+            // Hash anyway so the response time does not tell which addresses have accounts.
+            _ = try? await req.password.async.verify(password, created: req.application.dummyPasswordHash)
+            try await Throttle.signInPerIP.record(ipBucket, on: req.db)
+            try await Throttle.signInPerAccount.record(accountBucket, on: req.db)
+            throw user == nil ? AccountsError.wrongCredentials : AccountsError.noPasswordYet
+        }
+        guard try await req.password.async.verify(password, created: hash) else {
+            try await Throttle.signInPerIP.record(ipBucket, on: req.db)
+            try await Throttle.signInPerAccount.record(accountBucket, on: req.db)
+            throw AccountsError.wrongCredentials
+        }
+        try await Throttle.clear(accountBucket, on: req.db)
+        return user
+    }
+
+    /// Starts a browser session with a fresh id and returns the cookie value.
+    static func startSession(for user: User, on req: Request) async throws -> String {
+        let token = SecureToken.generate()
+        try await UserSession(tokenHash: SecureToken.hash(token), userID: user.requireID()).create(on: req.db)
+        return token
+    }
+
+    static func endSession(_ session: UserSession, on db: any Database) async throws {
+        try await session.delete(on: db)
+    }
+
+    /// Queues a reset email if the address has an account; says nothing either way.
+    static func requestPasswordReset(email rawEmail: String, on req: Request) async throws {
+        let email = try AccountRules.email(rawEmail).orThrow()
+        let ipBucket = "reset:ip:\(req.clientIP)", accountBucket = "reset:account:\(email)"
+        try await Throttle.resetPerIP.check(ipBucket, on: req.db)
+        try await Throttle.resetPerAccount.check(accountBucket, on: req.db)
+        try await Throttle.resetPerIP.record(ipBucket, on: req.db)
+        try await Throttle.resetPerAccount.record(accountBucket, on: req.db)
+        guard let user = try await User.find(email: email, on: req.db) else { return }
+        let token = try await PasswordReset.issue(for: user.requireID(), purpose: .reset, on: req.db)
+        let link = "\(req.application.guildConfig.baseURL)/password/reset/\(token)"
+        try await Outbox.enqueue(
+            to: user.email, subject: "Reset your Guild password",
+            body: """
+                Hello \(user.name),
+
+                Someone (hopefully you) asked to reset the password of your Guild account.
+                Open this link within an hour to choose a new password:
+
+                \(link)
+
+                The link works once. If you did not ask for this, ignore this email: your password stays as it is.
+                """, on: req.db)
+    }
+
+    /// Sets a new password from a single-use link and signs out every session of the account.
+    static func resetPassword(token: String, newPassword: String, on req: Request) async throws -> User {
+        let password = try AccountRules.password(newPassword).orThrow()
+        let hash = try await req.password.async.hash(password)
+        return try await req.db.writeTransaction { db in
+            guard let reset = try await PasswordReset.findUsable(token: token, on: db),
+                let user = try await User.find(reset.$user.id, on: db)
+            else { throw AccountsError.resetLinkUnusable }
+            reset.usedAt = Date()
+            try await reset.save(on: db)
+            user.passwordHash = hash
+            try await user.save(on: db)
+            try await UserSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+            return user
+        }
+    }
+
+    /// Changes the password and ends every other session of the account.
+    static func changePassword(
+        user: User, current: String, new: String, keeping session: UserSession?, on req: Request
+    ) async throws {
+        guard let hash = user.passwordHash, try await req.password.async.verify(current, created: hash) else {
+            throw AccountsError.wrongCurrentPassword
+        }
+        let password = try AccountRules.password(new, field: "new_password").orThrow()
+        user.passwordHash = try await req.password.async.hash(password)
+        let keep = session?.id
+        try await req.db.writeTransaction { db in
+            try await user.save(on: db)
+            var others = try UserSession.query(on: db).filter(\.$user.$id == user.requireID())
+            if let keep { others = others.filter(\.$id != keep) }
+            try await others.delete()
+        }
+    }
+
+    /// Deletes the account; sessions, tokens and links go with it (foreign keys cascade).
+    static func delete(_ user: User, password: String, on req: Request) async throws {
+        if let hash = user.passwordHash {
+            guard try await req.password.async.verify(password, created: hash) else {
+                throw AccountsError.wrongCurrentPassword
+            }
+        }
+        try await user.delete(on: req.db)
+    }
+}

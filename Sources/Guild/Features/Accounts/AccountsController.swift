@@ -1,0 +1,75 @@
+import Fluent
+import Vapor
+
+/// Sign up, sign in, sign out.
+struct AccountsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("signup", use: signUpForm)
+        routes.post("signup", use: signUp)
+        routes.get("signin", use: signInForm)
+        routes.post("signin", use: signIn)
+        routes.post("signout", use: signOut)
+    }
+
+    func signUpForm(req: Request) async throws -> View {
+        try await req.view.render("Accounts/signup", SignUpPage(layout: req.layout(title: "Join Guild")))
+    }
+
+    func signUp(req: Request) async throws -> Response {
+        let form = try req.content.decode(SignUpForm.self)
+        var page = SignUpPage(layout: req.layout(title: "Join Guild"), name: form.name ?? "", email: form.email ?? "")
+        do {
+            let user = try await Accounts.signUp(
+                name: form.name ?? "", email: form.email ?? "", password: form.password ?? "", on: req)
+            req.flash(.success, "Welcome to Guild, \(user.name)!")
+            return try await signIn(user, next: "/", on: req)
+        } catch let error as any AppError {
+            if let field = error.field { page.errors[field] = error.reason } else { page.formError = error.reason }
+            return try await req.view.render("Accounts/signup", page).encodeResponse(for: req).with(error)
+        }
+    }
+
+    func signInForm(req: Request) async throws -> View {
+        let next = Self.safeNext(req.query[String.self, at: "next"])
+        return try await req.view.render("Accounts/signin", SignInPage(layout: req.layout(title: "Sign in"), next: next))
+    }
+
+    func signIn(req: Request) async throws -> Response {
+        let form = try req.content.decode(SignInForm.self)
+        do {
+            let user = try await Accounts.authenticate(email: form.email ?? "", password: form.password ?? "", on: req)
+            return try await signIn(user, next: Self.safeNext(form.next), on: req)
+        } catch let error as any AppError {
+            let page = SignInPage(layout: req.layout(title: "Sign in"), email: form.email ?? "",
+                                  next: Self.safeNext(form.next), formError: error.reason)
+            return try await req.view.render("Accounts/signin", page).encodeResponse(for: req).with(error)
+        }
+    }
+
+    func signOut(req: Request) async throws -> Response {
+        if let session = req.currentSession { try await Accounts.endSession(session, on: req.db) }
+        let response = req.redirect(to: "/", redirectType: .normal)
+        response.cookies[WebSessionMiddleware.sessionCookie] = WebSessionMiddleware.expired(
+            secure: req.application.guildConfig.secureCookies)
+        req.flash(.info, "You are signed out.")
+        return response
+    }
+
+    /// Starts a fresh session (a new id, never the one from before sign-in) and redirects.
+    private func signIn(_ user: User, next: String, on req: Request) async throws -> Response {
+        if let old = req.currentSession { try await Accounts.endSession(old, on: req.db) }
+        let token = try await Accounts.startSession(for: user, on: req)
+        let response = req.redirect(to: next.isEmpty ? "/" : next, redirectType: .normal)
+        let secure = req.application.guildConfig.secureCookies
+        response.cookies[WebSessionMiddleware.sessionCookie] = WebSessionMiddleware.cookie(
+            token, secure: secure, maxAge: Int(UserSession.lifetime))
+        response.cookies[WebSessionMiddleware.csrfCookie] = WebSessionMiddleware.expired(secure: secure)
+        return response
+    }
+
+    /// Only same-site paths, so the sign-in form cannot be used as an open redirect.
+    static func safeNext(_ raw: String?) -> String {
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else { return "" }
+        return raw
+    }
+}

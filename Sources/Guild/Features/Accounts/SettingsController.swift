@@ -1,0 +1,92 @@
+import Fluent
+import Validation
+import Vapor
+
+/// The signed-in member's own settings: password, API tokens, account deletion.
+struct SettingsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let settings = routes.grouped("settings")
+        settings.get(use: show)
+        settings.post("password", use: changePassword)
+        settings.post("tokens", use: createToken)
+        settings.post("tokens", ":tokenID", "revoke", use: revokeToken)
+        settings.post("delete", use: deleteAccount)
+    }
+
+    static func page(for user: User, on req: Request) async throws -> SettingsPage {
+        let tokens = try await APIToken.query(on: req.db)
+            .filter(\.$user.$id == user.requireID())
+            .sort(\.$createdAt, .descending)
+            .all()
+        return SettingsPage(
+            layout: req.layout(title: "Settings"), name: user.name, email: user.email, role: user.role.rawValue,
+            tokens: try tokens.map {
+                .init(id: try $0.requireID().uuidString, label: $0.label, created: $0.createdAt?.shortDisplay ?? "",
+                      lastUsed: $0.lastUsedAt?.shortDisplay ?? "never")
+            })
+    }
+
+    func show(req: Request) async throws -> View {
+        try await req.view.render("Accounts/settings", Self.page(for: req.requireUser(), on: req))
+    }
+
+    func changePassword(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let form = try req.content.decode(ChangePasswordForm.self)
+        do {
+            try await Accounts.changePassword(
+                user: user, current: form.current_password ?? "", new: form.new_password ?? "",
+                keeping: req.currentSession, on: req)
+            req.flash(.success, "Your password is changed. Other sessions were signed out.")
+            return req.redirect(to: "/settings", redirectType: .normal)
+        } catch let error as any AppError {
+            var page = try await Self.page(for: user, on: req)
+            page.passwordError = error.reason
+            return try await req.view.render("Accounts/settings", page).encodeResponse(for: req).with(error)
+        }
+    }
+
+    func createToken(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let label = (try req.content.decode(TokenForm.self).label ?? "").trimmingWhitespace()
+        guard !label.isEmpty, label.count <= 100 else {
+            let error = CommonError.invalidField(.init(field: "label", message: "Give the token a label of 1 to 100 characters."))
+            var page = try await Self.page(for: user, on: req)
+            page.tokenError = error.reason
+            return try await req.view.render("Accounts/settings", page).encodeResponse(for: req).with(error)
+        }
+        let (_, clear) = try await APIToken.issue(for: user.requireID(), label: label, on: req.db)
+        var page = try await Self.page(for: user, on: req)
+        page.newToken = clear
+        return try await req.view.render("Accounts/settings", page).encodeResponse(status: .created, for: req)
+    }
+
+    func revokeToken(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        // Another member's token id answers 404, exactly like an id that does not exist.
+        guard let id = req.parameters.get("tokenID", as: UUID.self),
+            let token = try await APIToken.query(on: req.db)
+                .filter(\.$id == id).filter(\.$user.$id == user.requireID()).first()
+        else { throw CommonError.notFound }
+        try await token.delete(on: req.db)
+        req.flash(.success, "The token “\(token.label)” is revoked.")
+        return req.redirect(to: "/settings", redirectType: .normal)
+    }
+
+    func deleteAccount(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let form = try req.content.decode(PasswordForm.self)
+        do {
+            try await Accounts.delete(user, password: form.password ?? "", on: req)
+        } catch let error as any AppError {
+            var page = try await Self.page(for: user, on: req)
+            page.deleteError = error.reason
+            return try await req.view.render("Accounts/settings", page).encodeResponse(for: req).with(error)
+        }
+        let response = req.redirect(to: "/", redirectType: .normal)
+        response.cookies[WebSessionMiddleware.sessionCookie] = WebSessionMiddleware.expired(
+            secure: req.application.guildConfig.secureCookies)
+        req.flash(.info, "Your account is deleted. Thank you for being part of Guild.")
+        return response
+    }
+}

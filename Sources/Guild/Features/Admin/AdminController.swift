@@ -1,0 +1,102 @@
+import Fluent
+import Vapor
+
+struct AdminPage: Encodable {
+    struct UserRow: Encodable {
+        var id: String
+        var name: String
+        var email: String
+        var role: String
+        var joined: String
+    }
+
+    struct MessageRow: Encodable {
+        var id: String
+        var recipient: String
+        var subject: String
+        var status: String
+        var attempts: Int
+        var lastError: String
+        var created: String
+    }
+
+    var layout: Layout
+    var users: [UserRow]
+    var userCount: Int
+    var page: Int
+    var previousPage: Int?
+    var nextPage: Int?
+    var roles: [String]
+    var messages: [MessageRow]
+    var pending: Int
+    var failed: Int
+    var maxAttempts: Int
+}
+
+/// Users and the outbox, for admins only.
+struct AdminController: RouteCollection {
+    static let pageSize = 50
+
+    func boot(routes: any RoutesBuilder) throws {
+        let admin = routes.grouped("admin")
+        admin.get(use: index)
+        admin.post("users", ":userID", "role", use: setRole)
+        admin.post("outbox", ":messageID", "retry", use: retry)
+    }
+
+    static func query(page: Int, on req: Request) async throws -> AdminPage {
+        let userCount = try await User.query(on: req.db).count()
+        let users = try await User.query(on: req.db).sort(\.$createdAt, .descending)
+            .range(((page - 1) * pageSize)..<(page * pageSize)).all()
+        // Failed and waiting messages first: they are what an admin comes here for.
+        let messages = try await OutboxMessage.query(on: req.db).filter(\.$status != .sent)
+            .sort(\.$createdAt, .descending).limit(100).all()
+            + OutboxMessage.query(on: req.db).filter(\.$status == .sent).sort(\.$createdAt, .descending).limit(20).all()
+        let depth = try await OutboxDelivery.depth(on: req.db)
+        return AdminPage(
+            layout: req.layout(title: "Administration"),
+            users: try users.map {
+                .init(id: try $0.requireID().uuidString, name: $0.name, email: $0.email, role: $0.role.rawValue,
+                      joined: $0.createdAt?.shortDisplay ?? "")
+            },
+            userCount: userCount, page: page, previousPage: page > 1 ? page - 1 : nil,
+            nextPage: page * pageSize < userCount ? page + 1 : nil,
+            roles: Role.allCases.map(\.rawValue),
+            messages: try messages.map {
+                .init(id: try $0.requireID().uuidString, recipient: $0.recipient, subject: $0.subject,
+                      status: $0.status.rawValue, attempts: $0.attempts, lastError: $0.lastError ?? "",
+                      created: $0.createdAt.shortDisplay)
+            },
+            pending: depth.pending, failed: depth.failed, maxAttempts: OutboxDelivery.maxAttempts)
+    }
+
+    func index(req: Request) async throws -> View {
+        let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, 100_000))
+        return try await req.view.render("Admin/index", Self.query(page: page, on: req))
+    }
+
+    func setRole(req: Request) async throws -> Response {
+        struct Form: Content { var role: String? }
+        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.db) else {
+            throw CommonError.notFound
+        }
+        guard let role = Role(rawValue: try req.content.decode(Form.self).role ?? "") else {
+            throw CommonError.invalidField(.init(field: "role", message: "Choose member, organizer or admin."))
+        }
+        if user.id == req.currentUser?.id, role != .admin {
+            throw CommonError.badRequest("You cannot remove your own admin role; ask another admin.")
+        }
+        user.role = role
+        try await user.save(on: req.db)
+        req.flash(.success, "\(user.name) is now \(role.rawValue).")
+        return req.redirect(to: "/admin", redirectType: .normal)
+    }
+
+    func retry(req: Request) async throws -> Response {
+        guard let id = req.parameters.get("messageID", as: UUID.self),
+            try await OutboxDelivery.retry(id: id, on: req.db)
+        else { throw CommonError.notFound }
+        req.flash(.success, "The message is queued again.")
+        return req.redirect(to: "/admin", redirectType: .normal)
+    }
+}

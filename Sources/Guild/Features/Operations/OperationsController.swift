@@ -1,0 +1,35 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Health check, Prometheus metrics and a trivial route that benchmarks use as their ceiling.
+struct OperationsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("healthz", use: health)
+        routes.get("metrics", use: metrics)
+        routes.get("ping", use: ping)
+    }
+
+    func health(req: Request) async throws -> Response {
+        struct Health: Content { var status: String; var database: String }
+        do {
+            try await req.db.sql.raw("SELECT 1").run()
+            return try await Health(status: "ok", database: "ok").encodeResponse(for: req)
+        } catch {
+            req.logger.error("health check: database unreachable: \(String(describing: error))")
+            return try await Health(status: "unavailable", database: "unreachable")
+                .encodeResponse(status: .serviceUnavailable, for: req)
+        }
+    }
+
+    func metrics(req: Request) async throws -> Response {
+        if let depth = try? await OutboxDelivery.depth(on: req.db) {
+            req.application.metrics.setOutboxDepth(pending: depth.pending, failed: depth.failed)
+        }
+        let text = req.application.metrics.registry.emitToString()
+        return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(string: text))
+    }
+
+    func ping(req: Request) -> String { "pong" }
+}

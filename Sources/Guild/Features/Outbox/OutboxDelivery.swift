@@ -1,0 +1,121 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Sends due messages. Each run claims rows with a lease, so that several `guild serve`
+/// instances never send one message twice; failures retry with exponential back-off.
+struct OutboxDelivery: Sendable {
+    static let maxAttempts = 8
+    static let lease: TimeInterval = 120
+
+    var db: any Database
+    var transport: any MailTransport
+    var from: String
+    var logger: Logger
+
+    struct Claimed: Decodable, Sendable {
+        var id: UUID
+        var recipient: String
+        var subject: String
+        var body: String
+        var attempts: Int
+    }
+
+    /// Minutes to wait after the nth failed attempt: 1, 2, 4, … capped at six hours.
+    static func backoff(afterAttempt attempt: Int) -> TimeInterval {
+        min(60 * pow(2, Double(max(0, attempt - 1))), 6 * 3600)
+    }
+
+    @discardableResult
+    func deliverDue(now: Date = Date(), limit: Int = 20) async throws -> (sent: Int, failed: Int) {
+        var sent = 0, failed = 0
+        for message in try await claimDue(now: now, limit: limit) {
+            do {
+                try await transport.send(Email(from: from, to: message.recipient, subject: message.subject,
+                                               body: message.body, messageID: "\(message.id.uuidString.lowercased())@guild"))
+                try await db.sql.raw("""
+                    UPDATE outbox_messages SET status = 'sent', sent_at = \(bind: Date()), claimed_until = NULL,
+                    last_error = NULL WHERE id = \(bind: message.id)
+                    """).run()
+                sent += 1
+            } catch {
+                failed += 1
+                let gaveUp = message.attempts >= Self.maxAttempts
+                logger.warning("outbox delivery failed", metadata: [
+                    "message_id": .string(message.id.uuidString), "attempt": .stringConvertible(message.attempts),
+                    "error": .string(String(describing: error)),
+                ])
+                try await db.sql.raw("""
+                    UPDATE outbox_messages SET status = \(bind: gaveUp ? "failed" : "pending"),
+                    next_attempt_at = \(bind: Date().addingTimeInterval(Self.backoff(afterAttempt: message.attempts))),
+                    claimed_until = NULL, last_error = \(bind: String(String(describing: error).prefix(1000)))
+                    WHERE id = \(bind: message.id)
+                    """).run()
+            }
+        }
+        return (sent, failed)
+    }
+
+    /// Takes up to `limit` due messages in one statement. PostgreSQL skips rows another instance
+    /// is claiming; SQLite serialises writers, so the statement alone is enough there.
+    func claimDue(now: Date, limit: Int) async throws -> [Claimed] {
+        let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
+        return try await db.sql.raw("""
+            UPDATE outbox_messages SET claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM outbox_messages
+                WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
+                AND (claimed_until IS NULL OR claimed_until < \(bind: now))
+                ORDER BY created_at LIMIT \(literal: limit) \(lock))
+            RETURNING id, recipient, subject, body, attempts
+            """).all(decoding: Claimed.self)
+    }
+
+    /// Puts a failed message back in the queue (admin page, `guild outbox retry`).
+    static func retry(id: UUID, on db: any Database) async throws -> Bool {
+        guard let message = try await OutboxMessage.find(id, on: db), message.status == .failed else { return false }
+        message.status = .pending
+        message.attempts = 0
+        message.nextAttemptAt = Date()
+        try await message.save(on: db)
+        return true
+    }
+
+    static func depth(on db: any Database) async throws -> (pending: Int, failed: Int) {
+        let pending = try await OutboxMessage.query(on: db).filter(\.$status == .pending).count()
+        let failed = try await OutboxMessage.query(on: db).filter(\.$status == .failed).count()
+        return (pending, failed)
+    }
+}
+
+/// The background loop inside `guild serve`: delivers mail every few seconds and sweeps old throttle rows.
+final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
+    private var task: Task<Void, Never>?
+    let interval: Duration
+
+    init(interval: Duration = .seconds(2)) { self.interval = interval }
+
+    func didBootAsync(_ app: Application) async throws {
+        let interval = self.interval
+        task = Task {
+            var lastSweep = ContinuousClock.now - .seconds(3600)
+            while !Task.isCancelled {
+                do {
+                    try await app.outboxDelivery().deliverDue()
+                    if ContinuousClock.now - lastSweep > .seconds(3600) {
+                        try await Throttle.sweep(on: app.db)
+                        lastSweep = .now
+                    }
+                } catch {
+                    app.logger.error("outbox worker: \(String(describing: error))")
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    func shutdownAsync(_ app: Application) async {
+        task?.cancel()
+        await task?.value
+    }
+}

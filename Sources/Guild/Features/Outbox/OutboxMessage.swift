@@ -1,0 +1,38 @@
+import Fluent
+import Vapor
+
+/// An email waiting to leave, or one that left or gave up. The delivery job drains this table.
+final class OutboxMessage: Model, @unchecked Sendable {
+    static let schema = "outbox_messages"
+
+    enum Status: String, Codable, Sendable { case pending, sent, failed }
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: "recipient") var recipient: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "body") var body: String
+    @Enum(key: "status") var status: Status
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "next_attempt_at") var nextAttemptAt: Date
+    @OptionalField(key: "claimed_until") var claimedUntil: Date?
+    @OptionalField(key: "last_error") var lastError: String?
+    @Field(key: "created_at") var createdAt: Date
+    @OptionalField(key: "sent_at") var sentAt: Date?
+
+    init() {}
+}
+
+enum Outbox {
+    /// Queues a plain-text email; the job inside `guild serve` sends it.
+    static func enqueue(to recipient: String, subject: String, body: String, on db: any Database) async throws {
+        let message = OutboxMessage()
+        message.recipient = recipient
+        message.subject = subject
+        message.body = body
+        message.status = .pending
+        message.attempts = 0
+        message.createdAt = Date()
+        message.nextAttemptAt = message.createdAt
+        try await message.create(on: db)
+    }
+}

@@ -1,0 +1,39 @@
+import Fluent
+import Leaf
+import Vapor
+
+/// Builds the whole application from one configuration value.
+public func configure(_ app: Application, config: AppConfig) async throws {
+    app.guildConfig = config
+    app.metrics = GuildMetrics()
+    if let command = config.sendmailCommand {
+        app.mailTransport = SendmailTransport(command: command)
+    } else {
+        app.mailTransport = FileMailTransport(directory: config.mailDirectory)
+    }
+    app.http.server.configuration.hostname = config.hostname
+    app.http.server.configuration.port = config.port
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+    app.dummyPasswordHash = try await app.password.async.hash(SecureToken.generate())
+    app.routes.defaultMaxBodySize = "256kb"
+
+    try DatabaseSetup.use(config, on: app)
+    try await DatabaseSetup.prepareSQLiteConnections(on: app)
+    app.migrations.add(GuildMigrations.all)
+
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.middleware = .init()
+    app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))
+    app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
+    app.middleware.use(GuildErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
+
+    app.asyncCommands.use(GuildServeCommand(), as: "serve", isDefault: true)
+    app.asyncCommands.use(GuildMigrateCommand(), as: "migrate")
+    app.asyncCommands.use(AdminCommand(), as: "admin")
+    app.asyncCommands.use(OutboxCommand(), as: "outbox")
+
+    try routes(app)
+}

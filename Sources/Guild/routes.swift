@@ -1,0 +1,15 @@
+import Vapor
+
+/// The table of contents: one line per feature.
+func routes(_ app: Application) throws {
+    try app.register(collection: OperationsController())
+
+    let web = app.grouped(WebSessionMiddleware(), CSRFMiddleware())
+    try web.register(collection: HomeController())
+    try web.register(collection: AccountsController())
+    try web.register(collection: PasswordController())
+    try web.grouped(RequireSignInMiddleware()).register(collection: SettingsController())
+    try web.grouped(RequireSignInMiddleware(role: .admin)).register(collection: AdminController())
+
+    try GuildAPI.register(on: app)
+}

@@ -1,0 +1,61 @@
+/// Rules for the fields of an account, shared by the web forms and the JSON API.
+public enum AccountRules {
+    public static let nameMaxLength = 100
+    public static let emailMaxLength = 254
+    public static let passwordMinLength = 10
+    public static let passwordMaxLength = 128
+
+    /// The name with surrounding whitespace removed, or the problem with it.
+    public static func name(_ raw: String) -> Result<String, FieldProblem> {
+        let trimmed = raw.trimmingWhitespace()
+        if trimmed.isEmpty { return .failure(.init(field: "name", message: "Enter your name.")) }
+        if trimmed.count > nameMaxLength {
+            return .failure(.init(field: "name", message: "Name must be at most \(nameMaxLength) characters."))
+        }
+        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return .failure(.init(field: "name", message: "Name must not contain control characters."))
+        }
+        return .success(trimmed)
+    }
+
+    /// The email lowercased and trimmed, or the problem with it.
+    public static func email(_ raw: String) -> Result<String, FieldProblem> {
+        let email = raw.trimmingWhitespace().lowercased()
+        if email.isEmpty { return .failure(.init(field: "email", message: "Enter your email address.")) }
+        if email.utf8.count > emailMaxLength || !EmailAddress.isValid(email) {
+            return .failure(.init(field: "email", message: "Enter a valid email address, like name@example.com."))
+        }
+        return .success(email)
+    }
+
+    public static func password(_ raw: String, field: String = "password") -> Result<String, FieldProblem> {
+        if raw.count < passwordMinLength {
+            return .failure(.init(field: field, message: "Password must be at least \(passwordMinLength) characters."))
+        }
+        if raw.count > passwordMaxLength {
+            return .failure(.init(field: field, message: "Password must be at most \(passwordMaxLength) characters."))
+        }
+        return .success(raw)
+    }
+}
+
+/// A field and what is wrong with its value, in words a person can act on.
+public struct FieldProblem: Error, Equatable, Sendable {
+    public var field: String
+    public var message: String
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}
+
+extension String {
+    /// Trims spaces, tabs and newlines without Foundation.
+    public func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}
