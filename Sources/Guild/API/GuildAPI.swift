@@ -24,7 +24,8 @@ struct APIRequestMiddleware: AsyncMiddleware {
     @TaskLocal static var current: Request?
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let length = request.headers.first(name: .contentLength).flatMap(Int.init), length > GuildAPI.maxBodySize {
+        let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
+        if declared > GuildAPI.maxBodySize || (request.body.data?.readableBytes ?? 0) > GuildAPI.maxBodySize {
             throw Abort(.payloadTooLarge)
         }
         if request.method != .GET, request.method != .HEAD, request.body.data == nil {

@@ -63,8 +63,11 @@ enum CommonError: AppError {
     }
 
     var headers: HTTPHeaders {
-        if case .throttled(let seconds) = self { return ["Retry-After": String(seconds)] }
-        return [:]
+        switch self {
+        case .throttled(let seconds): ["Retry-After": String(seconds)]
+        case .notSignedIn: ["WWW-Authenticate": "Bearer"]
+        default: [:]
+        }
     }
 }
 

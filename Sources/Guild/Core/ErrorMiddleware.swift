@@ -41,7 +41,9 @@ struct GuildErrorMiddleware: AsyncMiddleware {
             }
             return describe(error.underlyingError)
         case let error as DecodingError:
-            let path = error.context.codingPath.map(\.stringValue).filter { !$0.isEmpty }.joined(separator: ".")
+            var keys = error.context.codingPath
+            if case .keyNotFound(let key, _) = error { keys.append(key) }
+            let path = keys.map(\.stringValue).filter { !$0.isEmpty }.joined(separator: ".")
             return .init(status: .badRequest, code: "bad_request",
                          message: path.isEmpty ? "The body is not valid JSON of the expected shape." : "The field \(path) is missing or has the wrong type.",
                          field: path.isEmpty ? nil : path, headers: [:])

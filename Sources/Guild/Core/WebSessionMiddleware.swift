@@ -69,8 +69,11 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
             return try await next.respond(to: request)
         }
-        if request.body.data == nil {
-            _ = try await request.body.collect(max: request.application.routes.defaultMaxBodySize.value).get()
+        let limit = request.application.routes.defaultMaxBodySize.value
+        if let data = request.body.data {
+            guard data.readableBytes <= limit else { throw Abort(.payloadTooLarge) }
+        } else {
+            _ = try await request.body.collect(max: limit).get()
         }
         let sent = (try? request.content.get(String.self, at: "csrf")) ?? ""
         guard let expected = request.storage[CSRFTokenKey.self], !sent.isEmpty,

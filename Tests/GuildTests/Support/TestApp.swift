@@ -1,0 +1,70 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import Guild
+
+/// Runs `body` against a fresh application and database: a temporary SQLite file by default,
+/// a private PostgreSQL schema when `TEST_DATABASE_URL` is set.
+func withGuild(
+    configure adjust: (inout AppConfig) -> Void = { _ in },
+    _ body: (Application, RecordingMailTransport) async throws -> Void
+) async throws {
+    let app = try await Application.make(.testing)
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("guild-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    var config = AppConfig.development
+    config.bcryptCost = 4
+    config.mailDirectory = scratch.appendingPathComponent("mail").path
+    var schema: String?
+    if let url = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"], !url.isEmpty {
+        schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        config.database = .postgres(url: url)
+        config.postgresSchema = schema
+    } else {
+        config.database = .sqlite(path: scratch.appendingPathComponent("guild.sqlite").path)
+    }
+    adjust(&config)
+    let mail = RecordingMailTransport()
+    do {
+        try await configure(app, config: config)
+        app.mailTransport = mail
+        if let schema { try await app.db.sql.raw("CREATE SCHEMA \(ident: schema)").run() }
+        try await app.autoMigrate()
+        try await body(app, mail)
+    } catch {
+        await tearDown(app, schema: schema, scratch: scratch)
+        throw error
+    }
+    await tearDown(app, schema: schema, scratch: scratch)
+}
+
+private func tearDown(_ app: Application, schema: String?, scratch: URL) async {
+    if let schema { try? await app.db.sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
+    try? await app.asyncShutdown()
+    try? FileManager.default.removeItem(at: scratch)
+}
+
+extension User {
+    /// A member with a known password (`correct horse battery`).
+    static func make(
+        name: String = "Test Member", email: String? = nil, role: Role = .member, on app: Application
+    ) async throws -> User {
+        let user = User(
+            name: name, email: email ?? "member-\(UUID().uuidString.prefix(8).lowercased())@example.com",
+            passwordHash: try await app.password.async.hash(testPassword), role: role)
+        try await user.create(on: app.db)
+        return user
+    }
+}
+
+let testPassword = "correct horse battery"
+
+extension Application {
+    func count(_ table: String) async throws -> Int {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first(decoding: Row.self)?.n ?? -1
+    }
+}
