@@ -32,7 +32,9 @@ struct ConcurrencyTests {
             // assert
             #expect(failures == 0)
             #expect(try await app.count("users") == 50)
-            // every transaction saw the one before it: the counts seen are 0…49 exactly once
+            // On SQLite the write lock is taken up front, so each transaction saw all the ones before it.
+            // PostgreSQL runs them side by side at READ COMMITTED; there only the absence of errors counts.
+            guard app.db.isSQLite else { return }
             let seen = try await User.query(on: app.db).all().compactMap { Int($0.name.split(separator: " ").last!) }
             #expect(Set(seen) == Set(0..<50))
         }
