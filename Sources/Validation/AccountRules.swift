@@ -6,10 +6,12 @@ public enum AccountRules {
     public static let passwordMaxLength = 128
 
     /// The name with surrounding whitespace removed, or the problem with it.
+    /// Lengths count Unicode code points, as JSON Schema's maxLength does, so the API document and
+    /// the server agree on every input.
     public static func name(_ raw: String) -> Result<String, FieldProblem> {
         let trimmed = raw.trimmingWhitespace()
         if trimmed.isEmpty { return .failure(.init(field: "name", message: "Enter your name.")) }
-        if trimmed.count > nameMaxLength {
+        if raw.unicodeScalars.count > nameMaxLength {
             return .failure(.init(field: "name", message: "Name must be at most \(nameMaxLength) characters."))
         }
         if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
@@ -29,10 +31,10 @@ public enum AccountRules {
     }
 
     public static func password(_ raw: String, field: String = "password") -> Result<String, FieldProblem> {
-        if raw.count < passwordMinLength {
+        if raw.unicodeScalars.count < passwordMinLength {
             return .failure(.init(field: field, message: "Password must be at least \(passwordMinLength) characters."))
         }
-        if raw.count > passwordMaxLength {
+        if raw.unicodeScalars.count > passwordMaxLength {
             return .failure(.init(field: field, message: "Password must be at most \(passwordMaxLength) characters."))
         }
         return .success(raw)
@@ -50,11 +52,12 @@ public struct FieldProblem: Error, Equatable, Sendable {
 }
 
 extension String {
-    /// Trims spaces, tabs and newlines without Foundation.
+    /// Trims spaces, tabs, newlines and the byte-order mark (which JSON Schema's `\s` also counts).
     public func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        let isSpace = { (scalar: Unicode.Scalar) in scalar.properties.isWhitespace || scalar == "\u{FEFF}" }
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+            let last = scalars.lastIndex(where: { !isSpace($0) })
         else { return "" }
         return String(scalars[first...last])
     }

@@ -16,7 +16,15 @@ struct GuildErrorMiddleware: AsyncMiddleware {
         do {
             return try await next.respond(to: request)
         } catch {
-            let described = Self.describe(error)
+            var described = Self.describe(error)
+            if described.status == .notFound, request.route == nil {
+                let allowed = Self.allowedMethods(for: request)
+                if !allowed.isEmpty {
+                    described = .init(status: .methodNotAllowed, code: "method_not_allowed",
+                                      message: "Use \(allowed.joined(separator: ", ")) on this path.", field: nil,
+                                      headers: ["Allow": allowed.joined(separator: ", ")])
+                }
+            }
             if described.status == .internalServerError {
                 request.logger.report(error: error)
             }
@@ -54,6 +62,22 @@ struct GuildErrorMiddleware: AsyncMiddleware {
             return .init(status: .internalServerError, code: "internal_error",
                          message: "Something went wrong on our side. It has been logged.", field: nil, headers: [:])
         }
+    }
+
+    /// Methods with a route on the request's path: a known path asked with another method is a 405, not a 404.
+    static func allowedMethods(for request: Request) -> [String] {
+        let parts = request.url.path.split(separator: "/").map(String.init)
+        let methods = request.application.routes.all.filter { route in
+            guard route.path.count == parts.count else { return false }
+            return zip(route.path, parts).allSatisfy { component, part in
+                switch component {
+                case .constant(let constant): constant == part
+                case .parameter: true
+                default: false
+                }
+            }
+        }.map(\.method.rawValue)
+        return Array(Set(methods)).sorted()
     }
 
     static let tooLarge = Described(status: .payloadTooLarge, code: "payload_too_large",

@@ -72,6 +72,19 @@ struct CSRFAndHeadersTests {
         }
     }
 
+    @Test("a known path asked with another method is 405 with Allow")
+    func methodNotAllowed() async throws {
+        try await withGuild { app, _ in
+            let api = try await app.testing().sendRequest(.DELETE, "/api/v1/me")
+            #expect(api.status == .methodNotAllowed)
+            #expect(api.headers.first(name: "Allow") == "GET")
+            #expect(api.body.string.contains("method_not_allowed"))
+            let page = try await app.testing().sendRequest(.PUT, "/signin")
+            #expect(page.status == .methodNotAllowed)
+            #expect(page.headers.first(name: "Allow") == "GET, POST")
+        }
+    }
+
     @Test("unknown pages get a friendly HTML 404, API paths a JSON one")
     func notFound() async throws {
         try await withGuild { app, _ in

@@ -1,0 +1,97 @@
+"""Two `guild serve` instances on one PostgreSQL: sessions, tokens and the outbox are shared,
+and every email leaves exactly once through real SMTP (msmtp → aiosmtpd).
+
+Usage: python3 instances.py URL_A URL_B MAILDIR
+"""
+import json
+import mailbox
+import re
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from http.cookiejar import CookieJar
+
+a, b, maildir = sys.argv[1].rstrip("/"), sys.argv[2].rstrip("/"), sys.argv[3]
+
+
+def fail(message):
+    raise SystemExit(f"instances check failed: {message}")
+
+
+def call(url, data=None, headers=None, opener=None):
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with (opener or urllib.request.build_opener()).open(request) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def api(base, path, body):
+    return call(base + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# a token made on A works on B
+email = f"multi-{uuid.uuid4().hex[:8]}@example.com"
+status, _ = api(a, "/api/v1/accounts", {"name": "Multi Instance", "email": email, "password": "multi instance 1"})
+if status != 201: fail(f"sign-up on A gave {status}")
+status, body = api(a, "/api/v1/tokens", {"email": email, "password": "multi instance 1"})
+if status != 201: fail(f"token on A gave {status}")
+token = json.loads(body)["token"]
+status, body = call(b + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+if status != 200 or email not in body: fail(f"/me on B gave {status}")
+print("token from A works on B: ok")
+
+# a browser session started on A is valid on B
+jar = CookieJar()
+opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+_, page = call(a + "/signin", opener=opener)
+csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+form = urllib.parse.urlencode({"csrf": csrf, "email": email, "password": "multi instance 1"}).encode()
+status, _ = call(a + "/signin", form, {"Content-Type": "application/x-www-form-urlencoded"}, opener)
+if status != 303: fail(f"sign-in on A gave {status}")
+session = next(c.value for c in jar if c.name == "guild_session")
+status, page = call(b + "/settings", headers={"Cookie": f"guild_session={session}"}, opener=urllib.request.build_opener(NoRedirect))
+if status != 200 or email not in page: fail(f"settings on B with A's session gave {status}")
+print("session from A works on B: ok")
+
+# reset emails asked on both instances are each delivered once, by whichever instance claims them
+people = []
+for index in range(6):
+    person = f"mail-{index}-{uuid.uuid4().hex[:6]}@example.com"
+    api(a, "/api/v1/accounts", {"name": f"Mail {index}", "email": person, "password": "mail person 123"})
+    people.append(person)
+for index, person in enumerate(people):
+    base = a if index % 2 == 0 else b
+    _, page = call(base + "/password/forgot", opener=opener)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode({"csrf": csrf, "email": person}).encode()
+    status, _ = call(base + "/password/forgot", form, {"Content-Type": "application/x-www-form-urlencoded"}, opener)
+    if status != 303: fail(f"forgot password gave {status}")
+
+deadline = time.time() + 60
+while time.time() < deadline:
+    messages = list(mailbox.Maildir(maildir, create=False))
+    recipients = [m["To"] for m in messages]
+    if all(p in recipients for p in people):
+        break
+    time.sleep(1)
+else:
+    fail(f"only {len(recipients)} of {len(people)} emails arrived over SMTP")
+time.sleep(5)  # give a duplicate time to show up
+recipients = [m["To"] for m in mailbox.Maildir(maildir, create=False)]
+for person in people:
+    if recipients.count(person) != 1: fail(f"{person} got {recipients.count(person)} emails")
+message = next(m for m in mailbox.Maildir(maildir, create=False) if m["To"] == people[0])
+link = re.search(r"(http\S+/password/reset/\S+)", message.get_payload(decode=True).decode()).group(1)
+status, page = call(link)
+if status != 200 or "Choose a new password" not in page: fail(f"reset link from the email gave {status}")
+print(f"{len(people)} emails delivered once each through SMTP, link works: ok")
