@@ -79,7 +79,7 @@ for index, person in enumerate(people):
 
 deadline = time.time() + 60
 while time.time() < deadline:
-    messages = list(mailbox.Maildir(maildir, create=False))
+    messages = list(mailbox.Maildir(maildir, create=True))
     recipients = [m["To"] for m in messages]
     if all(p in recipients for p in people):
         break
@@ -87,10 +87,10 @@ while time.time() < deadline:
 else:
     fail(f"only {len(recipients)} of {len(people)} emails arrived over SMTP")
 time.sleep(5)  # give a duplicate time to show up
-recipients = [m["To"] for m in mailbox.Maildir(maildir, create=False)]
+recipients = [m["To"] for m in mailbox.Maildir(maildir, create=True)]
 for person in people:
     if recipients.count(person) != 1: fail(f"{person} got {recipients.count(person)} emails")
-message = next(m for m in mailbox.Maildir(maildir, create=False) if m["To"] == people[0])
+message = next(m for m in mailbox.Maildir(maildir, create=True) if m["To"] == people[0])
 link = re.search(r"(http\S+/password/reset/\S+)", message.get_payload(decode=True).decode()).group(1)
 status, page = call(link)
 if status != 200 or "Choose a new password" not in page: fail(f"reset link from the email gave {status}")
