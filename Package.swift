@@ -20,14 +20,25 @@ let package = Package(
         .package(url: "https://github.com/vapor/swift-openapi-vapor.git", from: "1.2.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
     ],
     targets: [
         // Pure rules with no Vapor import: fast to test.
         .target(name: "Validation", swiftSettings: strict),
+        // Niche normalization, the taxonomy, roster CSV, demo network generation.
+        .target(
+            name: "Directory",
+            dependencies: ["Validation", .product(name: "CSV", package: "CSV.swift")],
+            swiftSettings: strict),
+        // The only Markdown renderer for user text.
+        .target(name: "SafeMarkdown", dependencies: [.product(name: "Ink", package: "Ink")], swiftSettings: strict),
         .target(
             name: "Guild",
             dependencies: [
                 "Validation",
+                "Directory",
+                "SafeMarkdown",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -44,6 +55,8 @@ let package = Package(
         ),
         .executableTarget(name: "guild", dependencies: ["Guild"], swiftSettings: strict),
         .testTarget(name: "ValidationTests", dependencies: ["Validation"], swiftSettings: strict),
+        .testTarget(name: "DirectoryTests", dependencies: ["Directory"], swiftSettings: strict),
+        .testTarget(name: "SafeMarkdownTests", dependencies: ["SafeMarkdown"], swiftSettings: strict),
         .testTarget(
             name: "GuildTests",
             dependencies: ["Guild", .product(name: "VaporTesting", package: "vapor")],

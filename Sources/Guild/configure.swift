@@ -1,3 +1,4 @@
+import Directory
 import Fluent
 import Leaf
 import Vapor
@@ -19,7 +20,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     try DatabaseSetup.use(config, on: app)
     try await DatabaseSetup.prepareSQLiteConnections(on: app)
-    app.migrations.add(GuildMigrations.all)
+    app.taxonomy = try Taxonomy.parse(
+        String(contentsOfFile: app.directory.resourcesDirectory + "Taxonomy/niches.txt", encoding: .utf8))
+    app.migrations.add(GuildMigrations.all(taxonomy: app.taxonomy))
 
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
@@ -34,6 +37,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(GuildMigrateCommand(), as: "migrate")
     app.asyncCommands.use(AdminCommand(), as: "admin")
     app.asyncCommands.use(OutboxCommand(), as: "outbox")
+    app.asyncCommands.use(ImportCommand(), as: "import")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
 
     try routes(app)
 }

@@ -18,10 +18,21 @@ enum DemoData {
             ("Dev Kapoor", "dev@guild.test", .member),
             ("Rae Lindqvist", "rae@guild.test", .member),
         ]
-        for (name, email, role) in people {
-            try await User(name: name, email: email, passwordHash: hash, role: role).create(on: app.db)
+        let niches = [["event catering", "boxed lunches"], ["brand identity design"], ["restaurant marketing", "local seo"],
+                      ["crm implementation", "marketing automation"], ["real estate photography", "aerial drone photography"]]
+        for ((name, email, role), nicheNames) in zip(people, niches) {
+            let user = User(name: name, email: email, passwordHash: hash, role: role)
+            try await user.create(on: app.db)
+            var profile = ProfileInput()
+            profile.business = "\(name.split(separator: " ").last ?? "") Studio"
+            profile.headline = "Demo member: \(nicheNames.joined(separator: " and "))"
+            profile.bio = "A demo account. **Markdown** works here; so does a [link](https://example.org)."
+            profile.city = "Austin, TX"
+            profile.niches = nicheNames.map { .init(name: $0, level: .expert) }
+            try await Profiles.save(profile, for: user, on: app.db)
         }
-        console.print("Demo data added. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
+        try await DemoNetworkWriter.write(members: 300, seed: 1, app: app)
+        console.print("Demo data added: 5 named accounts and 300 generated members. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
         console.print("with the password \(password).")
     }
 }

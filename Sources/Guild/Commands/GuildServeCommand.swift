@@ -48,6 +48,6 @@ struct GuildMigrateCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         try await context.application.autoMigrate()
-        context.console.print("Database is up to date (\(GuildMigrations.all.count) migrations).")
+        context.console.print("Database is up to date (\(GuildMigrations.all(taxonomy: context.application.taxonomy).count) migrations).")
     }
 }

@@ -1,3 +1,4 @@
+import Directory
 import Fluent
 import Vapor
 
@@ -6,6 +7,12 @@ extension Application {
     private struct MailKey: StorageKey { typealias Value = any MailTransport }
     private struct MetricsKey: StorageKey { typealias Value = GuildMetrics }
     private struct DummyHashKey: StorageKey { typealias Value = String }
+    private struct TaxonomyKey: StorageKey { typealias Value = Taxonomy }
+
+    var taxonomy: Taxonomy {
+        get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
+        set { storage[TaxonomyKey.self] = newValue }
+    }
 
     var guildConfig: AppConfig {
         get { storage[ConfigKey.self] ?? .development }

@@ -69,7 +69,9 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
             return try await next.respond(to: request)
         }
-        let limit = request.application.routes.defaultMaxBodySize.value
+        // Roster uploads are the one large form; every other form stays under the small default.
+        let isUpload = request.headers.contentType?.type == "multipart"
+        let limit = isUpload ? 11 * 1_048_576 : request.application.routes.defaultMaxBodySize.value
         if let data = request.body.data {
             guard data.readableBytes <= limit else { throw Abort(.payloadTooLarge) }
         } else {

@@ -1,13 +1,19 @@
+import Directory
 import Fluent
 
 /// The database's history, in order. Append; never edit a step that has landed.
 enum GuildMigrations {
-    static let all: [any Migration] = [
-        CreateUsers(),
-        CreateSessions(),
-        CreateAPITokens(),
-        CreatePasswordResets(),
-        CreateThrottleEvents(),
-        CreateOutboxMessages(),
-    ]
+    static func all(taxonomy: Taxonomy) -> [any Migration] {
+        [
+            CreateUsers(),
+            CreateSessions(),
+            CreateAPITokens(),
+            CreatePasswordResets(),
+            CreateThrottleEvents(),
+            CreateOutboxMessages(),
+            CreateDirectory(),
+            CreateMemberSearchIndex(),
+            LoadNicheTaxonomy(taxonomy: taxonomy),
+        ]
+    }
 }

@@ -120,6 +120,10 @@ enum Accounts {
                 throw AccountsError.wrongCurrentPassword
             }
         }
-        try await user.delete(on: req.db)
+        let userID = try user.requireID()
+        try await req.db.writeTransaction { db in
+            try await MemberSearchIndex.remove(userID: userID, on: db)
+            try await User.query(on: db).filter(\.$id == userID).delete()
+        }
     }
 }

@@ -1,0 +1,188 @@
+import Directory
+import Fluent
+import SQLKit
+import Vapor
+
+struct NicheTag: Codable, Sendable, Equatable {
+    var slug: String
+    var name: String
+    var level: String?
+}
+
+struct MemberSummary: Codable, Sendable {
+    var slug: String
+    var name: String
+    var business: String
+    var headline: String
+    var city: String
+    var niches: [NicheTag]
+}
+
+struct DirectoryQuery: Sendable {
+    var q = ""
+    var niche: String?
+    var city: String?
+    var remote: Bool?
+    var available: Bool?
+    var page = 1
+    var perPage = 20
+}
+
+struct DirectoryResults: Sendable {
+    var items: [MemberSummary]
+    var total: Int
+    var page: Int
+    /// When a word matched nothing, the indexed word it was read as ("photgraphy" → "photographi").
+    var correctedTo: String?
+    var suggestions: [NicheTag]
+}
+
+/// Ranked member search: full text over name, business, headline, bio and niches (with synonyms and
+/// the words clients use), prefix matching on the last word, one typo forgiven on SQLite.
+enum DirectorySearch {
+    static func search(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryResults {
+        let words = tokens(query.q)
+        let filters = self.filters(query)
+        guard !words.isEmpty else {
+            return try await page(of: query, match: nil, filters: filters, on: db)
+        }
+        var results = try await page(of: query, match: .all(words), filters: filters, on: db)
+        if results.total == 0, words.count > 1 {
+            results = try await page(of: query, match: .any(words), filters: filters, on: db)
+        }
+        if results.total == 0, db.isSQLite, let corrected = try await correct(words, on: db) {
+            results = try await page(of: query, match: .any(corrected), filters: filters, on: db)
+            if results.total > 0 { results.correctedTo = corrected.joined(separator: " ") }
+        }
+        if results.total == 0 { results.suggestions = try await suggestNiches(for: query.q, on: db) }
+        return results
+    }
+
+    enum Match { case all([String]), any([String]) }
+
+    /// Lowercased words of letters and digits; at most eight, so a pasted essay cannot make a huge query.
+    static func tokens(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { !$0.isEmpty }.prefix(8).map { $0 }
+    }
+
+    static func filters(_ query: DirectoryQuery) -> [SQLQueryString] {
+        var filters: [SQLQueryString] = []
+        if let niche = query.niche, !niche.isEmpty {
+            filters.append("EXISTS (SELECT 1 FROM profile_niches fn JOIN niches fnn ON fnn.id = fn.niche_id WHERE fn.profile_id = p.id AND fnn.slug = \(bind: niche))")
+        }
+        if let city = query.city?.trimmingCharacters(in: .whitespaces).lowercased(), !city.isEmpty {
+            // A prefix range instead of LIKE, so the city index is used: "austin" finds "austin, tx".
+            filters.append("p.city_key >= \(bind: city) AND p.city_key < \(bind: city + "\u{FFFF}")")
+        }
+        if query.remote == true { filters.append("p.remote = \(true)") }
+        if query.available == true { filters.append("p.availability = 'available'") }
+        return filters
+    }
+
+    static func page(of query: DirectoryQuery, match: Match?, filters: [SQLQueryString], on db: any Database) async throws
+        -> DirectoryResults
+    {
+        struct Row: Decodable { var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String }
+        struct Count: Decodable { var n: Int }
+        let offset = (max(1, query.page) - 1) * query.perPage
+        var conditions = filters
+        let from: SQLQueryString, order: SQLQueryString
+        switch (match, db.isSQLite) {
+        case (nil, _):
+            from = "profiles p JOIN users u ON u.id = p.user_id"
+            order = "u.name, p.slug"
+        case (let match?, true):
+            from = "member_search s JOIN profiles p ON p.search_id = s.rowid JOIN users u ON u.id = p.user_id"
+            conditions.insert("member_search MATCH \(bind: ftsExpression(match))", at: 0)
+            // Columns: name, business, headline, bio, niches. A niche match outweighs a mention in a bio.
+            order = "bm25(member_search, 6.0, 3.0, 3.0, 1.0, 10.0), u.name"
+        case (let match?, false):
+            from = "profiles p JOIN users u ON u.id = p.user_id"
+            conditions.insert("p.search_vector @@ to_tsquery('english', \(bind: tsQuery(match)))", at: 0)
+            order = "ts_rank(p.search_vector, to_tsquery('english', \(bind: tsQuery(match)))) DESC, u.name"
+        }
+        let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
+        let rows = try await db.sql.raw("""
+            SELECT p.id, p.slug, u.name, p.business, p.headline, p.city FROM \(from) \(whereClause)
+            ORDER BY \(order) LIMIT \(literal: query.perPage) OFFSET \(literal: offset)
+            """).all(decoding: Row.self)
+        let niches = try await nicheTags(for: rows.map(\.id), on: db)
+        return DirectoryResults(
+            items: rows.map {
+                MemberSummary(slug: $0.slug, name: $0.name, business: $0.business, headline: $0.headline, city: $0.city,
+                              niches: niches[$0.id] ?? [])
+            },
+            total: total, page: max(1, query.page), correctedTo: nil, suggestions: [])
+    }
+
+    /// Niches of many profiles in one query, in each member's own order.
+    static func nicheTags(for profileIDs: [UUID], on db: any Database) async throws -> [UUID: [NicheTag]] {
+        guard !profileIDs.isEmpty else { return [:] }
+        struct Row: Decodable { var profile_id: UUID; var slug: String; var name: String; var level: String }
+        let rows = try await db.sql.raw("""
+            SELECT pn.profile_id, n.slug, n.name, pn.level FROM profile_niches pn JOIN niches n ON n.id = pn.niche_id
+            WHERE pn.profile_id IN (\(binds: profileIDs)) ORDER BY pn.position
+            """).all(decoding: Row.self)
+        return Dictionary(grouping: rows, by: \.profile_id).mapValues { $0.map { NicheTag(slug: $0.slug, name: $0.name, level: $0.level) } }
+    }
+
+    /// `"web"* AND "design"*` style FTS5 query; quoting makes every word a plain term.
+    static func ftsExpression(_ match: Match) -> String {
+        switch match {
+        case .all(let words): words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+        case .any(let words): words.map { "\"\($0)\"*" }.joined(separator: " OR ")
+        }
+    }
+
+    static func tsQuery(_ match: Match) -> String {
+        switch match {
+        case .all(let words): words.map { "\($0):*" }.joined(separator: " & ")
+        case .any(let words): words.map { "\($0):*" }.joined(separator: " | ")
+        }
+    }
+
+    /// Replaces each word that is not in the index by the most common indexed word one edit away
+    /// (two for long words, whose stems differ from the word at the end).
+    static func correct(_ words: [String], on db: any Database) async throws -> [String]? {
+        struct Term: Decodable { var term: String; var doc: Int }
+        var corrected: [String] = [], changed = false
+        for word in words {
+            let known = try await db.sql.raw("SELECT term, doc FROM member_search_terms WHERE term >= \(bind: word) AND term < \(bind: word + "\u{FFFF}") LIMIT 1")
+                .first(decoding: Term.self)
+            if known != nil || word.count < 4 { corrected.append(word); continue }
+            let first = String(word.prefix(1))
+            let candidates = try await db.sql.raw("""
+                SELECT term, doc FROM member_search_terms WHERE term >= \(bind: first) AND term < \(bind: first + "\u{FFFF}")
+                """).all(decoding: Term.self)
+            let allowed = word.count >= 7 ? 2 : 1
+            let best = candidates
+                .filter { abs($0.term.count - word.count) <= allowed && EditDistance.between($0.term, word, limit: allowed) <= allowed }
+                .max { $0.doc < $1.doc }
+            if let best { corrected.append(best.term); changed = true } else { corrected.append(word) }
+        }
+        return changed ? corrected : nil
+    }
+
+    /// Niches whose names or synonyms share a word with the query, or are one typo away from it.
+    static func suggestNiches(for text: String, on db: any Database) async throws -> [NicheTag] {
+        struct Row: Decodable { var term: String; var slug: String; var name: String }
+        let words = Set(NicheNormalizer.key(text).split(separator: " ").map(String.init).filter { $0.count >= 3 })
+        guard !words.isEmpty else { return [] }
+        let aliases = try await db.sql.raw("""
+            SELECT a.term, n.slug, n.name FROM niche_aliases a JOIN niches n ON n.id = a.niche_id WHERE n.merged_into_id IS NULL
+            """).all(decoding: Row.self)
+        var seen = Set<String>(), suggestions: [NicheTag] = []
+        for alias in aliases where !seen.contains(alias.slug) {
+            let aliasWords = alias.term.split(separator: " ").map(String.init)
+            let close = words.contains { word in
+                aliasWords.contains { $0 == word || ($0.count > 4 && $0.hasPrefix(word)) || EditDistance.between($0, word, limit: 2) <= (word.count >= 7 ? 2 : 1) }
+            }
+            if close {
+                seen.insert(alias.slug)
+                suggestions.append(NicheTag(slug: alias.slug, name: alias.name, level: nil))
+            }
+        }
+        return Array(suggestions.sorted { $0.name < $1.name }.prefix(8))
+    }
+}

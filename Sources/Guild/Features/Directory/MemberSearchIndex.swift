@@ -1,0 +1,78 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// Keeps the full-text index of members right, and hides the dialect: an FTS5 table ranked with
+/// bm25 on SQLite, a weighted tsvector with a GIN index on PostgreSQL. Both stem English words.
+enum MemberSearchIndex {
+    struct Document: Sendable {
+        var profileID: UUID
+        var searchID: Int64
+        var name: String
+        var business: String
+        var headline: String
+        var bio: String
+        var niches: String
+    }
+
+    /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge).
+    static func reindex(_ profileIDs: [UUID], on db: any Database) async throws {
+        for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
+            let documents = try await self.documents(batch, on: db)
+            if db.isSQLite {
+                try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE id IN (\(binds: batch)))").run()
+                guard !documents.isEmpty else { continue }
+                let rows = documents.map { document -> SQLQueryString in
+                    "(\(bind: document.searchID), \(bind: document.name), \(bind: document.business), \(bind: document.headline), \(bind: document.bio), \(bind: document.niches))"
+                }
+                try await db.sql.raw("""
+                    INSERT INTO member_search (rowid, name, business, headline, bio, niches) VALUES \(rows.joined(separator: ", "))
+                    """).run()
+            } else {
+                for document in documents {
+                    try await db.sql.raw("""
+                        UPDATE profiles SET search_vector =
+                            setweight(to_tsvector('english', \(bind: document.name)), 'A') ||
+                            setweight(to_tsvector('english', \(bind: document.niches)), 'A') ||
+                            setweight(to_tsvector('english', \(bind: document.business + " " + document.headline)), 'B') ||
+                            setweight(to_tsvector('english', \(bind: document.bio)), 'D')
+                        WHERE id = \(bind: document.profileID)
+                        """).run()
+                }
+            }
+        }
+    }
+
+    /// Drops the entry of a profile about to be deleted (SQLite keeps FTS rows apart from the table).
+    static func remove(userID: UUID, on db: any Database) async throws {
+        guard db.isSQLite else { return }
+        try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE user_id = \(bind: userID))").run()
+    }
+
+    static func documents(_ profileIDs: [UUID], on db: any Database) async throws -> [Document] {
+        guard !profileIDs.isEmpty else { return [] }
+        struct ProfileRow: Decodable { var id: UUID; var search_id: Int64; var name: String; var business: String; var headline: String; var bio: String }
+        struct NicheRow: Decodable { var profile_id: UUID; var name: String; var client_words: String; var label: String? }
+        let profiles = try await db.sql.raw("""
+            SELECT p.id, p.search_id, u.name, p.business, p.headline, p.bio FROM profiles p JOIN users u ON u.id = p.user_id
+            WHERE p.id IN (\(binds: profileIDs))
+            """).all(decoding: ProfileRow.self)
+        let niches = try await db.sql.raw("""
+            SELECT pn.profile_id, n.name, n.client_words, a.label FROM profile_niches pn
+            JOIN niches n ON n.id = pn.niche_id LEFT JOIN niche_aliases a ON a.niche_id = n.id
+            WHERE pn.profile_id IN (\(binds: profileIDs))
+            """).all(decoding: NicheRow.self)
+        var text: [UUID: [String]] = [:]
+        for row in niches {
+            var words = text[row.profile_id, default: []]
+            for piece in [row.name, row.client_words, row.label ?? ""] where !piece.isEmpty && !words.contains(piece) {
+                words.append(piece)
+            }
+            text[row.profile_id] = words
+        }
+        return profiles.map {
+            Document(profileID: $0.id, searchID: $0.search_id, name: $0.name, business: $0.business, headline: $0.headline,
+                     bio: $0.bio, niches: (text[$0.id] ?? []).joined(separator: "; "))
+        }
+    }
+}

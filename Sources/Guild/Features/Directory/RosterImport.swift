@@ -1,0 +1,101 @@
+import Directory
+import Fluent
+import Vapor
+
+/// Imports a roster: creates accounts without passwords (an invitation with a set-password link is
+/// queued), or updates the people already there; never duplicates anyone.
+enum RosterImport {
+    struct Summary: Encodable, Sendable {
+        var created = 0
+        var updated = 0
+        var skipped = 0
+        var dryRun = false
+        var problems: [String] = []
+
+        var lines: [String] { problems }
+        var text: String {
+            (dryRun ? "Dry run, nothing written: " : "") + "\(created) created, \(updated) updated, \(skipped) skipped"
+        }
+    }
+
+    static func run(_ data: Data, strict: Bool, dryRun: Bool, baseURL: String, on db: any Database) async throws(RosterFileError)
+        -> Summary
+    {
+        let (rows, problems) = try RosterParser.parse(data)
+        var summary = Summary(dryRun: dryRun, problems: problems.map(\.description))
+        summary.skipped = problems.count
+        if strict, !problems.isEmpty {
+            summary.skipped += rows.count
+            summary.problems.append("Nothing was imported because of --strict: fix the lines above and import again.")
+            return summary
+        }
+        do {
+            let existing = Set(try await User.query(on: db).filter(\.$email ~~ rows.map(\.email)).all().map(\.email))
+            if dryRun {
+                summary.updated = rows.filter { existing.contains($0.email) }.count
+                summary.created = rows.count - summary.updated
+                return summary
+            }
+            let counts = try await db.writeTransaction { db in
+                var created = 0, updated = 0
+                for row in rows {
+                    var input = ProfileInput()
+                    input.business = row.business
+                    input.headline = row.headline
+                    input.bio = row.bio
+                    input.website = row.website
+                    input.city = row.city
+                    input.niches = row.niches.map { .init(name: $0, level: .experienced) }
+                    let valid = try input.validated()
+                    let user: User
+                    if let found = try await User.find(email: row.email, on: db) {
+                        user = found
+                        user.name = row.name
+                        try await user.save(on: db)
+                        // Keep what the member set themselves that a roster does not carry.
+                        if let profile = try await Profile.find(userID: user.requireID(), on: db) {
+                            let current = try await Profiles.input(from: profile, on: db)
+                            input = valid
+                            input.partnersWanted = current.partnersWanted
+                            input.blogURL = current.blogURL
+                            input.remote = current.remote
+                            input.availability = current.availability
+                            input.awayUntil = current.awayUntil
+                            input.niches = merged(current.niches, with: valid.niches)
+                        }
+                        updated += 1
+                    } else {
+                        user = User(name: row.name, email: row.email, passwordHash: nil)
+                        try await user.create(on: db)
+                        let token = try await PasswordReset.issue(for: user.requireID(), purpose: .invitation, on: db)
+                        try await Outbox.enqueue(to: user.email, subject: "You are invited to Guild", body: """
+                            Hello \(user.name),
+
+                            Your circle added you to Guild, an open referral network for small business owners.
+                            Your profile is ready; choose a password within 7 days to sign in and check it:
+
+                            \(baseURL)/password/reset/\(token)
+                            """, on: db)
+                        created += 1
+                    }
+                    _ = try await Profiles.write(input.niches.isEmpty ? valid : input, userID: user.requireID(), name: user.name, in: db)
+                }
+                return (created, updated)
+            }
+            summary.created = counts.0
+            summary.updated = counts.1
+            return summary
+        } catch {
+            throw RosterFileError(reason: "The import stopped and wrote nothing: \(error)")
+        }
+    }
+
+    /// The member's own niches (with their levels) first, then the roster's new ones, at most ten.
+    static func merged(_ current: [ProfileInput.NicheChoice], with roster: [ProfileInput.NicheChoice]) -> [ProfileInput.NicheChoice] {
+        var result = current
+        for choice in roster where !result.contains(where: { NicheNormalizer.key($0.name) == NicheNormalizer.key(choice.name) }) {
+            result.append(choice)
+        }
+        return Array(result.prefix(ProfileInput.maxNiches))
+    }
+}
