@@ -29,7 +29,7 @@ public struct DemoNetwork: Sendable {
     public mutating func member(_ number: Int) -> Member {
         let first = Self.firstNames[random.below(Self.firstNames.count)]
         let last = Self.lastNames[random.below(Self.lastNames.count)]
-        let count = 1 + random.below(4)
+        let count = min(1 + random.below(4), niches.count)
         var chosen: [(Int, Int)] = []
         // Members cluster: later niches are usually near the first one in the taxonomy.
         let anchor = random.below(niches.count)

@@ -1,0 +1,98 @@
+import Fluent
+import Testing
+import VaporTesting
+
+@testable import Guild
+
+@Suite("Directory search")
+struct SearchTests {
+    @Test("an exact niche match ranks above a passing mention in a bio")
+    func nicheBeatsBio() async throws {
+        try await withGuild { app, _ in
+            // setup
+            try await Profile.make(name: "Bio Mention", niches: ["bookkeeping"],
+                                   bio: "Numbers all day. Once I helped a friend with a wordpress plugin.", on: app)
+            try await Profile.make(name: "Niche Expert", niches: ["WordPress development"], on: app)
+            // act
+            let names = try await search("wordpress", on: app)
+            // assert
+            #expect(names == ["Niche Expert", "Bio Mention"])
+        }
+    }
+
+    @Test("client words, synonyms, stemming, prefixes and one typo find the right member")
+    func howClientsSearch() async throws {
+        try await withGuild { app, _ in
+            try await Profile.make(name: "Dana Builder", niches: ["web application development"], on: app)
+            try await Profile.make(name: "Pat Lens", niches: ["real estate photography"], on: app)
+            #expect(try await search("booking system", on: app) == ["Dana Builder"])  // a client word
+            #expect(try await search("customer portals", on: app) == ["Dana Builder"])  // plural, stemmed
+            #expect(try await search("matterport", on: app) == ["Pat Lens"])  // a synonym
+            #expect(try await search("photog", on: app) == ["Pat Lens"])  // type-ahead prefix
+            let typo = try await DirectorySearch.search(DirectoryQuery(q: "photgraphy"), on: app.db)
+            if app.db.isSQLite {
+                #expect(typo.items.map(\.name) == ["Pat Lens"])
+                #expect(typo.correctedTo != nil)
+            }
+        }
+    }
+
+    @Test("filters: niche, city prefix, remote, availability; empty q lists everyone")
+    func filters() async throws {
+        try await withGuild { app, _ in
+            try await Profile.make(name: "Austin Seo", niches: ["local seo"], city: "Austin, TX", on: app)
+            try await Profile.make(name: "Leeds Seo", niches: ["local seo"], city: "Leeds, UK", on: app)
+            try await Profile.make(name: "Leeds Books", niches: ["bookkeeping"], city: "Leeds, UK", on: app)
+            #expect(try await search("", on: app) == ["Austin Seo", "Leeds Books", "Leeds Seo"])
+            #expect(try await search("", niche: "local-seo", on: app) == ["Austin Seo", "Leeds Seo"])
+            #expect(try await search("", city: "leeds", on: app) == ["Leeds Books", "Leeds Seo"])
+            #expect(try await search("seo", city: "Austin", on: app) == ["Austin Seo"])
+        }
+    }
+
+    @Test("no results suggest niches close to the query")
+    func suggestions() async throws {
+        try await withGuild { app, _ in
+            let results = try await DirectorySearch.search(DirectoryQuery(q: "bookkeeper"), on: app.db)
+            #expect(results.total == 0)
+            #expect(results.suggestions.contains { $0.slug == "bookkeeping" })
+        }
+    }
+
+    @Test("the index follows edits, deletions and niche merges")
+    func indexConsistency() async throws {
+        try await withGuild { app, _ in
+            // edit: the old niche no longer finds the member, the new one does
+            let (user, _) = try await Profile.make(name: "Morgan Shift", niches: ["dog training"], on: app)
+            var input = ProfileInput()
+            input.niches = [.init(name: "tax preparation", level: .expert)]
+            try await Profiles.save(input, for: user, on: app.db)
+            #expect(try await search("dog training", on: app).isEmpty)
+            #expect(try await search("taxes", on: app) == ["Morgan Shift"])
+            // merge: a member-made niche merged into a curated one is found by the target's words
+            try await Profile.make(name: "Sam Spelling", niches: ["pupper obedience"], on: app)
+            _ = try await Niches.merge(slug: "pupper-obedience", into: "dog training", on: app.db)
+            #expect(try await search("puppy class", on: app) == ["Sam Spelling"])
+            #expect(try await search("", niche: "dog-training", on: app) == ["Sam Spelling"])
+            // a new synonym finds members already in the niche
+            try await Niches.addSynonym("canine coaching", toSlug: "dog-training", on: app.db)
+            #expect(try await search("canine", on: app) == ["Sam Spelling"])
+            // delete: the member disappears from results
+            let browser = Browser(app)
+            try await browser.signIn(email: user.email)
+            #expect(try await browser.post("/settings/delete", ["password": testPassword]).status == .seeOther)
+            #expect(try await search("taxes", on: app).isEmpty)
+        }
+    }
+
+    @Test("a search page is two queries plus one for the niches, whatever the page size")
+    func searchPageOverHTTP() async throws {
+        try await withGuild { app, _ in
+            for index in 0..<25 { try await Profile.make(name: "Member \(index)", niches: ["seo"], on: app) }
+            let page = try await Browser(app).get("/directory?q=seo&page=2")
+            #expect(page.status == .ok)
+            #expect(page.body.string.contains("25 members"))
+            #expect(page.body.string.components(separatedBy: "class=\"member\"").count - 1 == 5)
+        }
+    }
+}
