@@ -11,8 +11,6 @@ enum RosterImport {
         var skipped = 0
         var dryRun = false
         var problems: [String] = []
-
-        var lines: [String] { problems }
         var text: String {
             (dryRun ? "Dry run, nothing written: " : "") + "\(created) created, \(updated) updated, \(skipped) skipped"
         }

@@ -1,0 +1,62 @@
+import Fluent
+import Testing
+import VaporTesting
+
+@testable import Guild
+
+@Suite("Directory JSON API")
+struct DirectoryAPITests {
+    func token(for user: User, on app: Application) async throws -> String {
+        try await APIToken.issue(for: user.requireID(), label: "test", on: app.db).1
+    }
+
+    @Test("search, a member, niches and a niche")
+    func reads() async throws {
+        try await withGuild { app, _ in
+            try await Profile.make(name: "Pat Lens", niches: ["real estate photography"], headline: "Homes that sell", on: app)
+            let list = try await app.testing().sendRequest(.GET, "/api/v1/members?q=matterport")
+            #expect(list.status == .ok)
+            #expect(list.body.string.contains(#""slug" : "pat-lens""#))
+            #expect(list.body.string.contains(#""level" : "expert""#))
+            #expect(list.body.string.contains(#""total" : 1"#))
+            let member = try await app.testing().sendRequest(.GET, "/api/v1/members/pat-lens")
+            #expect(member.status == .ok)
+            #expect(member.body.string.contains(#""headline" : "Homes that sell""#))
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/members/nobody").status == .notFound)
+            let niches = try await app.testing().sendRequest(.GET, "/api/v1/niches")
+            #expect(niches.body.string.contains(#""slug" : "real-estate-photography""#))
+            let niche = try await app.testing().sendRequest(.GET, "/api/v1/niches/real-estate-photography")
+            #expect(niche.body.string.contains(#""total" : 1"#))
+            #expect(niche.body.string.contains("matterport tours"))
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/niches/none").status == .notFound)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/members?page=0").status == .unprocessableEntity)
+            #expect(try await app.testing().sendRequest(.GET, "/api/v1/members?page=abc").status == .badRequest)
+        }
+    }
+
+    @Test("PUT /me/profile: anonymous 401, bad input 422 with the field, the owner saves")
+    func update() async throws {
+        try await withGuild { app, _ in
+            let user = try await User.make(name: "Api Person", on: app)
+            let token = try await token(for: user, on: app)
+            func put(_ json: String, auth: Bool = true) async throws -> TestingHTTPResponse {
+                var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                if auth { headers.add(name: .authorization, value: "Bearer \(token)") }
+                return try await app.testing().sendRequest(.PUT, "/api/v1/me/profile", headers: headers, body: ByteBuffer(string: json))
+            }
+            #expect(try await put(#"{"niches":[{"name":"seo"}]}"#, auth: false).status == .unauthorized)
+            let empty = try await put(#"{"niches":[]}"#)
+            #expect(empty.status == .unprocessableEntity)
+            #expect(empty.body.string.contains(#""field":"niches""#))
+            let site = try await put(#"{"niches":[{"name":"seo"}],"website":"javascript:alert(1)"}"#)
+            #expect(site.body.string.contains(#""field":"website""#))
+            #expect(try await put(#"{"niches":[{"name":"seo","level":"guru"}]}"#).status == .badRequest)
+            #expect(try await app.count("profiles") == 0)
+            let saved = try await put(#"{"niches":[{"name":"Local SEO","level":"expert"}],"bio":"<script>x</script> *hi*","city":"Leeds"}"#)
+            #expect(saved.status == .ok)
+            #expect(saved.body.string.contains(#""slug" : "local-seo""#))
+            #expect(saved.body.string.contains("&lt;script&gt;x&lt;\\/script&gt; <em>hi<\\/em>"))
+            #expect(try await search("", city: "leeds", on: app) == ["Api Person"])
+        }
+    }
+}
