@@ -65,15 +65,44 @@ def no_horizontal_scroll(driver, page):
     expect(overflow <= 1, f"{page} scrolls sideways by {overflow}px")
 
 
+def directory(driver, width, marker):
+    """Fills the profile with two niches, then finds the member through search and the niche page."""
+    driver.get(f"{base}/profile/edit")
+    no_horizontal_scroll(driver, "profile form")
+    fill(driver, business=f"Studio {marker}", headline="Booking systems for yoga studios",
+         niche1="Web Application Developers", niche2="yoga instruction", city="Porto, PT",
+         bio="I build **booking systems**. <script>alert(1)</script>")
+    driver.find_element(By.CSS_SELECTOR, 'select[name="level2"] option[value="learning"]').click()
+    shot(driver, f"profile-edit-{width}")
+    submit(driver, "/profile/edit")
+    expect(page_shows(driver, "Profile saved"), "profile not saved")
+    expect("<script>alert" not in driver.page_source and "&lt;script&gt;" in driver.page_source, "bio not escaped")
+    profile_url = driver.current_url
+    no_horizontal_scroll(driver, "profile page")
+    shot(driver, f"profile-{width}")
+    driver.get(f"{base}/directory")
+    fill(driver, q=f"booking {marker}")
+    driver.find_element(By.CSS_SELECTOR, 'form.search button[type=submit]').click()
+    expect(page_shows(driver, f"Browser Person {marker}"), "search does not find the new member")
+    no_horizontal_scroll(driver, "search results")
+    shot(driver, f"search-{width}")
+    driver.get(f"{base}/n/web-application-development")
+    expect(page_shows(driver, f"Browser Person {marker}"), "the niche page does not list the new member")
+    no_horizontal_scroll(driver, "niche page")
+    shot(driver, f"niche-{width}")
+    driver.get(profile_url)
+
+
 def journey(width):
     driver = browser(width)
-    email = f"browser-{uuid.uuid4().hex[:8]}@example.com"
+    marker = uuid.uuid4().hex[:8]
+    email = f"browser-{marker}@example.com"
     try:
         driver.get(f"{base}/signup")
         no_horizontal_scroll(driver, "sign-up page")
         shot(driver, f"signup-{width}")
         # a mistake first: the form shows what is wrong and keeps the values
-        fill(driver, name="Browser Person", email="not-an-email", password="0123456789")
+        fill(driver, name=f"Browser Person {marker}", email="not-an-email", password="0123456789")
         submit(driver, "/signup")
         expect(page_shows(driver, "valid email address"), "no field error for a bad email")
         shot(driver, f"signup-error-{width}")
@@ -81,6 +110,7 @@ def journey(width):
         submit(driver, "/signup")
         expect(page_shows(driver, "Welcome to Guild"), "no welcome after sign-up")
         shot(driver, f"home-signed-in-{width}")
+        directory(driver, width, marker)
         submit(driver, "/signout")
         expect(page_shows(driver, "You are signed out"), "sign-out did not confirm")
         driver.get(f"{base}/signin")

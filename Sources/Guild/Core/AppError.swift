@@ -18,6 +18,8 @@ extension AppError {
 /// Errors shared by every feature.
 enum CommonError: AppError {
     case invalidField(FieldProblem)
+    /// A query parameter out of range: 400, as the API document says.
+    case invalidParameter(FieldProblem)
     case notSignedIn
     case forbidden
     case notFound
@@ -27,6 +29,7 @@ enum CommonError: AppError {
     var status: HTTPResponseStatus {
         switch self {
         case .invalidField: .unprocessableEntity
+        case .invalidParameter: .badRequest
         case .notSignedIn: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
@@ -38,6 +41,7 @@ enum CommonError: AppError {
     var code: String {
         switch self {
         case .invalidField: "invalid_field"
+        case .invalidParameter: "invalid_parameter"
         case .notSignedIn: "unauthorized"
         case .forbidden: "forbidden"
         case .notFound: "not_found"
@@ -48,7 +52,7 @@ enum CommonError: AppError {
 
     var reason: String {
         switch self {
-        case .invalidField(let problem): problem.message
+        case .invalidField(let problem), .invalidParameter(let problem): problem.message
         case .notSignedIn: "Sign in first: send a valid API token as `Authorization: Bearer <token>`."
         case .forbidden: "You are not allowed to do that."
         case .notFound: "There is nothing here."
@@ -58,8 +62,10 @@ enum CommonError: AppError {
     }
 
     var field: String? {
-        if case .invalidField(let problem) = self { return problem.field }
-        return nil
+        switch self {
+        case .invalidField(let problem), .invalidParameter(let problem): problem.field
+        default: nil
+        }
     }
 
     var headers: HTTPHeaders {

@@ -8,7 +8,7 @@ extension GuildAPI {
         let page = try Self.checkedPage(query.page)
         for (field, value, limit) in [("q", query.q, 200), ("niche", query.niche, 80), ("city", query.city, 100)] {
             if let value, value.unicodeScalars.count > limit {
-                throw CommonError.invalidField(.init(field: field, message: "\(field) must be at most \(limit) characters."))
+                throw CommonError.invalidParameter(.init(field: field, message: "\(field) must be at most \(limit) characters."))
             }
         }
         let results = try await DirectorySearch.search(
@@ -81,7 +81,7 @@ extension GuildAPI {
     static func checkedPage(_ page: Int?) throws -> Int {
         guard let page else { return 1 }
         guard (1...10_000).contains(page) else {
-            throw CommonError.invalidField(.init(field: "page", message: "page must be from 1 to 10000."))
+            throw CommonError.invalidParameter(.init(field: "page", message: "page must be from 1 to 10000."))
         }
         return page
     }
