@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Directory benchmark: release build, a 100,000-member demo network, `guild serve`, then wrk against
+# search (common term, rare term, niche filter), a profile page, the member JSON and the trivial
+# /ping route of the same server as the ceiling. Runs on SQLite, then on a throw-away PostgreSQL.
+#
+# Usage: Benchmarks/directory.sh [members] [seconds per route]     (defaults: 100000 10)
+# Needs: wrk (apt-get install wrk), PostgreSQL 15 binaries for the second half.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+members=${1:-100000}
+duration=${2:-10}
+work=$(mktemp -d /tmp/guild-bench.XXXXXX)
+chmod 755 "$work"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  [ -d "$work/pg" ] && .ci/postgres.sh stop "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+swift build -c release 2>&1 | tail -1
+guild=$(swift build -c release --show-bin-path)/guild
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+run() { # label database-url
+  local label=$1 url=$2
+  echo "## $label: $members members"
+  local start end
+  start=$(date +%s.%N)
+  DATABASE_URL="$url" "$guild" demo --members "$members" --seed 1 >/dev/null 2>&1
+  end=$(date +%s.%N)
+  printf 'generate %d members: %.1f s\n' "$members" "$(echo "$end - $start" | bc)"
+  DATABASE_URL="$url" LOG_LEVEL=error "$guild" serve --port "$port" --no-jobs >"$work/serve-$label.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  local slug
+  slug=$(curl -fs "http://127.0.0.1:$port/api/v1/members?q=bookkeeping" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
+  printf '| route | req/s | p50 ms | p99 ms | req/s vs /ping | p99 vs /ping |\n|---|---|---|---|---|---|\n'
+  local ping_rps="" ping_p99=""
+  for route in "/ping" "/api/v1/members?q=marketing" "/api/v1/members?q=matterport" "/api/v1/members?niche=local-seo" \
+               "/directory?q=marketing" "/m/$slug" "/api/v1/members/$slug"; do
+    curl -fs -o /dev/null "http://127.0.0.1:$port$route"  # warm up
+    wrk -t2 -c16 -d"${duration}s" --latency "http://127.0.0.1:$port$route" >"$work/wrk.txt"
+    local rps p50 p99
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+    p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
+    p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
+    ms() { python3 -c "import sys; v=sys.argv[1]; print(round(float(v[:-2])/1000,3) if v.endswith('us') else round(float(v[:-2]),2) if v.endswith('ms') else round(float(v[:-1])*1000,1))" "$1"; }
+    p50=$(ms "$p50"); p99=$(ms "$p99")
+    if [ -z "$ping_rps" ]; then ping_rps=$rps; ping_p99=$p99; fi
+    printf '| `%s` | %.0f | %s | %s | %.2f | %.1f× |\n' "$route" "$rps" "$p50" "$p99" \
+      "$(echo "$rps / $ping_rps" | bc -l)" "$(echo "$p99 / $ping_p99" | bc -l)"
+  done
+  echo "server RSS after the run: $(( $(ps -o rss= -p "$server") / 1024 )) MB"
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  echo
+}
+
+run sqlite "sqlite://$work/bench.sqlite"
+eval "$(.ci/postgres.sh start "$work/pg")"
+run postgres "$PG_URL"
