@@ -14,6 +14,7 @@ enum GuildMigrations {
             CreateDirectory(),
             CreateMemberSearchIndex(),
             LoadNicheTaxonomy(taxonomy: taxonomy),
+            IndexUserNames(),
         ]
     }
 }

@@ -24,7 +24,7 @@ struct AccountsController: RouteCollection {
             req.flash(.success, "Welcome to Guild, \(user.name)!")
             return try await signIn(user, next: "/", on: req)
         } catch let error as any AppError {
-            if let field = error.field { page.errors[field] = error.reason } else { page.formError = error.reason }
+            page.show(error)
             return try await req.view.render("Accounts/signup", page).encodeResponse(for: req).with(error)
         }
     }

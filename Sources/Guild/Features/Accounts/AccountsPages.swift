@@ -1,6 +1,18 @@
 import Vapor
 
-struct SignUpPage: Encodable {
+/// A page with a form: a field's error shows beside it, any other error above the form.
+protocol FormPage {
+    var errors: [String: String] { get set }
+    var formError: String? { get set }
+}
+
+extension FormPage {
+    mutating func show(_ error: any AppError) {
+        if let field = error.field { errors[field] = error.reason } else { formError = error.reason }
+    }
+}
+
+struct SignUpPage: Encodable, FormPage {
     var layout: Layout
     var name = ""
     var email = ""
@@ -15,14 +27,14 @@ struct SignInPage: Encodable {
     var formError: String?
 }
 
-struct ForgotPasswordPage: Encodable {
+struct ForgotPasswordPage: Encodable, FormPage {
     var layout: Layout
     var email = ""
     var errors: [String: String] = [:]
     var formError: String?
 }
 
-struct ResetPasswordPage: Encodable {
+struct ResetPasswordPage: Encodable, FormPage {
     var layout: Layout
     var token: String
     var usable: Bool

@@ -22,7 +22,7 @@ struct PasswordController: RouteCollection {
             return req.redirect(to: "/signin", redirectType: .normal)
         } catch let error as any AppError {
             var page = ForgotPasswordPage(layout: req.layout(title: "Forgot password"), email: form.email ?? "")
-            if let field = error.field { page.errors[field] = error.reason } else { page.formError = error.reason }
+            page.show(error)
             return try await req.view.render("Accounts/forgot", page).encodeResponse(for: req).with(error)
         }
     }
@@ -49,7 +49,7 @@ struct PasswordController: RouteCollection {
         } catch let error as any AppError {
             var page = ResetPasswordPage(layout: req.layout(title: "Choose a password"), token: token,
                                          usable: !(error is AccountsError))
-            if let field = error.field { page.errors[field] = error.reason } else { page.formError = error.reason }
+            page.show(error)
             return try await req.view.render("Accounts/reset", page).encodeResponse(for: req).with(error)
         }
     }

@@ -46,7 +46,7 @@ struct ProfilePage: Encodable {
     var editPath: String
 }
 
-struct ProfileEditPage: Encodable {
+struct ProfileEditPage: Encodable, FormPage {
     struct NicheRow: Encodable {
         var number: Int
         var name: String

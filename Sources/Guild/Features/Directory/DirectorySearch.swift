@@ -68,7 +68,8 @@ enum DirectorySearch {
     static func filters(_ query: DirectoryQuery) -> [SQLQueryString] {
         var filters: [SQLQueryString] = []
         if let niche = query.niche, !niche.isEmpty {
-            filters.append("EXISTS (SELECT 1 FROM profile_niches fn JOIN niches fnn ON fnn.id = fn.niche_id WHERE fn.profile_id = p.id AND fnn.slug = \(bind: niche))")
+            // Driven by the profile_niches index on niche_id, never a per-profile probe.
+            filters.append("p.id IN (SELECT fn.profile_id FROM profile_niches fn WHERE fn.niche_id = (SELECT fnn.id FROM niches fnn WHERE fnn.slug = \(bind: niche)))")
         }
         if let city = query.city?.trimmingCharacters(in: .whitespaces).lowercased(), !city.isEmpty {
             // A prefix range instead of LIKE, so the city index is used: "austin" finds "austin, tx".
@@ -79,34 +80,55 @@ enum DirectorySearch {
         return filters
     }
 
+    struct Row: Decodable { var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String }
+    struct Count: Decodable { var n: Int }
+
     static func page(of query: DirectoryQuery, match: Match?, filters: [SQLQueryString], on db: any Database) async throws
         -> DirectoryResults
     {
-        struct Row: Decodable { var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String }
-        struct Count: Decodable { var n: Int }
         let offset = (max(1, query.page) - 1) * query.perPage
-        var conditions = filters
-        let from: SQLQueryString, order: SQLQueryString
-        switch (match, db.isSQLite) {
-        case (nil, _):
-            from = "profiles p JOIN users u ON u.id = p.user_id"
-            order = "u.name, p.slug"
-        case (let match?, true):
-            from = "member_search s JOIN profiles p ON p.search_id = s.rowid JOIN users u ON u.id = p.user_id"
-            conditions.insert("member_search MATCH \(bind: ftsExpression(match))", at: 0)
-            // Columns: name, business, headline, bio, niches. A niche match outweighs a mention in a bio.
-            order = "bm25(member_search, 6.0, 3.0, 3.0, 1.0, 10.0), u.name"
-        case (let match?, false):
-            from = "profiles p JOIN users u ON u.id = p.user_id"
-            conditions.insert("p.search_vector @@ to_tsquery('english', \(bind: tsQuery(match)))", at: 0)
-            order = "ts_rank(p.search_vector, to_tsquery('english', \(bind: tsQuery(match)))) DESC, u.name"
+        let total: Int, rows: [Row]
+        if let match, db.isSQLite, filters.isEmpty {
+            // The common case: rank and count inside FTS5 alone, then fetch just the page's rows.
+            let expression = ftsExpression(match)
+            total = try await db.sql.raw("SELECT COUNT(*) AS n FROM member_search WHERE member_search MATCH \(bind: expression)")
+                .first(decoding: Count.self)?.n ?? 0
+            rows = try await db.sql.raw("""
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city FROM (
+                    SELECT rowid AS sid, \(unsafeRaw: bm25) AS score FROM member_search
+                    WHERE member_search MATCH \(bind: expression) ORDER BY score, rowid
+                    LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
+                JOIN profiles p ON p.search_id = hits.sid JOIN users u ON u.id = p.user_id
+                ORDER BY hits.score, hits.sid
+                """).all(decoding: Row.self)
+        } else {
+            var conditions = filters
+            let from: SQLQueryString, order: SQLQueryString
+            switch (match, db.isSQLite) {
+            case (nil, _):
+                // users(name) is indexed, so the first pages of "everyone" need no sort.
+                from = "users u JOIN profiles p ON p.user_id = u.id"
+                order = "u.name, p.slug"
+            case (let match?, true):
+                from = "member_search s JOIN profiles p ON p.search_id = s.rowid JOIN users u ON u.id = p.user_id"
+                conditions.insert("member_search MATCH \(bind: ftsExpression(match))", at: 0)
+                order = "\(unsafeRaw: bm25), u.name"
+            case (let match?, false):
+                from = "profiles p JOIN users u ON u.id = p.user_id"
+                conditions.insert("p.search_vector @@ to_tsquery('english', \(bind: tsQuery(match)))", at: 0)
+                order = "ts_rank(p.search_vector, to_tsquery('english', \(bind: tsQuery(match)))) DESC, u.name"
+            }
+            let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            if match == nil, conditions.isEmpty {
+                total = try await db.sql.raw("SELECT COUNT(*) AS n FROM profiles").first(decoding: Count.self)?.n ?? 0
+            } else {
+                total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
+            }
+            rows = try await db.sql.raw("""
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city FROM \(from) \(whereClause)
+                ORDER BY \(order) LIMIT \(literal: query.perPage) OFFSET \(literal: offset)
+                """).all(decoding: Row.self)
         }
-        let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
-        let rows = try await db.sql.raw("""
-            SELECT p.id, p.slug, u.name, p.business, p.headline, p.city FROM \(from) \(whereClause)
-            ORDER BY \(order) LIMIT \(literal: query.perPage) OFFSET \(literal: offset)
-            """).all(decoding: Row.self)
         let niches = try await nicheTags(for: rows.map(\.id), on: db)
         return DirectoryResults(
             items: rows.map {
@@ -115,6 +137,9 @@ enum DirectorySearch {
             },
             total: total, page: max(1, query.page), correctedTo: nil, suggestions: [])
     }
+
+    /// Columns: name, business, headline, bio, niches. A niche match outweighs a mention in a bio.
+    static let bm25 = "bm25(member_search, 6.0, 3.0, 3.0, 1.0, 10.0)"
 
     /// Niches of many profiles in one query, in each member's own order.
     static func nicheTags(for profileIDs: [UUID], on db: any Database) async throws -> [UUID: [NicheTag]] {

@@ -76,7 +76,7 @@ struct ProfileController: RouteCollection {
             return req.redirect(to: "/m/\(profile.slug)", redirectType: .normal)
         } catch let error as any AppError {
             var page = ProfileEditPage(layout: req.layout(title: heading), heading: heading, action: action, input: input)
-            if let field = error.field { page.errors[field] = error.reason } else { page.formError = error.reason }
+            page.show(error)
             return try await req.view.render("Directory/edit", page).encodeResponse(for: req).with(error)
         }
     }

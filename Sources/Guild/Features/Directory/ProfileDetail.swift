@@ -3,7 +3,7 @@ import SafeMarkdown
 import SQLKit
 import Vapor
 
-/// Everything shown on a public profile page, read with four small queries.
+/// Everything shown on a public profile page, read with two small queries.
 struct ProfileDetail: Codable, Sendable {
     var slug: String
     var userID: UUID
@@ -32,17 +32,22 @@ struct ProfileDetail: Codable, Sendable {
             p.availability, p.away_until FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = \(bind: slug)
             """).first(decoding: Row.self)
         else { return nil }
-        struct Partner: Decodable { var slug: String; var name: String }
-        let partners = try await db.sql.raw("""
-            SELECT n.slug, n.name FROM profile_partner_niches pp JOIN niches n ON n.id = pp.niche_id
-            WHERE pp.profile_id = \(bind: row.id) ORDER BY n.name
-            """).all(decoding: Partner.self)
+        // Niches and partner wishes in one round trip.
+        struct Tag: Decodable { var kind: String; var slug: String; var name: String; var level: String?; var position: Int }
+        let tags = try await db.sql.raw("""
+            SELECT 'niche' AS kind, n.slug, n.name, pn.level, pn.position FROM profile_niches pn
+            JOIN niches n ON n.id = pn.niche_id WHERE pn.profile_id = \(bind: row.id)
+            UNION ALL
+            SELECT 'partner' AS kind, n.slug, n.name, NULL AS level, 0 AS position FROM profile_partner_niches pp
+            JOIN niches n ON n.id = pp.niche_id WHERE pp.profile_id = \(bind: row.id)
+            ORDER BY kind, position, name
+            """).all(decoding: Tag.self)
         return ProfileDetail(
             slug: row.slug, userID: row.user_id, name: row.name, business: row.business, headline: row.headline, bio: row.bio,
             bioHTML: SafeMarkdown().html(row.bio), website: row.website, blogURL: row.blog_url, city: row.city,
             remote: row.remote, availability: row.availability, awayUntil: row.away_until,
-            niches: try await DirectorySearch.nicheTags(for: [row.id], on: db)[row.id] ?? [],
-            partnersWanted: partners.map { NicheTag(slug: $0.slug, name: $0.name, level: nil) })
+            niches: tags.filter { $0.kind == "niche" }.map { NicheTag(slug: $0.slug, name: $0.name, level: $0.level) },
+            partnersWanted: tags.filter { $0.kind == "partner" }.map { NicheTag(slug: $0.slug, name: $0.name, level: nil) })
     }
 }
 

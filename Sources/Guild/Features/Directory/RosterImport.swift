@@ -37,13 +37,9 @@ enum RosterImport {
             let counts = try await db.writeTransaction { db in
                 var created = 0, updated = 0
                 for row in rows {
-                    var input = ProfileInput()
-                    input.business = row.business
-                    input.headline = row.headline
-                    input.bio = row.bio
-                    input.website = row.website
-                    input.city = row.city
-                    input.niches = row.niches.map { .init(name: $0, level: .experienced) }
+                    var input = ProfileInput(
+                        business: row.business, headline: row.headline, bio: row.bio, website: row.website, city: row.city,
+                        niches: row.niches.map { .init(name: $0, level: .experienced) })
                     let valid = try input.validated()
                     let user: User
                     if let found = try await User.find(email: row.email, on: db) {
