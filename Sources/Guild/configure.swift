@@ -25,7 +25,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.migrations.add(GuildMigrations.all(taxonomy: app.taxonomy))
 
     app.views.use(.leaf)
-    app.leaf.cache.isEnabled = app.environment.isRelease
+    // Parsed templates are kept unless a developer asks to see edits without a restart.
+    app.leaf.cache.isEnabled = config.cacheTemplates
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))

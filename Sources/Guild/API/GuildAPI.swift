@@ -14,7 +14,10 @@ struct GuildAPI: APIProtocol {
             Response(status: .ok, headers: ["Content-Type": "application/yaml; charset=utf-8"], body: .init(string: spec))
         }
         let transport = VaporTransport(routesBuilder: app.grouped(APIRequestMiddleware()))
-        try GuildAPI().registerHandlers(on: transport, serverURL: URL(string: "/api/v1")!)
+        // Compact JSON: the runtime's default pretty-prints every response.
+        try GuildAPI().registerHandlers(
+            on: transport, serverURL: URL(string: "/api/v1")!,
+            configuration: .init(jsonEncodingOptions: [.sortedKeys]))
     }
 }
 

@@ -21,6 +21,8 @@ public struct AppConfig: Sendable, Equatable {
     /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
     public var trustProxy: Bool
     public var logFormat: LogFormat
+    /// Keep parsed Leaf templates in memory (off: templates are re-read on every request, for editing them).
+    public var cacheTemplates: Bool
     /// PostgreSQL schema to use instead of `public`; tests give each app its own.
     public var postgresSchema: String?
 
@@ -30,7 +32,7 @@ public struct AppConfig: Sendable, Equatable {
     public static let development = AppConfig(
         database: .sqlite(path: "guild.sqlite"), baseURL: "http://localhost:8080", secureCookies: false,
         sendmailCommand: nil, mailDirectory: "mail", mailFrom: "Guild <guild@localhost>", hostname: "127.0.0.1",
-        port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, postgresSchema: nil)
+        port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, cacheTemplates: true, postgresSchema: nil)
 
     /// Reads the environment; a wrong value throws an error naming the variable.
     public static func from(environment env: [String: String]) throws(ConfigError) -> AppConfig {
@@ -71,6 +73,9 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let raw = env.nonEmpty("GUILD_TRUST_PROXY") {
             config.trustProxy = try parseBool(raw, variable: "GUILD_TRUST_PROXY")
+        }
+        if let raw = env.nonEmpty("GUILD_TEMPLATE_CACHE") {
+            config.cacheTemplates = try parseBool(raw, variable: "GUILD_TEMPLATE_CACHE")
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

@@ -18,7 +18,7 @@ struct AccountsAPITests {
             let created = try await post(app, "/api/v1/accounts",
                                          json: #"{"name":"Grace Hopper","email":"Grace@Example.com","password":"compilers rule"}"#)
             #expect(created.status == .created)
-            #expect(created.body.string.contains(#""email" : "grace@example.com""#))
+            #expect(created.body.string.contains(#""email":"grace@example.com""#))
             let token = try await post(app, "/api/v1/tokens", json: #"{"email":"grace@example.com","password":"compilers rule","label":"cli"}"#)
             #expect(token.status == .created)
             struct NewToken: Decodable { var token: String; var label: String }
