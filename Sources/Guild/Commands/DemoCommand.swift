@@ -1,5 +1,6 @@
 import Directory
 import Fluent
+import SafeMarkdown
 import SQLKit
 import Vapor
 
@@ -38,6 +39,7 @@ enum DemoNetworkWriter {
         let entries = app.taxonomy.allNiches
         let offset = try await User.query(on: app.db).count()
         let now = Date()
+        let markdown = SafeMarkdown()
         for batchStart in stride(from: 0, to: count, by: batchSize) {
             let numbers = (batchStart..<min(batchStart + batchSize, count)).map { $0 + offset }
             let members = numbers.map { network.member($0) }
@@ -50,10 +52,10 @@ enum DemoNetworkWriter {
                 let profiles = members.indices.map { i -> SQLQueryString in
                     let m = members[i]
                     let slug = Slug.make(m.name) + "-\(numbers[i])"
-                    return "(\(bind: profileIDs[i]), \(bind: userIDs[i]), \(bind: slug), \(bind: m.business), \(bind: m.headline), \(bind: m.bio), \(bind: m.website), '', \(bind: m.city), \(bind: m.city.lowercased()), \(bind: m.remote), \(bind: m.availability == 0 ? "available" : "busy"), \(bind: Int64.random(in: 1...Int64.max)), \(bind: now), \(bind: now))"
+                    return "(\(bind: profileIDs[i]), \(bind: userIDs[i]), \(bind: slug), \(bind: m.business), \(bind: m.headline), \(bind: m.bio), \(bind: markdown.html(m.bio)), \(bind: m.website), '', \(bind: m.city), \(bind: m.city.lowercased()), \(bind: m.remote), \(bind: m.availability == 0 ? "available" : "busy"), \(bind: Int64.random(in: 1...Int64.max)), \(bind: now), \(bind: now))"
                 }
                 try await db.sql.raw("""
-                    INSERT INTO profiles (id, user_id, slug, business, headline, bio, website, blog_url, city, city_key, remote,
+                    INSERT INTO profiles (id, user_id, slug, business, headline, bio, bio_html, website, blog_url, city, city_key, remote,
                     availability, search_id, created_at, updated_at) VALUES \(profiles.joined(separator: ", "))
                     """).run()
                 var links: [SQLQueryString] = []
@@ -67,5 +69,7 @@ enum DemoNetworkWriter {
                 try await MemberSearchIndex.reindex(profileIDs, on: db)
             }
         }
+        // Fresh statistics, or the query planners guess badly after a bulk load.
+        try await app.db.sql.raw("ANALYZE").run()
     }
 }

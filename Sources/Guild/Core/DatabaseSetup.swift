@@ -13,7 +13,9 @@ enum DatabaseSetup {
         case .postgres(let url):
             var postgres = try SQLPostgresConfiguration(url: url)
             if let schema = config.postgresSchema { postgres.searchPath = [schema] }
-            app.databases.use(.postgres(configuration: postgres, sqlLogLevel: .trace), as: .psql)
+            // Four connections per event loop: PostgreSQL serves them in parallel (SQLite serialises writers anyway).
+            app.databases.use(
+                .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
         }
     }
 

@@ -15,6 +15,7 @@ enum GuildMigrations {
             CreateMemberSearchIndex(),
             LoadNicheTaxonomy(taxonomy: taxonomy),
             IndexUserNames(),
+            AddProfileBioHTML(),
         ]
     }
 }

@@ -13,6 +13,8 @@ final class Profile: Model, @unchecked Sendable {
     @Field(key: "business") var business: String
     @Field(key: "headline") var headline: String
     @Field(key: "bio") var bio: String
+    /// The bio rendered by SafeMarkdown when it was saved.
+    @Field(key: "bio_html") var bioHTML: String
     @Field(key: "website") var website: String
     @Field(key: "blog_url") var blogURL: String
     @Field(key: "city") var city: String

@@ -1,5 +1,4 @@
 import Fluent
-import SafeMarkdown
 import SQLKit
 import Vapor
 
@@ -24,11 +23,11 @@ struct ProfileDetail: Codable, Sendable {
     static func query(slug: String, on db: any Database) async throws -> ProfileDetail? {
         struct Row: Decodable {
             var id: UUID; var user_id: UUID; var slug: String; var name: String; var business: String; var headline: String
-            var bio: String; var website: String; var blog_url: String; var city: String; var remote: Bool
+            var bio: String; var bio_html: String; var website: String; var blog_url: String; var city: String; var remote: Bool
             var availability: String; var away_until: Date?
         }
         guard let row = try await db.sql.raw("""
-            SELECT p.id, p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.website, p.blog_url, p.city, p.remote,
+            SELECT p.id, p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.bio_html, p.website, p.blog_url, p.city, p.remote,
             p.availability, p.away_until FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = \(bind: slug)
             """).first(decoding: Row.self)
         else { return nil }
@@ -44,7 +43,7 @@ struct ProfileDetail: Codable, Sendable {
             """).all(decoding: Tag.self)
         return ProfileDetail(
             slug: row.slug, userID: row.user_id, name: row.name, business: row.business, headline: row.headline, bio: row.bio,
-            bioHTML: SafeMarkdown().html(row.bio), website: row.website, blogURL: row.blog_url, city: row.city,
+            bioHTML: row.bio_html, website: row.website, blogURL: row.blog_url, city: row.city,
             remote: row.remote, availability: row.availability, awayUntil: row.away_until,
             niches: tags.filter { $0.kind == "niche" }.map { NicheTag(slug: $0.slug, name: $0.name, level: $0.level) },
             partnersWanted: tags.filter { $0.kind == "partner" }.map { NicheTag(slug: $0.slug, name: $0.name, level: nil) })

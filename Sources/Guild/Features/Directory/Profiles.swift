@@ -1,5 +1,6 @@
 import Directory
 import Fluent
+import SafeMarkdown
 import SQLKit
 import Vapor
 
@@ -26,6 +27,7 @@ enum Profiles {
         profile.business = input.business
         profile.headline = input.headline
         profile.bio = input.bio
+        profile.bioHTML = SafeMarkdown().html(input.bio)
         profile.website = input.website
         profile.blogURL = input.blogURL
         profile.city = input.city
