@@ -10,20 +10,31 @@ struct GuildMetrics: Sendable {
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
     ]
 
+    // Computed: MetricNameDescriptor is not Sendable, so it cannot be a stored static.
+    static var requests: MetricNameDescriptor {
+        .init(namespace: "guild", subsystem: "http", metricName: "requests", unitName: "total",
+              helpText: "HTTP requests by method, route and status.")
+    }
+    static var latency: MetricNameDescriptor {
+        .init(namespace: "guild", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+              helpText: "Time to answer an HTTP request, by method and route.")
+    }
+    static var outbox: MetricNameDescriptor {
+        .init(namespace: "guild", metricName: "outbox", unitName: "messages", helpText: "Emails waiting or given up on.")
+    }
+
     func recordRequest(method: String, route: String, status: UInt, duration: Duration) {
         registry.makeCounter(
-            name: "guild_http_requests_total",
-            labels: [("method", method), ("route", route), ("status", String(status))]
+            descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]
         ).increment()
         registry.makeDurationHistogram(
-            descriptor: .init(metricName: "guild_http_request_duration_seconds"),
-            labels: [("method", method), ("route", route)], buckets: Self.latencyBuckets
+            descriptor: Self.latency, labels: [("method", method), ("route", route)], buckets: Self.latencyBuckets
         ).record(duration)
     }
 
     func setOutboxDepth(pending: Int, failed: Int) {
-        registry.makeGauge(name: "guild_outbox_messages", labels: [("status", "pending")]).set(Double(pending))
-        registry.makeGauge(name: "guild_outbox_messages", labels: [("status", "failed")]).set(Double(failed))
+        registry.makeGauge(descriptor: Self.outbox, labels: [("status", "pending")]).set(Double(pending))
+        registry.makeGauge(descriptor: Self.outbox, labels: [("status", "failed")]).set(Double(failed))
     }
 }
 
