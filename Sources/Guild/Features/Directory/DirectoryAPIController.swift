@@ -29,6 +29,13 @@ extension GuildAPI {
         let request = try req
         let user = try await APIAuth.requireUser(request)
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        // The generator reads a JSON null in these enums as an empty value; only a real null may mean "not given".
+        if let availability = body.availability, Availability(rawValue: availability.rawValue) == nil {
+            throw CommonError.invalidParameter(.init(field: "availability", message: "availability must be available, busy or away."))
+        }
+        if body.niches.contains(where: { $0.level.map { NicheLevel(rawValue: $0.rawValue) == nil } ?? false }) {
+            throw CommonError.invalidParameter(.init(field: "niches.level", message: "level must be expert, experienced or learning."))
+        }
         var profile = ProfileInput()
         profile.business = body.business ?? ""
         profile.headline = body.headline ?? ""

@@ -79,7 +79,7 @@ struct NicheDetail: Sendable {
         struct Alias: Decodable { var label: String }
         let aliases = try await db.sql.raw("SELECT label FROM niche_aliases WHERE niche_id = \(bind: niche.id) ORDER BY label")
             .all(decoding: Alias.self).map(\.label).filter { $0.lowercased() != niche.name.lowercased() }
-        // Experts first, then experienced, then learning; alphabetical within a level.
+        // Alphabetical by name; ordering by level (experts first) is still to do.
         let results = try await DirectorySearch.page(
             of: DirectoryQuery(niche: slug, page: page, perPage: perPage), match: nil,
             filters: DirectorySearch.filters(DirectoryQuery(niche: slug)), on: db)
