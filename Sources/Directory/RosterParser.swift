@@ -101,7 +101,7 @@ public enum RosterParser {
         case .success(let valid): email = valid
         case .failure(let error): return problem("email “\(value["email"] ?? "")”: \(error.message)")
         }
-        let niches = (value["niches"] ?? "").split(separator: ";").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        let niches = (value["niches"] ?? "").split(separator: ";").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
         if niches.isEmpty { return problem("niches: list at least one niche, separated by ;") }
         if niches.count > maxNiches { return problem("niches: at most \(maxNiches), this row has \(niches.count)") }
         if let bad = niches.first(where: { !ProfileRules.isNicheName($0) }) {
@@ -112,13 +112,14 @@ public enum RosterParser {
             return problem("\(column) is longer than \(limit) characters")
         }
         let website = (value["website"] ?? "").trimmingWhitespace()
-        if !website.isEmpty, ProfileRules.website(website) == nil {
+        let normalizedWebsite = ProfileRules.website(website)
+        if !website.isEmpty, normalizedWebsite == nil {
             return problem("website “\(website.prefix(60))” is not an http(s) address")
         }
         return .success(RosterRow(
             line: line, name: name, email: email, business: value["business"] ?? "", niches: niches,
             headline: value["headline"] ?? "", bio: value["bio"] ?? "",
-            website: ProfileRules.website(website) ?? "", city: value["city"] ?? ""))
+            website: normalizedWebsite ?? "", city: value["city"] ?? ""))
     }
 }
 

@@ -1,3 +1,5 @@
+import Validation
+
 /// The curated list of niches, read from `Resources/Taxonomy/niches.txt`.
 public struct Taxonomy: Sendable, Equatable {
     public struct Category: Sendable, Equatable {
@@ -28,7 +30,7 @@ public struct Taxonomy: Sendable, Equatable {
         var categories: [Category] = []
         var seen = Set<String>()
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingWhitespace()
+            let line = String(rawLine).trimmingWhitespace()
             if line.isEmpty || (line.hasPrefix("#") && !line.hasPrefix("## ")) { continue }
             if line.hasPrefix("## ") {
                 let name = String(line.dropFirst(3)).trimmingWhitespace()
@@ -52,14 +54,4 @@ public struct Taxonomy: Sendable, Equatable {
     }
 
     public var allNiches: [Entry] { categories.flatMap(\.niches) }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        let scalars = String(self).unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
-        else { return "" }
-        return String(scalars[first...last])
-    }
 }

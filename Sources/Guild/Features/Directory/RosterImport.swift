@@ -37,10 +37,10 @@ enum RosterImport {
             let counts = try await db.writeTransaction { db in
                 var created = 0, updated = 0
                 for row in rows {
-                    var input = ProfileInput(
+                    var input = try ProfileInput(
                         business: row.business, headline: row.headline, bio: row.bio, website: row.website, city: row.city,
-                        niches: row.niches.map { .init(name: $0, level: .experienced) })
-                    let valid = try input.validated()
+                        niches: row.niches.map { .init(name: $0, level: .experienced) }
+                    ).validated()
                     let user: User
                     if let found = try await User.find(email: row.email, on: db) {
                         user = found
@@ -49,13 +49,12 @@ enum RosterImport {
                         // Keep what the member set themselves that a roster does not carry.
                         if let profile = try await Profile.find(userID: user.requireID(), on: db) {
                             let current = try await Profiles.input(from: profile, on: db)
-                            input = valid
                             input.partnersWanted = current.partnersWanted
                             input.blogURL = current.blogURL
                             input.remote = current.remote
                             input.availability = current.availability
                             input.awayUntil = current.awayUntil
-                            input.niches = merged(current.niches, with: valid.niches)
+                            input.niches = merged(current.niches, with: input.niches)
                         }
                         updated += 1
                     } else {
@@ -72,7 +71,7 @@ enum RosterImport {
                             """, on: db)
                         created += 1
                     }
-                    _ = try await Profiles.write(input.niches.isEmpty ? valid : input, userID: user.requireID(), name: user.name, in: db)
+                    _ = try await Profiles.write(input, userID: user.requireID(), name: user.name, in: db)
                 }
                 return (created, updated)
             }
