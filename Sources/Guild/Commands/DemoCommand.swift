@@ -45,6 +45,7 @@ enum DemoNetworkWriter {
             let members = numbers.map { network.member($0) }
             let userIDs = numbers.map { _ in UUID() }, profileIDs = numbers.map { _ in UUID() }
             try await app.db.writeTransaction { db in
+                let searchIDs = try await MemberSearchIndex.nextSearchIDs(numbers.count, on: db)
                 let users = zip(members, userIDs).map { member, id -> SQLQueryString in
                     "(\(bind: id), \(bind: member.name), \(bind: member.email), NULL, 'member', \(bind: now), \(bind: now))"
                 }
@@ -52,7 +53,7 @@ enum DemoNetworkWriter {
                 let profiles = members.indices.map { i -> SQLQueryString in
                     let m = members[i]
                     let slug = Slug.make(m.name) + "-\(numbers[i])"
-                    return "(\(bind: profileIDs[i]), \(bind: userIDs[i]), \(bind: slug), \(bind: m.business), \(bind: m.headline), \(bind: m.bio), \(bind: markdown.html(m.bio)), \(bind: m.website), '', \(bind: m.city), \(bind: m.city.lowercased()), \(bind: m.remote), \(bind: m.availability == 0 ? "available" : "busy"), \(bind: Int64.random(in: 1...Int64.max)), \(bind: now), \(bind: now))"
+                    return "(\(bind: profileIDs[i]), \(bind: userIDs[i]), \(bind: slug), \(bind: m.business), \(bind: m.headline), \(bind: m.bio), \(bind: markdown.html(m.bio)), \(bind: m.website), '', \(bind: m.city), \(bind: m.city.lowercased()), \(bind: m.remote), \(bind: m.availability == 0 ? "available" : "busy"), \(bind: searchIDs[i]), \(bind: now), \(bind: now))"
                 }
                 try await db.sql.raw("""
                     INSERT INTO profiles (id, user_id, slug, business, headline, bio, bio_html, website, blog_url, city, city_key, remote,

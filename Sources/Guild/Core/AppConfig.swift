@@ -23,6 +23,8 @@ public struct AppConfig: Sendable, Equatable {
     public var logFormat: LogFormat
     /// Keep parsed Leaf templates in memory (off: templates are re-read on every request, for editing them).
     public var cacheTemplates: Bool
+    /// How many search result pages each server keeps (0: none); see `SearchCache`.
+    public var searchCacheSize: Int
     /// PostgreSQL schema to use instead of `public`; tests give each app its own.
     public var postgresSchema: String?
 
@@ -32,7 +34,8 @@ public struct AppConfig: Sendable, Equatable {
     public static let development = AppConfig(
         database: .sqlite(path: "guild.sqlite"), baseURL: "http://localhost:8080", secureCookies: false,
         sendmailCommand: nil, mailDirectory: "mail", mailFrom: "Guild <guild@localhost>", hostname: "127.0.0.1",
-        port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, cacheTemplates: true, postgresSchema: nil)
+        port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, cacheTemplates: true, searchCacheSize: 1000,
+        postgresSchema: nil)
 
     /// Reads the environment; a wrong value throws an error naming the variable.
     public static func from(environment env: [String: String]) throws(ConfigError) -> AppConfig {
@@ -76,6 +79,12 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let raw = env.nonEmpty("GUILD_TEMPLATE_CACHE") {
             config.cacheTemplates = try parseBool(raw, variable: "GUILD_TEMPLATE_CACHE")
+        }
+        if let raw = env.nonEmpty("GUILD_SEARCH_CACHE") {
+            guard let size = Int(raw), (0...100_000).contains(size) else {
+                throw ConfigError(variable: "GUILD_SEARCH_CACHE", problem: "must be a number from 0 to 100000")
+            }
+            config.searchCacheSize = size
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

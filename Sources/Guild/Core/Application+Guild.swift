@@ -8,10 +8,16 @@ extension Application {
     private struct MetricsKey: StorageKey { typealias Value = GuildMetrics }
     private struct DummyHashKey: StorageKey { typealias Value = String }
     private struct TaxonomyKey: StorageKey { typealias Value = Taxonomy }
+    private struct SearchCacheKey: StorageKey { typealias Value = SearchCache }
 
     var taxonomy: Taxonomy {
         get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
         set { storage[TaxonomyKey.self] = newValue }
+    }
+
+    var searchCache: SearchCache {
+        get { storage[SearchCacheKey.self] ?? SearchCache(capacity: 0) }
+        set { storage[SearchCacheKey.self] = newValue }
     }
 
     var guildConfig: AppConfig {

@@ -16,6 +16,7 @@ enum GuildMigrations {
             LoadNicheTaxonomy(taxonomy: taxonomy),
             IndexUserNames(),
             AddProfileBioHTML(),
+            TuneMemberSearch(),
         ]
     }
 }

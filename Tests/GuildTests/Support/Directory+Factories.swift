@@ -8,14 +8,14 @@ extension Profile {
     @discardableResult
     static func make(
         name: String, niches: [String], bio: String = "", headline: String = "", city: String = "Austin, TX",
-        role: Role = .member, on app: Application
+        level: NicheLevel = .expert, role: Role = .member, on app: Application
     ) async throws -> (User, Profile) {
         let user = try await User.make(name: name, role: role, on: app)
         var input = ProfileInput()
         input.bio = bio
         input.headline = headline
         input.city = city
-        input.niches = niches.map { .init(name: $0, level: .expert) }
+        input.niches = niches.map { .init(name: $0, level: level) }
         let profile = try await Profiles.save(input, for: user, on: app.db)
         return (user, profile)
     }

@@ -24,7 +24,7 @@ struct DirectoryController: RouteCollection {
 
     func search(req: Request) async throws -> View {
         let query = Self.query(from: req)
-        let results = try await DirectorySearch.search(query, on: req.db)
+        let results = try await DirectorySearch.search(query, on: req.db, cache: req.application.searchCache)
         func link(_ page: Int) -> String {
             var components = URLComponents()
             components.path = "/directory"

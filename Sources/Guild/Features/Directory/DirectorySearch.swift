@@ -40,18 +40,26 @@ struct DirectoryResults: Sendable {
 /// Ranked member search: full text over name, business, headline, bio and niches (with synonyms and
 /// the words clients use), prefix matching on the last word, one typo forgiven on SQLite.
 enum DirectorySearch {
-    static func search(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryResults {
+    static func search(_ query: DirectoryQuery, on db: any Database, cache: SearchCache? = nil) async throws -> DirectoryResults {
+        guard let cache, cache.capacity > 0 else { return try await uncachedSearch(query, on: db) }
+        let key = SearchCache.Key(query), generation = try await SearchCache.generation(on: db)
+        if let results = cache.results(for: key, generation: generation) { return results }
+        let results = try await uncachedSearch(query, on: db)
+        cache.store(results, for: key, generation: generation)
+        return results
+    }
+
+    static func uncachedSearch(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryResults {
         let words = tokens(query.q)
-        let filters = self.filters(query)
         guard !words.isEmpty else {
-            return try await page(of: query, match: nil, filters: filters, on: db)
+            return try await page(of: query, match: nil, on: db)
         }
-        var results = try await page(of: query, match: .all(words), filters: filters, on: db)
+        var results = try await page(of: query, match: .all(words), on: db)
         if results.total == 0, words.count > 1 {
-            results = try await page(of: query, match: .any(words), filters: filters, on: db)
+            results = try await page(of: query, match: .any(words), on: db)
         }
         if results.total == 0, db.isSQLite, let corrected = try await correct(words, on: db) {
-            results = try await page(of: query, match: .any(corrected), filters: filters, on: db)
+            results = try await page(of: query, match: .any(corrected), on: db)
             if results.total > 0 { results.correctedTo = corrected.joined(separator: " ") }
         }
         if results.total == 0 { results.suggestions = try await suggestNiches(for: query.q, on: db) }
@@ -65,9 +73,9 @@ enum DirectorySearch {
         text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { !$0.isEmpty }.prefix(8).map { $0 }
     }
 
-    static func filters(_ query: DirectoryQuery) -> [SQLQueryString] {
+    static func filters(_ query: DirectoryQuery, niche includeNiche: Bool = true) -> [SQLQueryString] {
         var filters: [SQLQueryString] = []
-        if let niche = query.niche, !niche.isEmpty {
+        if includeNiche, let niche = query.niche, !niche.isEmpty {
             // Driven by the profile_niches index on niche_id, never a per-profile probe.
             filters.append("p.id IN (SELECT fn.profile_id FROM profile_niches fn WHERE fn.niche_id = (SELECT fnn.id FROM niches fnn WHERE fnn.slug = \(bind: niche)))")
         }
@@ -83,10 +91,11 @@ enum DirectorySearch {
     struct Row: Decodable { var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String }
     struct Count: Decodable { var n: Int }
 
-    static func page(of query: DirectoryQuery, match: Match?, filters: [SQLQueryString], on db: any Database) async throws
-        -> DirectoryResults
-    {
+    static func page(of query: DirectoryQuery, match: Match?, on db: any Database) async throws -> DirectoryResults {
         let offset = (max(1, query.page) - 1) * query.perPage
+        let niche = query.niche.flatMap { $0.isEmpty ? nil : $0 }
+        let listsNiche = match == nil && niche != nil
+        let filters = self.filters(query, niche: !listsNiche)
         let total: Int, rows: [Row]
         if let match, db.isSQLite, filters.isEmpty {
             // The common case: rank and count inside FTS5 alone, then fetch just the page's rows.
@@ -101,22 +110,44 @@ enum DirectorySearch {
                 JOIN profiles p ON p.search_id = hits.sid JOIN users u ON u.id = p.user_id
                 ORDER BY hits.score, hits.sid
                 """).all(decoding: Row.self)
+        } else if let match, !db.isSQLite {
+            // Rank and count in one pass over the matches, sorting only ids and scores; join the rest
+            // for the page alone. Ties go by slug, which lives in the same table.
+            struct Ranked: Decodable { var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String; var total: Int }
+            let tsQuery: SQLQueryString = "to_tsquery('english', \(bind: tsQuery(match)))"
+            let conditions = ["p.search_vector @@ \(tsQuery)"] + filters
+            let ranked = try await db.sql.raw("""
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, hits.total FROM (
+                    SELECT p.id, ts_rank(p.search_vector, \(tsQuery)) AS score, p.slug, COUNT(*) OVER () AS total
+                    FROM profiles p WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY score DESC, p.slug LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
+                JOIN profiles p ON p.id = hits.id JOIN users u ON u.id = p.user_id
+                ORDER BY hits.score DESC, hits.slug
+                """).all(decoding: Ranked.self)
+            rows = ranked.map { Row(id: $0.id, slug: $0.slug, name: $0.name, business: $0.business, headline: $0.headline, city: $0.city) }
+            if let first = ranked.first {
+                total = first.total
+            } else {
+                total = offset == 0 ? 0 : try await db.sql.raw("SELECT COUNT(*) AS n FROM profiles p WHERE \(conditions.joined(separator: " AND "))")
+                    .first(decoding: Count.self)?.n ?? 0
+            }
         } else {
             var conditions = filters
             let from: SQLQueryString, order: SQLQueryString
-            switch (match, db.isSQLite) {
-            case (nil, _):
+            switch match {
+            case nil where listsNiche:
+                // A niche's members, experts first: only that niche's rows are read and sorted.
+                from = "profile_niches pn JOIN profiles p ON p.id = pn.profile_id JOIN users u ON u.id = p.user_id"
+                conditions.insert("pn.niche_id = (SELECT nn.id FROM niches nn WHERE nn.slug = \(bind: niche ?? ""))", at: 0)
+                order = "CASE pn.level WHEN 'expert' THEN 0 WHEN 'experienced' THEN 1 ELSE 2 END, u.name, p.slug"
+            case nil:
                 // users(name) is indexed, so the first pages of "everyone" need no sort.
                 from = "users u JOIN profiles p ON p.user_id = u.id"
                 order = "u.name, p.slug"
-            case (let match?, true):
+            case let match?:  // SQLite with filters; PostgreSQL took the branch above.
                 from = "member_search s JOIN profiles p ON p.search_id = s.rowid JOIN users u ON u.id = p.user_id"
                 conditions.insert("member_search MATCH \(bind: ftsExpression(match))", at: 0)
                 order = "\(unsafeRaw: bm25), u.name"
-            case (let match?, false):
-                from = "profiles p JOIN users u ON u.id = p.user_id"
-                conditions.insert("p.search_vector @@ to_tsquery('english', \(bind: tsQuery(match)))", at: 0)
-                order = "ts_rank(p.search_vector, to_tsquery('english', \(bind: tsQuery(match)))) DESC, u.name"
             }
             let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             if match == nil, conditions.isEmpty {

@@ -15,8 +15,27 @@ enum MemberSearchIndex {
         var niches: String
     }
 
+    /// The next `count` search ids, in order (see migration 012 for why). Call inside a write
+    /// transaction: on SQLite the write lock keeps two writers from taking the same ids.
+    static func nextSearchIDs(_ count: Int, on db: any Database) async throws -> [Int64] {
+        guard count > 0 else { return [] }
+        struct Row: Decodable { var id: Int64 }
+        guard db.isSQLite else {
+            return try await db.sql.raw("SELECT nextval('profile_search_ids') AS id FROM generate_series(1, \(literal: count))")
+                .all(decoding: Row.self).map(\.id)
+        }
+        let last = try await db.sql.raw("SELECT COALESCE(MAX(search_id), 0) AS id FROM profiles").first(decoding: Row.self)?.id ?? 0
+        return (1...Int64(count)).map { last + $0 }
+    }
+
+    /// Tells every server's search cache that results may have changed; part of the writer's transaction.
+    static func bumpGeneration(on db: any Database) async throws {
+        try await db.sql.raw("UPDATE search_state SET generation = generation + 1 WHERE id = 1").run()
+    }
+
     /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge).
     static func reindex(_ profileIDs: [UUID], on db: any Database) async throws {
+        try await bumpGeneration(on: db)
         for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
             let documents = try await self.documents(batch, on: db)
             if db.isSQLite {
@@ -45,6 +64,7 @@ enum MemberSearchIndex {
 
     /// Drops the entry of a profile about to be deleted (SQLite keeps FTS rows apart from the table).
     static func remove(userID: UUID, on db: any Database) async throws {
+        try await bumpGeneration(on: db)
         guard db.isSQLite else { return }
         try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE user_id = \(bind: userID))").run()
     }

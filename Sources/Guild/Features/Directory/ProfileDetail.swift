@@ -79,10 +79,8 @@ struct NicheDetail: Sendable {
         struct Alias: Decodable { var label: String }
         let aliases = try await db.sql.raw("SELECT label FROM niche_aliases WHERE niche_id = \(bind: niche.id) ORDER BY label")
             .all(decoding: Alias.self).map(\.label).filter { $0.lowercased() != niche.name.lowercased() }
-        // Alphabetical by name; ordering by level (experts first) is still to do.
-        let results = try await DirectorySearch.page(
-            of: DirectoryQuery(niche: slug, page: page, perPage: perPage), match: nil,
-            filters: DirectorySearch.filters(DirectoryQuery(niche: slug)), on: db)
+        // Experts first, then experienced, then learning; by name within each level.
+        let results = try await DirectorySearch.page(of: DirectoryQuery(niche: slug, page: page, perPage: perPage), match: nil, on: db)
         struct Related: Decodable { var slug: String; var name: String; var shared: Int }
         let related = try await db.sql.raw("""
             SELECT n.slug, n.name, COUNT(*) AS shared FROM profile_niches a

@@ -22,7 +22,7 @@ enum Profiles {
         if profile.id == nil {
             profile.$user.id = userID
             profile.slug = try await uniqueSlug(for: name, on: db)
-            profile.searchID = Int64.random(in: 1...Int64.max)
+            profile.searchID = try await MemberSearchIndex.nextSearchIDs(1, on: db)[0]
         }
         profile.business = input.business
         profile.headline = input.headline
