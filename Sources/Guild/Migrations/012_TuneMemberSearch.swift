@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// Search ids in the order members join, and a generation number for cached search results.
