@@ -1,6 +1,7 @@
 import Directory
 import Fluent
 import Leaf
+import LeafKit
 import Vapor
 
 /// Builds the whole application from one configuration value.
@@ -20,11 +21,23 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     try DatabaseSetup.use(config, on: app)
     try await DatabaseSetup.prepareSQLiteConnections(on: app)
-    app.taxonomy = try Taxonomy.parse(
-        String(contentsOfFile: app.directory.resourcesDirectory + "Taxonomy/niches.txt", encoding: .utf8))
+    let taxonomyPath = app.directory.resourcesDirectory + "Taxonomy/niches.txt"
+    guard let taxonomyText = try? String(contentsOfFile: taxonomyPath, encoding: .utf8) else {
+        throw ConfigError(variable: "working directory",
+                          problem: "has no \(taxonomyPath); run guild from the project directory (it reads Resources/ and Public/ there)")
+    }
+    app.taxonomy = try Taxonomy.parse(taxonomyText)
     app.migrations.add(GuildMigrations.all(taxonomy: app.taxonomy))
 
-    app.views.use(.leaf)
+    // Not `.leaf`: Vapor's Leaf turns its cache off whenever the environment is `development`, the
+    // default, so every page re-read and re-lexed its templates (a quarter of a profile page's CPU).
+    // GUILD_TEMPLATE_CACHE alone decides.
+    app.views.use { app in
+        var userInfo = app.leaf.userInfo
+        userInfo["application"] = app
+        return LeafRenderer(configuration: app.leaf.configuration, tags: app.leaf.tags, cache: app.leaf.cache,
+                            sources: app.leaf.sources, eventLoop: app.eventLoopGroup.next(), userInfo: userInfo)
+    }
     // Parsed templates are kept unless a developer asks to see edits without a restart.
     app.leaf.cache.isEnabled = config.cacheTemplates
     app.searchCache = SearchCache(capacity: config.searchCacheSize)

@@ -1,10 +1,15 @@
 import Foundation
 import Guild
+import NIOCore
+import NIOPosix
 import Vapor
 
 @main
 enum Entrypoint {
     static func main() async throws {
+        // Async handlers then run on the event loops themselves instead of hopping to Swift's own
+        // thread pool and back for every request and every database call (see Benchmarks/BENCHMARKS.md).
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         var env = try Environment.detect()
         let config: AppConfig
         do {
@@ -19,9 +24,10 @@ enum Entrypoint {
             try await configure(app, config: config)
             try await app.execute()
         } catch {
-            app.logger.report(error: error)
+            // One line naming the problem, not a crash report.
+            FileHandle.standardError.write(Data("guild: \(error)\n".utf8))
             try? await app.asyncShutdown()
-            throw error
+            exit(1)
         }
         try await app.asyncShutdown()
     }

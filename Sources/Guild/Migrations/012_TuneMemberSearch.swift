@@ -14,6 +14,8 @@ struct TuneMemberSearch: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.sql.raw("CREATE TABLE search_state (id INTEGER PRIMARY KEY, generation BIGINT NOT NULL)").run()
         try await database.sql.raw("INSERT INTO search_state (id, generation) VALUES (1, 1)").run()
+        // Lists sort members by level and name; this index lets them skip the wide profile rows.
+        try await database.sql.raw("CREATE INDEX profiles_listing ON profiles (id, user_id, slug)").run()
         try await database.sql.raw("UPDATE profiles SET search_id = -search_id").run()
         try await database.sql.raw("""
             UPDATE profiles SET search_id = numbered.n FROM (
@@ -33,6 +35,7 @@ struct TuneMemberSearch: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.sql.raw("DROP TABLE search_state").run()
+        try await database.sql.raw("DROP INDEX profiles_listing").run()
         if !database.isSQLite { try await database.sql.raw("DROP SEQUENCE profile_search_ids").run() }
     }
 }

@@ -152,6 +152,10 @@ enum DirectorySearch {
             let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             if match == nil, conditions.isEmpty {
                 total = try await db.sql.raw("SELECT COUNT(*) AS n FROM profiles").first(decoding: Count.self)?.n ?? 0
+            } else if listsNiche, filters.isEmpty {
+                total = try await db.sql.raw("""
+                    SELECT COUNT(*) AS n FROM profile_niches pn WHERE pn.niche_id = (SELECT nn.id FROM niches nn WHERE nn.slug = \(bind: niche ?? ""))
+                    """).first(decoding: Count.self)?.n ?? 0
             } else {
                 total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
             }

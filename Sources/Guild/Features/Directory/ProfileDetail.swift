@@ -2,7 +2,7 @@ import Fluent
 import SQLKit
 import Vapor
 
-/// Everything shown on a public profile page, read with two small queries.
+/// Everything shown on a public profile page, read with one query.
 struct ProfileDetail: Codable, Sendable {
     var slug: String
     var userID: UUID
@@ -22,25 +22,29 @@ struct ProfileDetail: Codable, Sendable {
 
     static func query(slug: String, on db: any Database) async throws -> ProfileDetail? {
         struct Row: Decodable {
-            var id: UUID; var user_id: UUID; var slug: String; var name: String; var business: String; var headline: String
+            var user_id: UUID; var slug: String; var name: String; var business: String; var headline: String
             var bio: String; var bio_html: String; var website: String; var blog_url: String; var city: String; var remote: Bool
-            var availability: String; var away_until: Date?
+            var availability: String; var away_until: Date?; var tags: String?
         }
+        // One round trip: niches and partner wishes come along as a JSON array.
+        let (aggregate, object, text): (SQLQueryString, SQLQueryString, SQLQueryString) =
+            db.isSQLite ? ("json_group_array", "json_object", "") : ("json_agg", "json_build_object", "::text")
         guard let row = try await db.sql.raw("""
-            SELECT p.id, p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.bio_html, p.website, p.blog_url, p.city, p.remote,
-            p.availability, p.away_until FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = \(bind: slug)
+            SELECT p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.bio_html, p.website, p.blog_url, p.city, p.remote,
+            p.availability, p.away_until, (
+                SELECT \(aggregate)(\(object)('kind', t.kind, 'slug', t.slug, 'name', t.name, 'level', t.level)
+                    ORDER BY t.kind, t.position, t.name)\(text) FROM (
+                    SELECT 'niche' AS kind, n.slug, n.name, pn.level, pn.position FROM profile_niches pn
+                    JOIN niches n ON n.id = pn.niche_id WHERE pn.profile_id = p.id
+                    UNION ALL
+                    SELECT 'partner' AS kind, n.slug, n.name, NULL AS level, 0 AS position FROM profile_partner_niches pp
+                    JOIN niches n ON n.id = pp.niche_id WHERE pp.profile_id = p.id) t
+            ) AS tags
+            FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = \(bind: slug)
             """).first(decoding: Row.self)
         else { return nil }
-        // Niches and partner wishes in one round trip.
-        struct Tag: Decodable { var kind: String; var slug: String; var name: String; var level: String?; var position: Int }
-        let tags = try await db.sql.raw("""
-            SELECT 'niche' AS kind, n.slug, n.name, pn.level, pn.position FROM profile_niches pn
-            JOIN niches n ON n.id = pn.niche_id WHERE pn.profile_id = \(bind: row.id)
-            UNION ALL
-            SELECT 'partner' AS kind, n.slug, n.name, NULL AS level, 0 AS position FROM profile_partner_niches pp
-            JOIN niches n ON n.id = pp.niche_id WHERE pp.profile_id = \(bind: row.id)
-            ORDER BY kind, position, name
-            """).all(decoding: Tag.self)
+        struct Tag: Decodable { var kind: String; var slug: String; var name: String; var level: String? }
+        let tags = try row.tags.map { try JSONDecoder().decode([Tag].self, from: Data($0.utf8)) } ?? []
         return ProfileDetail(
             slug: row.slug, userID: row.user_id, name: row.name, business: row.business, headline: row.headline, bio: row.bio,
             bioHTML: row.bio_html, website: row.website, blogURL: row.blog_url, city: row.city,
