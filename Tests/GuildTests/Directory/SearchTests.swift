@@ -30,10 +30,10 @@ struct SearchTests {
             #expect(try await search("matterport", on: app) == ["Pat Lens"])  // a synonym
             #expect(try await search("photog", on: app) == ["Pat Lens"])  // type-ahead prefix
             let typo = try await DirectorySearch.search(DirectoryQuery(q: "photgraphy"), on: app.db)
-            if app.db.isSQLite {
-                #expect(typo.items.map(\.name) == ["Pat Lens"])
-                #expect(typo.correctedTo != nil)
-            }
+            #expect(typo.items.map(\.name) == ["Pat Lens"])
+            #expect(typo.correctedTo != nil)
+            let clientTypo = try await DirectorySearch.search(DirectoryQuery(q: "boking system"), on: app.db)
+            #expect(clientTypo.items.map(\.name) == ["Dana Builder"])
         }
     }
 

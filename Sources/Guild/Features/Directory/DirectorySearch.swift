@@ -38,7 +38,7 @@ struct DirectoryResults: Sendable {
 }
 
 /// Ranked member search: full text over name, business, headline, bio and niches (with synonyms and
-/// the words clients use), prefix matching on the last word, one typo forgiven on SQLite.
+/// the words clients use), prefix matching, one typo forgiven (against every indexed word on SQLite, the niche vocabulary on PostgreSQL).
 enum DirectorySearch {
     static func search(_ query: DirectoryQuery, on db: any Database, cache: SearchCache? = nil) async throws -> DirectoryResults {
         guard let cache, cache.capacity > 0 else { return try await uncachedSearch(query, on: db) }
@@ -58,7 +58,7 @@ enum DirectorySearch {
         if results.total == 0, words.count > 1 {
             results = try await page(of: query, match: .any(words), on: db)
         }
-        if results.total == 0, db.isSQLite, let corrected = try await correct(words, on: db) {
+        if results.total == 0, let corrected = try await (db.isSQLite ? correct(words, on: db) : correctFromNiches(words, on: db)) {
             results = try await page(of: query, match: .any(corrected), on: db)
             if results.total > 0 { results.correctedTo = corrected.joined(separator: " ") }
         }
@@ -220,6 +220,36 @@ enum DirectorySearch {
                 .filter { abs($0.term.count - word.count) <= allowed && EditDistance.between($0.term, word, limit: allowed) <= allowed }
                 .max { $0.doc < $1.doc }
             if let best { corrected.append(best.term); changed = true } else { corrected.append(word) }
+        }
+        return changed ? corrected : nil
+    }
+
+    /// PostgreSQL has no cheap list of every indexed word, so a word that matches nothing is read as
+    /// the closest word of the niche vocabulary (names, synonyms, the words clients use): the words
+    /// people search a directory for, and the ones they misspell.
+    static func correctFromNiches(_ words: [String], on db: any Database) async throws -> [String]? {
+        struct Hit: Decodable { var hit: Int }
+        struct Vocabulary: Decodable { var text: String }
+        var vocabulary: Set<String>?
+        var corrected: [String] = [], changed = false
+        for word in words {
+            let known = try await db.sql.raw("""
+                SELECT 1 AS hit FROM profiles WHERE search_vector @@ to_tsquery('english', \(bind: tsQuery(.all([word])))) LIMIT 1
+                """).first(decoding: Hit.self)
+            if known != nil || word.count < 4 { corrected.append(word); continue }
+            if vocabulary == nil {
+                let rows = try await db.sql.raw("""
+                    SELECT term AS text FROM niche_aliases UNION SELECT client_words AS text FROM niches WHERE merged_into_id IS NULL
+                    """).all(decoding: Vocabulary.self)
+                vocabulary = Set(rows.flatMap { tokens($0.text) }.filter { $0.count >= 3 })
+            }
+            let allowed = word.count >= 7 ? 2 : 1
+            let best = (vocabulary ?? [])
+                .filter { abs($0.count - word.count) <= allowed }
+                .map { ($0, EditDistance.between($0, word, limit: allowed)) }
+                .filter { $0.1 <= allowed }
+                .min { ($0.1, $0.0) < ($1.1, $1.0) }
+            if let best { corrected.append(best.0); changed = true } else { corrected.append(word) }
         }
         return changed ? corrected : nil
     }
