@@ -54,6 +54,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(OutboxCommand(), as: "outbox")
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(NichesCommand(), as: "niches")
 
     try routes(app)
 }

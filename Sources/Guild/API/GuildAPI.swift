@@ -66,4 +66,12 @@ enum APIAuth {
         }
         return token.user
     }
+
+    /// The bearer's account, which must be an organizer or an admin (403 otherwise).
+    @discardableResult
+    static func requireOrganizer(_ req: Request) async throws -> User {
+        let user = try await requireUser(req)
+        guard user.role.canOrganize else { throw CommonError.forbidden }
+        return user
+    }
 }

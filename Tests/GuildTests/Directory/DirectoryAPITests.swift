@@ -34,6 +34,50 @@ struct DirectoryAPITests {
         }
     }
 
+    @Test("merge and synonyms: anonymous 401, a member 403, an organizer merges and adds; bad input 422, unknown 404")
+    func organizerActions() async throws {
+        try await withGuild { app, _ in
+            try await Profile.make(name: "Maps Person", niches: ["google maps ranking"], on: app)
+            try await Profile.make(name: "Seo Person", niches: ["local seo"], on: app)
+            let member = try await token(for: try await User.make(name: "Plain Member", on: app), on: app)
+            let organizer = try await token(for: try await User.make(name: "Org Anizer", role: .organizer, on: app), on: app)
+            func post(_ path: String, _ json: String, token: String?) async throws -> TestingHTTPResponse {
+                var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                if let token { headers.add(name: .authorization, value: "Bearer \(token)") }
+                return try await app.testing().sendRequest(.POST, "/api/v1\(path)", headers: headers, body: ByteBuffer(string: json))
+            }
+            let merge = #"{"into":"local-seo"}"#, synonym = #"{"synonym":"map pack"}"#
+            #expect(try await post("/niches/google-maps-ranking/merge", merge, token: nil).status == .unauthorized)
+            #expect(try await post("/niches/google-maps-ranking/merge", merge, token: member).status == .forbidden)
+            #expect(try await post("/niches/local-seo/synonyms", synonym, token: nil).status == .unauthorized)
+            #expect(try await post("/niches/local-seo/synonyms", synonym, token: member).status == .forbidden)
+            #expect(try await search("", niche: "local-seo", on: app) == ["Seo Person"])
+
+            let merged = try await post("/niches/google-maps-ranking/merge", merge, token: organizer)
+            #expect(merged.status == .ok)
+            #expect(merged.body.string.contains(#""slug":"local-seo""#))
+            #expect(merged.body.string.contains(#""total":2"#))
+            #expect(try await search("", niche: "local-seo", on: app) == ["Maps Person", "Seo Person"])
+            let added = try await post("/niches/local-seo/synonyms", synonym, token: organizer)
+            #expect(added.status == .ok)
+            #expect(added.body.string.contains("map pack"))
+            #expect(try await search("map pack", on: app).count == 2)
+
+            let itself = try await post("/niches/local-seo/merge", #"{"into":"local seo"}"#, token: organizer)
+            #expect(itself.status == .unprocessableEntity)
+            #expect(itself.body.string.contains(#""field":"into""#))
+            let nowhere = try await post("/niches/local-seo/merge", #"{"into":"no such niche at all"}"#, token: organizer)
+            #expect(nowhere.status == .unprocessableEntity)
+            let blank = try await post("/niches/local-seo/synonyms", #"{"synonym":"  "}"#, token: organizer)
+            #expect(blank.status == .unprocessableEntity)
+            #expect(blank.body.string.contains(#""field":"synonym""#))
+            #expect(try await post("/niches/local-seo/synonyms", #"{"synonym":"map pack"}"#, token: organizer).status == .unprocessableEntity)
+            #expect(try await post("/niches/none/synonyms", synonym, token: organizer).status == .notFound)
+            #expect(try await post("/niches/none/merge", merge, token: organizer).status == .notFound)
+            #expect(try await post("/niches/local-seo/synonyms", #"{"word":1}"#, token: organizer).status == .badRequest)
+        }
+    }
+
     @Test("PUT /me/profile: anonymous 401, bad input 422 with the field, the owner saves")
     func update() async throws {
         try await withGuild { app, _ in

@@ -119,6 +119,14 @@ struct ProfileTests {
             let member = Browser(app)
             try await member.signIn(email: try await User.make(on: app).email)
             #expect(try await member.post("/n/seo/merge", ["into": "local-seo"]).status == .forbidden)
+            // Synonyms: anonymous must sign in, a member is refused, an organizer adds one.
+            let anonymous = try await Browser(app).post("/n/seo/synonyms", ["synonym": "serp wizardry"])
+            #expect(anonymous.status == .unauthorized)
+            #expect(try await member.post("/n/seo/synonyms", ["synonym": "serp wizardry"]).status == .forbidden)
+            #expect(try await search("serp wizardry", on: app).isEmpty)
+            #expect(try await browser.post("/n/seo/synonyms", ["synonym": "serp wizardry"]).status == .seeOther)
+            #expect(Set(try await search("serp wizardry", on: app)) == ["Seo 0", "Seo 1", "Seo 2"])
+            #expect(try await browser.post("/n/seo/synonyms", ["synonym": " "]).status == .unprocessableEntity)
         }
     }
 }
