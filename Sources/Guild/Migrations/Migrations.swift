@@ -17,6 +17,12 @@ enum GuildMigrations {
             IndexUserNames(),
             AddProfileBioHTML(),
             TuneMemberSearch(),
+            TaxonomyUpdate(name: "013_TaxonomyAIAndFractional", taxonomy: taxonomy, changes: [
+                .addNiche(slug: "ai-workflow-automation"),
+                .addNiche(slug: "fractional-cmo"),
+                .addSynonyms(slug: "web-application-development", ["saas development"]),
+                .addClientWords(slug: "podcast-production", ["podcast launch"]),
+            ]),
         ]
     }
 }

@@ -1,0 +1,57 @@
+import Fluent
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import Guild
+
+@Suite("Taxonomy updates")
+struct TaxonomyUpdateTests {
+    struct Count: Decodable { var n: Int }
+
+    @Test("an update brings an older database up to date, absorbs a niche members typed, and is a no-op when run again")
+    func update() async throws {
+        try await withGuild { app, _ in
+            // An older database: loaded before the update's niche, synonym and client word existed.
+            try await app.db.sql.raw("DELETE FROM niche_aliases WHERE niche_id IN (SELECT id FROM niches WHERE slug = 'ai-workflow-automation')").run()
+            try await app.db.sql.raw("DELETE FROM niches WHERE slug = 'ai-workflow-automation'").run()
+            try await app.db.sql.raw("DELETE FROM niche_aliases WHERE label = 'saas development'").run()
+            try await app.db.sql.raw("UPDATE niches SET client_words = 'start a podcast' WHERE slug = 'podcast-production'").run()
+            try await Profile.make(name: "Ada Agents", niches: ["AI automation"], on: app)
+            try await Profile.make(name: "Sam Builder", niches: ["web application development"], on: app)
+            #expect(try await search("", niche: "ai-automation", on: app) == ["Ada Agents"])  // typed, uncurated
+            #expect(try await search("saas", on: app).isEmpty)
+
+            let update = try #require(GuildMigrations.all(taxonomy: app.taxonomy).compactMap { $0 as? TaxonomyUpdate }.first)
+            try await update.apply(on: app.db)
+
+            #expect(try await search("", niche: "ai-workflow-automation", on: app) == ["Ada Agents"])
+            #expect(try await search("chatgpt integration", on: app) == ["Ada Agents"])
+            #expect(try await search("saas", on: app) == ["Sam Builder"])
+            let resolved = try await NicheResolver.find("ai automation", on: app.db)
+            #expect(resolved?.slug == "ai-workflow-automation")
+            let podcast = try await Niche.query(on: app.db).filter(\.$slug == "podcast-production").first()
+            #expect(podcast?.clientWords == "start a podcast; podcast launch")
+
+            let niches = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niches").first(decoding: Count.self)?.n
+            let aliases = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niche_aliases").first(decoding: Count.self)?.n
+            let generation = try await SearchCache.generation(on: app.db)
+            try await update.apply(on: app.db)
+            #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niches").first(decoding: Count.self)?.n == niches)
+            #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niche_aliases").first(decoding: Count.self)?.n == aliases)
+            #expect(try await SearchCache.generation(on: app.db) == generation)
+        }
+    }
+
+    @Test("a new database already has everything the updates add")
+    func newDatabase() async throws {
+        try await withGuild { app, _ in
+            let added = try await Niche.query(on: app.db).filter(\.$slug ~~ ["ai-workflow-automation", "fractional-cmo"])
+                .filter(\.$curated == true).count()
+            #expect(added == 2)
+            let saas = try await NicheResolver.find("saas development", on: app.db)
+            #expect(saas?.slug == "web-application-development")
+            #expect(app.taxonomy.allNiches.count >= 200)
+        }
+    }
+}
