@@ -4,7 +4,8 @@
 # /ping route of the same server as the ceiling. Runs on SQLite, then on a throw-away PostgreSQL.
 #
 # Usage: Benchmarks/directory.sh [members] [seconds per route] [sqlite|postgres|both]   (defaults: 100000 10 both)
-# Each route is measured twice: 16 connections (throughput; latency includes queueing behind the
+# The search routes run twice, with the search cache on (repeated queries: the default) and off
+# (GUILD_SEARCH_CACHE=0: every request ranks and counts). Each route is measured twice: 16 connections (throughput; latency includes queueing behind the
 # server's two database connections) and 1 connection (the latency one request sees).
 # Needs: wrk (apt-get install wrk), PostgreSQL 15 binaries for the second half.
 set -euo pipefail
@@ -27,6 +28,31 @@ swift build -c release 2>&1 | tail -1
 guild=$(swift build -c release --show-bin-path)/guild
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
+serve() { # database-url search-cache-size
+  DATABASE_URL="$1" GUILD_SEARCH_CACHE="$2" LOG_LEVEL=error "$guild" serve --port "$port" --no-jobs >>"$work/serve.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+}
+
+ms() { python3 -c "import sys; v=sys.argv[1]; print(round(float(v[:-2])/1000,3) if v.endswith('us') else round(float(v[:-2]),2) if v.endswith('ms') else round(float(v[:-1])*1000,1))" "$1"; }
+
+measure() { # routes…; /ping first sets the ceiling
+  local route rps p50 p99 one50 one99
+  for route in "$@"; do
+    curl -fs -o /dev/null "http://127.0.0.1:$port$route"  # warm up
+    wrk -t2 -c16 -d"${duration}s" --latency "http://127.0.0.1:$port$route" >"$work/wrk.txt"
+    rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+    p50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk.txt")"); p99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk.txt")")
+    wrk -t1 -c1 -d"$(( duration / 2 + 1 ))s" --latency "http://127.0.0.1:$port$route" >"$work/wrk1.txt"
+    one50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk1.txt")"); one99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk1.txt")")
+    if [ "$route" = /ping ]; then ping_rps=$rps; ping_p99=$one99; fi
+    printf '| `%s` | %.0f | %s | %s | %.2f | %s | %s | %.1f× |\n' "$route" "$rps" "$p50" "$p99" \
+      "$(echo "$rps / $ping_rps" | bc -l)" "$one50" "$one99" "$(echo "$one99 / $ping_p99" | bc -l)"
+  done
+}
+
+header() { printf '| route | req/s (16 conn) | p50 ms | p99 ms | req/s vs /ping | 1 conn: p50 ms | 1 conn: p99 ms | p99 vs /ping |\n|---|---|---|---|---|---|---|---|\n'; }
+
 run() { # label database-url
   local label=$1 url=$2
   echo "## $label: $members members"
@@ -35,31 +61,19 @@ run() { # label database-url
   DATABASE_URL="$url" "$guild" demo --members "$members" --seed 1 >/dev/null 2>&1
   end=$(date +%s.%N)
   printf 'generate %d members: %.1f s\n' "$members" "$(echo "$end - $start" | bc)"
-  DATABASE_URL="$url" LOG_LEVEL=error "$guild" serve --port "$port" --no-jobs >"$work/serve-$label.log" 2>&1 &
-  server=$!
-  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  serve "$url" 1000
   local slug
   slug=$(curl -fs "http://127.0.0.1:$port/api/v1/members?q=bookkeeping" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
-  printf '| route | req/s (16 conn) | p50 ms | p99 ms | req/s vs /ping | 1 conn: p50 ms | 1 conn: p99 ms | p99 vs /ping |\n|---|---|---|---|---|---|---|---|\n'
-  local ping_rps="" ping_p99=""
-  for route in "/ping" "/api/v1/members?q=marketing" "/api/v1/members?q=matterport" "/api/v1/members?niche=local-seo" \
-               "/directory?q=marketing" "/m/$slug" "/api/v1/members/$slug"; do
-    curl -fs -o /dev/null "http://127.0.0.1:$port$route"  # warm up
-    wrk -t2 -c16 -d"${duration}s" --latency "http://127.0.0.1:$port$route" >"$work/wrk.txt"
-    local rps p50 p99
-    rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
-    p50=$(awk '$1=="50%" {print $2}' "$work/wrk.txt")
-    p99=$(awk '$1=="99%" {print $2}' "$work/wrk.txt")
-    ms() { python3 -c "import sys; v=sys.argv[1]; print(round(float(v[:-2])/1000,3) if v.endswith('us') else round(float(v[:-2]),2) if v.endswith('ms') else round(float(v[:-1])*1000,1))" "$1"; }
-    p50=$(ms "$p50"); p99=$(ms "$p99")
-    wrk -t1 -c1 -d"$(( duration / 2 + 1 ))s" --latency "http://127.0.0.1:$port$route" >"$work/wrk1.txt"
-    local one50 one99
-    one50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk1.txt")"); one99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk1.txt")")
-    if [ -z "$ping_rps" ]; then ping_rps=$rps; ping_p99=$one99; fi
-    printf '| `%s` | %.0f | %s | %s | %.2f | %s | %s | %.1f× |\n' "$route" "$rps" "$p50" "$p99" \
-      "$(echo "$rps / $ping_rps" | bc -l)" "$one50" "$one99" "$(echo "$one99 / $ping_p99" | bc -l)"
-  done
+  local searches=("/api/v1/members?q=marketing" "/api/v1/members?q=matterport" "/api/v1/members?niche=local-seo" "/directory?q=marketing")
+  echo "### search cache on (the default): repeated queries"
+  header
+  measure /ping "${searches[@]}" "/m/$slug" "/api/v1/members/$slug"
   echo "server RSS after the run: $(( $(ps -o rss= -p "$server") / 1024 )) MB"
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  echo "### search cache off (GUILD_SEARCH_CACHE=0): every search ranks and counts"
+  serve "$url" 0
+  header
+  measure /ping "${searches[@]}"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
   echo
 }
