@@ -16,8 +16,9 @@ enum GuildMigrations {
             LoadNicheTaxonomy(taxonomy: taxonomy),
             IndexUserNames(),
             AddProfileBioHTML(),
+            AddProfileTags(),
             TuneMemberSearch(),
-            TaxonomyUpdate(name: "013_TaxonomyAIAndFractional", taxonomy: taxonomy, changes: [
+            TaxonomyUpdate(name: "014_TaxonomyAIAndFractional", taxonomy: taxonomy, changes: [
                 .addNiche(slug: "ai-workflow-automation"),
                 .addNiche(slug: "fractional-cmo"),
                 .addSynonyms(slug: "web-application-development", ["saas development"]),

@@ -85,7 +85,30 @@ struct SearchTests {
         }
     }
 
-    @Test("a search page is two queries plus one for the niches, whatever the page size")
+    @Test("stored niche tags follow merges, for members in the niche and members who want partners in it")
+    func tagsFollowMerges() async throws {
+        try await withGuild { app, _ in
+            // setup
+            let (_, listed) = try await Profile.make(name: "Pupper Trainer", niches: ["pupper obedience"], on: app)
+            let wisher = try await User.make(name: "Vet Wisher", on: app)
+            var input = ProfileInput()
+            input.niches = [.init(name: "veterinary", level: .expert)]
+            input.partnersWanted = ["pupper obedience"]
+            try await Profiles.save(input, for: wisher, on: app.db)
+            // act
+            _ = try await Niches.merge(slug: "pupper-obedience", into: "dog training", on: app.db)
+            // assert
+            let trainer = try #require(try await ProfileDetail.query(slug: listed.slug, on: app.db))
+            #expect(trainer.niches.map(\.slug) == ["dog-training"])
+            let vet = try #require(try await ProfileDetail.query(slug: "vet-wisher", on: app.db))
+            #expect(vet.partnersWanted.map(\.slug) == ["dog-training"])
+            #expect(try await search("", niche: "dog-training", on: app) == ["Pupper Trainer"])
+            let listedTags = try await search("trainer", on: app)
+            #expect(listedTags == ["Pupper Trainer"])
+        }
+    }
+
+    @Test("a search page over HTTP shows the right slice of results")
     func searchPageOverHTTP() async throws {
         try await withGuild { app, _ in
             for index in 0..<25 { try await Profile.make(name: "Member \(index)", niches: ["seo"], on: app) }

@@ -89,7 +89,9 @@ enum DirectorySearch {
         return filters
     }
 
-    struct Row: Decodable { var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String }
+    struct Row: Decodable {
+        var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String; var niche_tags: String
+    }
     struct Count: Decodable { var n: Int }
 
     static func page(of query: DirectoryQuery, match: Match?, on db: any Database) async throws -> DirectoryResults {
@@ -104,7 +106,7 @@ enum DirectorySearch {
             total = try await db.sql.raw("SELECT COUNT(*) AS n FROM member_search WHERE member_search MATCH \(bind: expression)")
                 .first(decoding: Count.self)?.n ?? 0
             rows = try await db.sql.raw("""
-                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city FROM (
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags FROM (
                     SELECT rowid AS sid, \(unsafeRaw: bm25) AS score FROM member_search
                     WHERE member_search MATCH \(bind: expression) ORDER BY score, rowid
                     LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
@@ -114,18 +116,23 @@ enum DirectorySearch {
         } else if let match, !db.isSQLite {
             // Rank and count in one pass over the matches, sorting only ids and scores; join the rest
             // for the page alone. Ties go by slug, which lives in the same table.
-            struct Ranked: Decodable { var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String; var total: Int }
+            struct Ranked: Decodable {
+                var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String
+                var niche_tags: String; var total: Int
+            }
             let tsQuery: SQLQueryString = "to_tsquery('english', \(bind: tsQuery(match)))"
             let conditions = ["p.search_vector @@ \(tsQuery)"] + filters
             let ranked = try await db.sql.raw("""
-                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, hits.total FROM (
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags, hits.total FROM (
                     SELECT p.id, ts_rank(p.search_vector, \(tsQuery)) AS score, p.slug, COUNT(*) OVER () AS total
                     FROM profiles p WHERE \(conditions.joined(separator: " AND "))
                     ORDER BY score DESC, p.slug LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
                 JOIN profiles p ON p.id = hits.id JOIN users u ON u.id = p.user_id
                 ORDER BY hits.score DESC, hits.slug
                 """).all(decoding: Ranked.self)
-            rows = ranked.map { Row(id: $0.id, slug: $0.slug, name: $0.name, business: $0.business, headline: $0.headline, city: $0.city) }
+            rows = ranked.map {
+                Row(id: $0.id, slug: $0.slug, name: $0.name, business: $0.business, headline: $0.headline, city: $0.city, niche_tags: $0.niche_tags)
+            }
             if let first = ranked.first {
                 total = first.total
             } else {
@@ -161,32 +168,20 @@ enum DirectorySearch {
                 total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
             }
             rows = try await db.sql.raw("""
-                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city FROM \(from) \(whereClause)
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags FROM \(from) \(whereClause)
                 ORDER BY \(order) LIMIT \(literal: query.perPage) OFFSET \(literal: offset)
                 """).all(decoding: Row.self)
         }
-        let niches = try await nicheTags(for: rows.map(\.id), on: db)
         return DirectoryResults(
             items: rows.map {
                 MemberSummary(slug: $0.slug, name: $0.name, business: $0.business, headline: $0.headline, city: $0.city,
-                              niches: niches[$0.id] ?? [])
+                              niches: ProfileTags.decode($0.niche_tags).niches)
             },
             total: total, page: max(1, query.page), correctedTo: nil, suggestions: [])
     }
 
     /// Columns: name, business, headline, bio, niches. A niche match outweighs a mention in a bio.
     static let bm25 = "bm25(member_search, 6.0, 3.0, 3.0, 1.0, 10.0)"
-
-    /// Niches of many profiles in one query, in each member's own order.
-    static func nicheTags(for profileIDs: [UUID], on db: any Database) async throws -> [UUID: [NicheTag]] {
-        guard !profileIDs.isEmpty else { return [:] }
-        struct Row: Decodable { var profile_id: UUID; var slug: String; var name: String; var level: String }
-        let rows = try await db.sql.raw("""
-            SELECT pn.profile_id, n.slug, n.name, pn.level FROM profile_niches pn JOIN niches n ON n.id = pn.niche_id
-            WHERE pn.profile_id IN (\(binds: profileIDs)) ORDER BY pn.position
-            """).all(decoding: Row.self)
-        return Dictionary(grouping: rows, by: \.profile_id).mapValues { $0.map { NicheTag(slug: $0.slug, name: $0.name, level: $0.level) } }
-    }
 
     /// `"web"* AND "design"*` style FTS5 query; quoting makes every word a plain term.
     static func ftsExpression(_ match: Match) -> String {

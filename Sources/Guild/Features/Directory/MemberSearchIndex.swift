@@ -15,7 +15,7 @@ enum MemberSearchIndex {
         var niches: String
     }
 
-    /// The next `count` search ids, in order (see migration 012 for why). Call inside a write
+    /// The next `count` search ids, in order (see migration 013 for why). Call inside a write
     /// transaction: on SQLite the write lock keeps two writers from taking the same ids.
     static func nextSearchIDs(_ count: Int, on db: any Database) async throws -> [Int64] {
         guard count > 0 else { return [] }
@@ -33,10 +33,12 @@ enum MemberSearchIndex {
         try await db.sql.raw("UPDATE search_state SET generation = generation + 1 WHERE id = 1").run()
     }
 
-    /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge).
+    /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge),
+    /// with their stored `ProfileTags`.
     static func reindex(_ profileIDs: [UUID], on db: any Database) async throws {
         try await bumpGeneration(on: db)
         for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
+            try await ProfileTags.store(batch, on: db)
             let documents = try await self.documents(batch, on: db)
             if db.isSQLite {
                 try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE id IN (\(binds: batch)))").run()

@@ -64,8 +64,11 @@ enum NicheResolver {
     /// Returns the profiles whose search entries must be rebuilt.
     static func merge(_ source: UUID, into target: UUID, on db: any Database) async throws -> [UUID] {
         struct Row: Decodable { var profile_id: UUID }
-        let affected = try await db.sql.raw("SELECT profile_id FROM profile_niches WHERE niche_id = \(bind: source)")
-            .all(decoding: Row.self).map(\.profile_id)
+        // Members listed in the niche and members who want partners in it: both show its name.
+        let affected = try await db.sql.raw("""
+            SELECT profile_id FROM profile_niches WHERE niche_id = \(bind: source)
+            UNION SELECT profile_id FROM profile_partner_niches WHERE niche_id = \(bind: source)
+            """).all(decoding: Row.self).map(\.profile_id)
         // A member listed in both keeps the target entry; the source one goes.
         try await db.sql.raw("""
             DELETE FROM profile_niches WHERE niche_id = \(bind: source)

@@ -24,33 +24,19 @@ struct ProfileDetail: Codable, Sendable {
         struct Row: Decodable {
             var user_id: UUID; var slug: String; var name: String; var business: String; var headline: String
             var bio: String; var bio_html: String; var website: String; var blog_url: String; var city: String; var remote: Bool
-            var availability: String; var away_until: Date?; var tags: String?
+            var availability: String; var away_until: Date?; var niche_tags: String
         }
-        // One round trip: niches and partner wishes come along as a JSON array.
-        let (aggregate, object, text): (SQLQueryString, SQLQueryString, SQLQueryString) =
-            db.isSQLite ? ("json_group_array", "json_object", "") : ("json_agg", "json_build_object", "::text")
         guard let row = try await db.sql.raw("""
             SELECT p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.bio_html, p.website, p.blog_url, p.city, p.remote,
-            p.availability, p.away_until, (
-                SELECT \(aggregate)(\(object)('kind', t.kind, 'slug', t.slug, 'name', t.name, 'level', t.level)
-                    ORDER BY t.kind, t.position, t.name)\(text) FROM (
-                    SELECT 'niche' AS kind, n.slug, n.name, pn.level, pn.position FROM profile_niches pn
-                    JOIN niches n ON n.id = pn.niche_id WHERE pn.profile_id = p.id
-                    UNION ALL
-                    SELECT 'partner' AS kind, n.slug, n.name, NULL AS level, 0 AS position FROM profile_partner_niches pp
-                    JOIN niches n ON n.id = pp.niche_id WHERE pp.profile_id = p.id) t
-            ) AS tags
-            FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = \(bind: slug)
+            p.availability, p.away_until, p.niche_tags FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = \(bind: slug)
             """).first(decoding: Row.self)
         else { return nil }
-        struct Tag: Decodable { var kind: String; var slug: String; var name: String; var level: String? }
-        let tags = try row.tags.map { try JSONDecoder().decode([Tag].self, from: Data($0.utf8)) } ?? []
+        let tags = ProfileTags.decode(row.niche_tags)
         return ProfileDetail(
             slug: row.slug, userID: row.user_id, name: row.name, business: row.business, headline: row.headline, bio: row.bio,
             bioHTML: row.bio_html, website: row.website, blogURL: row.blog_url, city: row.city,
             remote: row.remote, availability: row.availability, awayUntil: row.away_until,
-            niches: tags.filter { $0.kind == "niche" }.map { NicheTag(slug: $0.slug, name: $0.name, level: $0.level) },
-            partnersWanted: tags.filter { $0.kind == "partner" }.map { NicheTag(slug: $0.slug, name: $0.name, level: nil) })
+            niches: tags.niches, partnersWanted: tags.partners)
     }
 }
 

@@ -9,7 +9,7 @@ import SQLKit
 /// rank the most common words about a quarter faster (12 → 9 ms over 12,000 matches at 100k).
 /// PostgreSQL hands them out from a sequence, SQLite takes the next one inside its write lock.
 struct TuneMemberSearch: AsyncMigration {
-    var name: String { "012_TuneMemberSearch" }
+    var name: String { "013_TuneMemberSearch" }
 
     func prepare(on database: any Database) async throws {
         try await database.sql.raw("CREATE TABLE search_state (id INTEGER PRIMARY KEY, generation BIGINT NOT NULL)").run()
