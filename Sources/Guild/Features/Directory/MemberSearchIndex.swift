@@ -38,9 +38,10 @@ enum MemberSearchIndex {
     static func reindex(_ profileIDs: [UUID], on db: any Database) async throws {
         try await bumpGeneration(on: db)
         for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
-            try await ProfileTags.store(batch, on: db)
             let documents = try await self.documents(batch, on: db)
+            let tags = try await ProfileTags.json(for: batch, on: db)
             if db.isSQLite {
+                try await ProfileTags.store(tags, on: db)
                 try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE id IN (\(binds: batch)))").run()
                 guard !documents.isEmpty else { continue }
                 let rows = documents.map { document -> SQLQueryString in
@@ -50,16 +51,20 @@ enum MemberSearchIndex {
                     INSERT INTO member_search (rowid, name, business, headline, bio, niches) VALUES \(rows.joined(separator: ", "))
                     """).run()
             } else {
-                for document in documents {
-                    try await db.sql.raw("""
-                        UPDATE profiles SET search_vector =
-                            setweight(to_tsvector('english', \(bind: document.name)), 'A') ||
-                            setweight(to_tsvector('english', \(bind: document.niches)), 'A') ||
-                            setweight(to_tsvector('english', \(bind: document.business + " " + document.headline)), 'B') ||
-                            setweight(to_tsvector('english', \(bind: document.bio)), 'D')
-                        WHERE id = \(bind: document.profileID)
-                        """).run()
+                // One statement per batch writes each row once: vector and tags together.
+                guard !documents.isEmpty else { continue }
+                let rows = documents.map { document -> SQLQueryString in
+                    """
+                    (\(bind: document.profileID), \(bind: document.name), \(bind: document.niches), \(bind: document.business + " " + document.headline), \
+                    \(bind: document.bio), \(bind: tags[document.profileID] ?? ProfileTags.emptyJSON))
+                    """
                 }
+                try await db.sql.raw("""
+                    UPDATE profiles SET niche_tags = v.tags, search_vector =
+                        setweight(to_tsvector('english', v.name), 'A') || setweight(to_tsvector('english', v.niches), 'A') ||
+                        setweight(to_tsvector('english', v.about), 'B') || setweight(to_tsvector('english', v.bio), 'D')
+                    FROM (VALUES \(rows.joined(separator: ", "))) AS v(id, name, niches, about, bio, tags) WHERE profiles.id = v.id
+                    """).run()
             }
         }
     }

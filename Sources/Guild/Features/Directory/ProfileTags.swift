@@ -14,9 +14,30 @@ struct ProfileTags: Codable, Sendable, Equatable {
         (try? JSONDecoder().decode(ProfileTags.self, from: Data(json.utf8))) ?? ProfileTags()
     }
 
+    static let emptyJSON = #"{"niches":[],"partners":[]}"#
+
     /// Rebuilds the stored tags of these profiles (at most a few hundred at a time).
     static func store(_ profileIDs: [UUID], on db: any Database) async throws {
-        guard !profileIDs.isEmpty else { return }
+        try await store(json(for: profileIDs, on: db), on: db)
+    }
+
+    static func store(_ tags: [UUID: String], on db: any Database) async throws {
+        guard !tags.isEmpty else { return }
+        let values = tags.map { id, json -> SQLQueryString in "(\(bind: id), \(bind: json))" }
+        if db.isSQLite {
+            try await db.sql.raw("""
+                UPDATE profiles SET niche_tags = v.column2 FROM (VALUES \(values.joined(separator: ", "))) AS v WHERE profiles.id = v.column1
+                """).run()
+        } else {
+            try await db.sql.raw("""
+                UPDATE profiles SET niche_tags = v.tags FROM (VALUES \(values.joined(separator: ", "))) AS v(id, tags) WHERE profiles.id = v.id
+                """).run()
+        }
+    }
+
+    /// The tags of these profiles, as stored: JSON with sorted keys.
+    static func json(for profileIDs: [UUID], on db: any Database) async throws -> [UUID: String] {
+        guard !profileIDs.isEmpty else { return [:] }
         struct Row: Decodable { var profile_id: UUID; var kind: String; var slug: String; var name: String; var level: String? }
         let rows = try await db.sql.raw("""
             SELECT pn.profile_id, 'niche' AS kind, n.slug, n.name, pn.level, pn.position FROM profile_niches pn
@@ -29,21 +50,16 @@ struct ProfileTags: Codable, Sendable, Equatable {
         var tags: [UUID: ProfileTags] = [:]
         for row in rows {
             let tag = NicheTag(slug: row.slug, name: row.name, level: row.level)
-            if row.kind == "niche" { tags[row.profile_id, default: .init()].niches.append(tag) } else { tags[row.profile_id, default: .init()].partners.append(tag) }
+            if row.kind == "niche" {
+                tags[row.profile_id, default: .init()].niches.append(tag)
+            } else {
+                tags[row.profile_id, default: .init()].partners.append(tag)
+            }
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let values = try profileIDs.map { id -> SQLQueryString in
-            "(\(bind: id), \(bind: String(decoding: try encoder.encode(tags[id] ?? .init()), as: UTF8.self)))"
-        }
-        if db.isSQLite {
-            try await db.sql.raw("""
-                UPDATE profiles SET niche_tags = v.column2 FROM (VALUES \(values.joined(separator: ", "))) AS v WHERE profiles.id = v.column1
-                """).run()
-        } else {
-            try await db.sql.raw("""
-                UPDATE profiles SET niche_tags = v.tags FROM (VALUES \(values.joined(separator: ", "))) AS v(id, tags) WHERE profiles.id = v.id
-                """).run()
-        }
+        return try Dictionary(uniqueKeysWithValues: profileIDs.map { id in
+            (id, String(decoding: try encoder.encode(tags[id] ?? .init()), as: UTF8.self))
+        })
     }
 }
