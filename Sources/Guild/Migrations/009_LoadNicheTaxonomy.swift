@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 /// Loads the curated niches of `Resources/Taxonomy/niches.txt` as the file is now, so a new database
-/// starts current. Changes to the file ship as `TaxonomyUpdate` migrations (014 on) that bring
+/// starts current. Changes to the file ship as `TaxonomyUpdate` migrations (015 on) that bring
 /// existing databases to the same place; this code never changes.
 struct LoadNicheTaxonomy: AsyncMigration {
     var name: String { "009_LoadNicheTaxonomy" }

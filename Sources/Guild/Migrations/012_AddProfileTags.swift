@@ -16,6 +16,7 @@ struct AddProfileTags: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await database.schema("profiles").deleteField("niche_tags").update()
+        // Raw SQL: Fluent's SQLite driver leaves dropped columns in place.
+        try await database.sql.raw("ALTER TABLE profiles DROP COLUMN niche_tags").run()
     }
 }

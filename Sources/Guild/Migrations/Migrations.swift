@@ -18,7 +18,8 @@ enum GuildMigrations {
             AddProfileBioHTML(),
             AddProfileTags(),
             TuneMemberSearch(),
-            TaxonomyUpdate(name: "014_TaxonomyAIAndFractional", taxonomy: taxonomy, changes: [
+            MoveSearchVectors(),
+            TaxonomyUpdate(name: "015_TaxonomyAIAndFractional", taxonomy: taxonomy, changes: [
                 .addNiche(slug: "ai-workflow-automation"),
                 .addNiche(slug: "fractional-cmo"),
                 .addSynonyms(slug: "web-application-development", ["saas development"]),

@@ -55,3 +55,33 @@ struct TaxonomyUpdateTests {
         }
     }
 }
+
+@Suite("Upgrading a directory")
+struct DirectoryUpgradeTests {
+    @Test("a database with members comes through migrations 012–015 with its search, tags and ids intact")
+    func upgradeWithMembers() async throws {
+        try await withGuild { app, _ in
+            // setup: members, then the schema as it was after migration 011
+            try await Profile.make(name: "Pat Lens", niches: ["real estate photography"], on: app)
+            try await Profile.make(name: "Dana Builder", niches: ["web application development"], on: app)
+            let steps = Array(GuildMigrations.all(taxonomy: app.taxonomy).suffix(4))
+            #expect(steps.map(\.name) == ["012_AddProfileTags", "013_TuneMemberSearch", "014_MoveSearchVectors", "015_TaxonomyAIAndFractional"])
+            // One connection: SQLite's other connections would parse against the schema they last saw.
+            try await app.db.withConnection { db in
+                for step in steps.reversed() { try await step.revert(on: db).get() }
+                // act
+                for step in steps { try await step.prepare(on: db).get() }
+            }
+            // assert
+            #expect(try await search("matterport", on: app) == ["Pat Lens"])
+            #expect(try await search("booking system", on: app) == ["Dana Builder"])
+            let pat = try #require(try await ProfileDetail.query(slug: "pat-lens", on: app.db))
+            #expect(pat.niches.map(\.slug) == ["real-estate-photography"])
+            struct IDs: Decodable { var search_id: Int64 }
+            let ids = try await app.db.sql.raw("SELECT search_id FROM profiles ORDER BY search_id").all(decoding: IDs.self).map(\.search_id)
+            #expect(ids == [1, 2])
+            let (_, third) = try await Profile.make(name: "Third Member", niches: ["seo"], on: app)
+            #expect(third.searchID == 3)
+        }
+    }
+}

@@ -37,7 +37,7 @@ extension DirectorySearch {
         var corrected: [String] = [], changed = false
         for word in words {
             let known = try await db.sql.raw("""
-                SELECT 1 AS hit FROM profiles WHERE search_vector @@ to_tsquery('english', \(bind: tsQuery(.all([word])))) LIMIT 1
+                SELECT 1 AS hit FROM member_search_vectors WHERE search_vector @@ to_tsquery('english', \(bind: tsQuery(.all([word])))) LIMIT 1
                 """).first(decoding: Hit.self)
             if known != nil || word.count < 4 { corrected.append(word); continue }
             if vocabulary == nil {

@@ -114,21 +114,23 @@ enum DirectorySearch {
                 ORDER BY hits.score, hits.sid
                 """).all(decoding: Row.self)
         } else if let match, !db.isSQLite {
-            // Rank and count in one pass over the matches, sorting only ids and scores; join the rest
-            // for the page alone. Ties go by slug, which lives in the same table.
+            // Rank and count in one pass over the narrow vector table, sorting only ids and scores;
+            // profile rows are read for filters and for the page alone. Ties go by search id, as on SQLite.
             struct Ranked: Decodable {
                 var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String
                 var niche_tags: String; var total: Int
             }
             let tsQuery: SQLQueryString = "to_tsquery('english', \(bind: tsQuery(match)))"
-            let conditions = ["p.search_vector @@ \(tsQuery)"] + filters
+            let conditions = ["v.search_vector @@ \(tsQuery)"] + filters
+            let from: SQLQueryString = filters.isEmpty
+                ? "member_search_vectors v" : "member_search_vectors v JOIN profiles p ON p.id = v.profile_id"
             let ranked = try await db.sql.raw("""
                 SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags, hits.total FROM (
-                    SELECT p.id, ts_rank(p.search_vector, \(tsQuery)) AS score, p.slug, COUNT(*) OVER () AS total
-                    FROM profiles p WHERE \(conditions.joined(separator: " AND "))
-                    ORDER BY score DESC, p.slug LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
-                JOIN profiles p ON p.id = hits.id JOIN users u ON u.id = p.user_id
-                ORDER BY hits.score DESC, hits.slug
+                    SELECT v.profile_id, ts_rank(v.search_vector, \(tsQuery)) AS score, v.search_id, COUNT(*) OVER () AS total
+                    FROM \(from) WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY score DESC, v.search_id LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
+                JOIN profiles p ON p.id = hits.profile_id JOIN users u ON u.id = p.user_id
+                ORDER BY hits.score DESC, hits.search_id
                 """).all(decoding: Ranked.self)
             rows = ranked.map {
                 Row(id: $0.id, slug: $0.slug, name: $0.name, business: $0.business, headline: $0.headline, city: $0.city, niche_tags: $0.niche_tags)
@@ -136,7 +138,7 @@ enum DirectorySearch {
             if let first = ranked.first {
                 total = first.total
             } else {
-                total = offset == 0 ? 0 : try await db.sql.raw("SELECT COUNT(*) AS n FROM profiles p WHERE \(conditions.joined(separator: " AND "))")
+                total = offset == 0 ? 0 : try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) WHERE \(conditions.joined(separator: " AND "))")
                     .first(decoding: Count.self)?.n ?? 0
             }
         } else {

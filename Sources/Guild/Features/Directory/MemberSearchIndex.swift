@@ -3,7 +3,8 @@ import SQLKit
 import Vapor
 
 /// Keeps the full-text index of members right, and hides the dialect: an FTS5 table ranked with
-/// bm25 on SQLite, a weighted tsvector with a GIN index on PostgreSQL. Both stem English words.
+/// bm25 on SQLite, weighted tsvectors with a GIN index in `member_search_vectors` on PostgreSQL.
+/// Both stem English words.
 enum MemberSearchIndex {
     struct Document: Sendable {
         var profileID: UUID
@@ -51,25 +52,27 @@ enum MemberSearchIndex {
                     INSERT INTO member_search (rowid, name, business, headline, bio, niches) VALUES \(rows.joined(separator: ", "))
                     """).run()
             } else {
-                // One statement per batch writes each row once: vector and tags together.
                 guard !documents.isEmpty else { continue }
+                try await ProfileTags.store(tags, on: db)
                 let rows = documents.map { document -> SQLQueryString in
                     """
-                    (\(bind: document.profileID), \(bind: document.name), \(bind: document.niches), \(bind: document.business + " " + document.headline), \
-                    \(bind: document.bio), \(bind: tags[document.profileID] ?? ProfileTags.emptyJSON))
+                    (\(bind: document.profileID), \(bind: document.searchID), \(bind: document.name), \(bind: document.niches), \
+                    \(bind: document.business + " " + document.headline), \(bind: document.bio))
                     """
                 }
                 try await db.sql.raw("""
-                    UPDATE profiles SET niche_tags = v.tags, search_vector =
+                    INSERT INTO member_search_vectors (profile_id, search_id, search_vector)
+                    SELECT v.id, v.search_id,
                         setweight(to_tsvector('english', v.name), 'A') || setweight(to_tsvector('english', v.niches), 'A') ||
                         setweight(to_tsvector('english', v.about), 'B') || setweight(to_tsvector('english', v.bio), 'D')
-                    FROM (VALUES \(rows.joined(separator: ", "))) AS v(id, name, niches, about, bio, tags) WHERE profiles.id = v.id
+                    FROM (VALUES \(rows.joined(separator: ", "))) AS v(id, search_id, name, niches, about, bio)
+                    ON CONFLICT (profile_id) DO UPDATE SET search_id = EXCLUDED.search_id, search_vector = EXCLUDED.search_vector
                     """).run()
             }
         }
     }
 
-    /// Drops the entry of a profile about to be deleted (SQLite keeps FTS rows apart from the table).
+    /// Drops the entry of a profile about to be deleted (PostgreSQL's go with the profile row).
     static func remove(userID: UUID, on db: any Database) async throws {
         try await bumpGeneration(on: db)
         guard db.isSQLite else { return }
