@@ -147,8 +147,9 @@ enum DirectorySearch {
             switch match {
             case nil where listsNiche:
                 // A niche's members, experts first: only that niche's rows are read and sorted.
-                from = "profile_niches pn JOIN profiles p ON p.id = pn.profile_id JOIN users u ON u.id = p.user_id"
-                conditions.insert("pn.niche_id = (SELECT nn.id FROM niches nn WHERE nn.slug = \(bind: niche ?? ""))", at: 0)
+                // A join, not a subquery: PostgreSQL then plans with the niche's own statistics.
+                from = "niches nn JOIN profile_niches pn ON pn.niche_id = nn.id JOIN profiles p ON p.id = pn.profile_id JOIN users u ON u.id = p.user_id"
+                conditions.insert("nn.slug = \(bind: niche ?? "")", at: 0)
                 order = "CASE pn.level WHEN 'expert' THEN 0 WHEN 'experienced' THEN 1 ELSE 2 END, u.name, p.slug"
             case nil:
                 // users(name) is indexed, so the first pages of "everyone" need no sort.
@@ -164,7 +165,7 @@ enum DirectorySearch {
                 total = try await db.sql.raw("SELECT COUNT(*) AS n FROM profiles").first(decoding: Count.self)?.n ?? 0
             } else if listsNiche, filters.isEmpty {
                 total = try await db.sql.raw("""
-                    SELECT COUNT(*) AS n FROM profile_niches pn WHERE pn.niche_id = (SELECT nn.id FROM niches nn WHERE nn.slug = \(bind: niche ?? ""))
+                    SELECT COUNT(*) AS n FROM niches nn JOIN profile_niches pn ON pn.niche_id = nn.id WHERE nn.slug = \(bind: niche ?? "")
                     """).first(decoding: Count.self)?.n ?? 0
             } else {
                 total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
