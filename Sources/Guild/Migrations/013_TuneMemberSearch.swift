@@ -14,8 +14,14 @@ struct TuneMemberSearch: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.sql.raw("CREATE TABLE search_state (id INTEGER PRIMARY KEY, generation BIGINT NOT NULL)").run()
         try await database.sql.raw("INSERT INTO search_state (id, generation) VALUES (1, 1)").run()
-        // Lists sort members by level and name; this index lets them skip the wide profile rows.
-        try await database.sql.raw("CREATE INDEX profiles_listing ON profiles (id, user_id, slug)").run()
+        // Lists and filtered searches sort and filter on these columns alone. SQLite stores a row's
+        // columns in order, and the city, remote and availability come after the bio, so reading them
+        // from the table walks the bio's overflow pages; from these indexes it does not.
+        try await database.sql.raw("CREATE INDEX profiles_listing ON profiles (id, user_id, slug, city_key, remote, availability)").run()
+        try await database.sql.raw("""
+            CREATE INDEX profiles_search_filters ON profiles (search_id, id, user_id, slug, city_key, remote, availability)
+            """).run()
+        try await database.sql.raw("CREATE INDEX users_listing ON users (id, name)").run()
         try await database.sql.raw("UPDATE profiles SET search_id = -search_id").run()
         try await database.sql.raw("""
             UPDATE profiles SET search_id = numbered.n FROM (
@@ -35,6 +41,8 @@ struct TuneMemberSearch: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.sql.raw("DROP TABLE search_state").run()
+        try await database.sql.raw("DROP INDEX users_listing").run()
+        try await database.sql.raw("DROP INDEX profiles_search_filters").run()
         try await database.sql.raw("DROP INDEX profiles_listing").run()
         if !database.isSQLite { try await database.sql.raw("DROP SEQUENCE profile_search_ids").run() }
     }

@@ -143,22 +143,23 @@ enum DirectorySearch {
             }
         } else {
             var conditions = filters
-            let from: SQLQueryString, order: SQLQueryString
+            let from: SQLQueryString, keys: [SQLQueryString]
             switch match {
             case nil where listsNiche:
                 // A niche's members, experts first: only that niche's rows are read and sorted.
                 // A join, not a subquery: PostgreSQL then plans with the niche's own statistics.
                 from = "niches nn JOIN profile_niches pn ON pn.niche_id = nn.id JOIN profiles p ON p.id = pn.profile_id JOIN users u ON u.id = p.user_id"
                 conditions.insert("nn.slug = \(bind: niche ?? "")", at: 0)
-                order = "CASE pn.level WHEN 'expert' THEN 0 WHEN 'experienced' THEN 1 ELSE 2 END, u.name, p.slug"
+                keys = ["CASE pn.level WHEN 'expert' THEN 0 WHEN 'experienced' THEN 1 ELSE 2 END", "u.name", "p.slug"]
             case nil:
                 // users(name) is indexed, so the first pages of "everyone" need no sort.
                 from = "users u JOIN profiles p ON p.user_id = u.id"
-                order = "u.name, p.slug"
+                keys = ["u.name", "p.slug"]
             case let match?:  // SQLite with filters; PostgreSQL took the branch above.
-                from = "member_search s JOIN profiles p ON p.search_id = s.rowid JOIN users u ON u.id = p.user_id"
+                // Ties by search id, as without filters: no member's name is read until the page is known.
+                from = "member_search s JOIN profiles p ON p.search_id = s.rowid"
                 conditions.insert("member_search MATCH \(bind: ftsExpression(match))", at: 0)
-                order = "\(unsafeRaw: bm25), u.name"
+                keys = ["\(unsafeRaw: bm25)", "p.search_id"]
             }
             let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             if match == nil, conditions.isEmpty {
@@ -170,9 +171,17 @@ enum DirectorySearch {
             } else {
                 total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
             }
+            // Sort ids and keys only, then read the wide columns for the page alone: SQLite reads a
+            // late column of a profile through the overflow pages of its bio (9 ms for a niche of 1,200).
+            let named = keys.enumerated().map { "\($1) AS k\(unsafeRaw: String($0))" as SQLQueryString }
+            let inner = keys.indices.map { "k\(unsafeRaw: String($0))" as SQLQueryString }
+            let outer = keys.indices.map { "page.k\(unsafeRaw: String($0))" as SQLQueryString }
             rows = try await db.sql.raw("""
-                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags FROM \(from) \(whereClause)
-                ORDER BY \(order) LIMIT \(literal: query.perPage) OFFSET \(literal: offset)
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags FROM (
+                    SELECT p.id AS pid, \(named.joined(separator: ", ")) FROM \(from) \(whereClause)
+                    ORDER BY \(inner.joined(separator: ", ")) LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) page
+                JOIN profiles p ON p.id = page.pid JOIN users u ON u.id = p.user_id
+                ORDER BY \(outer.joined(separator: ", "))
                 """).all(decoding: Row.self)
         }
         return DirectoryResults(
