@@ -33,9 +33,11 @@ enum DemoNetworkWriter {
 
     static func write(members count: Int, seed: UInt64, app: Application) async throws {
         var network = DemoNetwork(taxonomy: app.taxonomy, seed: seed)
-        struct NicheRow: Decodable { var id: UUID; var slug: String }
-        let nicheIDs = Dictionary(uniqueKeysWithValues: try await app.db.sql.raw("SELECT id, slug FROM niches")
-            .all(decoding: NicheRow.self).map { ($0.slug, $0.id) })
+        struct NicheRow: Decodable { var id: UUID; var slug: String; var name: String }
+        let niches = Dictionary(uniqueKeysWithValues: try await app.db.sql.raw("SELECT id, slug, name FROM niches")
+            .all(decoding: NicheRow.self).map { ($0.slug, $0) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
         let entries = app.taxonomy.allNiches
         let offset = try await User.query(on: app.db).count()
         let now = Date()
@@ -50,24 +52,29 @@ enum DemoNetworkWriter {
                     "(\(bind: id), \(bind: member.name), \(bind: member.email), NULL, 'member', \(bind: now), \(bind: now))"
                 }
                 try await db.sql.raw("INSERT INTO users (id, name, email, password_hash, role, created_at, updated_at) VALUES \(users.joined(separator: ", "))").run()
+                var links: [SQLQueryString] = [], tags: [String] = []
+                for (i, member) in members.enumerated() {
+                    var listed = ProfileTags()
+                    for (position, niche) in member.niches.enumerated() {
+                        guard let row = niches[entries[niche.index].slug] else { continue }
+                        let level = NicheLevel.allCases[niche.level].rawValue
+                        links.append("(\(bind: profileIDs[i]), \(bind: row.id), \(bind: level), \(literal: position + 1))")
+                        listed.niches.append(NicheTag(slug: row.slug, name: row.name, level: level))
+                    }
+                    // Written with the row, so the reindex below need not rewrite 100,000 profiles.
+                    tags.append(String(decoding: try encoder.encode(listed), as: UTF8.self))
+                }
                 let profiles = members.indices.map { i -> SQLQueryString in
                     let m = members[i]
                     let slug = Slug.make(m.name) + "-\(numbers[i])"
-                    return "(\(bind: profileIDs[i]), \(bind: userIDs[i]), \(bind: slug), \(bind: m.business), \(bind: m.headline), \(bind: m.bio), \(bind: markdown.html(m.bio)), \(bind: m.website), '', \(bind: m.city), \(bind: m.city.lowercased()), \(bind: m.remote), \(bind: m.availability == 0 ? "available" : "busy"), \(bind: searchIDs[i]), \(bind: now), \(bind: now))"
+                    return "(\(bind: profileIDs[i]), \(bind: userIDs[i]), \(bind: slug), \(bind: m.business), \(bind: m.headline), \(bind: m.bio), \(bind: markdown.html(m.bio)), \(bind: m.website), '', \(bind: m.city), \(bind: m.city.lowercased()), \(bind: m.remote), \(bind: m.availability == 0 ? "available" : "busy"), \(bind: searchIDs[i]), \(bind: tags[i]), \(bind: now), \(bind: now))"
                 }
                 try await db.sql.raw("""
                     INSERT INTO profiles (id, user_id, slug, business, headline, bio, bio_html, website, blog_url, city, city_key, remote,
-                    availability, search_id, created_at, updated_at) VALUES \(profiles.joined(separator: ", "))
+                    availability, search_id, niche_tags, created_at, updated_at) VALUES \(profiles.joined(separator: ", "))
                     """).run()
-                var links: [SQLQueryString] = []
-                for (i, member) in members.enumerated() {
-                    for (position, niche) in member.niches.enumerated() {
-                        guard let nicheID = nicheIDs[entries[niche.index].slug] else { continue }
-                        links.append("(\(bind: profileIDs[i]), \(bind: nicheID), \(bind: NicheLevel.allCases[niche.level].rawValue), \(literal: position + 1))")
-                    }
-                }
                 try await db.sql.raw("INSERT INTO profile_niches (profile_id, niche_id, level, position) VALUES \(links.joined(separator: ", "))").run()
-                try await MemberSearchIndex.reindex(profileIDs, on: db)
+                try await MemberSearchIndex.reindex(profileIDs, storingTags: false, on: db)
             }
         }
         // Fresh statistics, or the query planners guess badly after a bulk load.

@@ -36,11 +36,12 @@ enum MemberSearchIndex {
 
     /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge),
     /// with their stored `ProfileTags`.
-    static func reindex(_ profileIDs: [UUID], on db: any Database) async throws {
+    /// `storingTags: false` is for writers that stored the tags with the rows themselves.
+    static func reindex(_ profileIDs: [UUID], storingTags: Bool = true, on db: any Database) async throws {
         try await bumpGeneration(on: db)
         for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
             let documents = try await self.documents(batch, on: db)
-            let tags = try await ProfileTags.json(for: batch, on: db)
+            let tags = storingTags ? try await ProfileTags.json(for: batch, on: db) : [:]
             if db.isSQLite {
                 try await ProfileTags.store(tags, on: db)
                 try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE id IN (\(binds: batch)))").run()
