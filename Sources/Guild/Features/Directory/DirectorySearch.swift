@@ -172,7 +172,7 @@ enum DirectorySearch {
                 total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
             }
             // Sort ids and keys only, then read the wide columns for the page alone: SQLite reads a
-            // late column of a profile through the overflow pages of its bio (9 ms for a niche of 1,200).
+            // late column of a profile (city, tags) through the overflow pages of its bio.
             let named = keys.enumerated().map { "\($1) AS k\(unsafeRaw: String($0))" as SQLQueryString }
             let inner = keys.indices.map { "k\(unsafeRaw: String($0))" as SQLQueryString }
             let outer = keys.indices.map { "page.k\(unsafeRaw: String($0))" as SQLQueryString }
