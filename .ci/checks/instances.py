@@ -1,5 +1,5 @@
-"""Two `guild serve` instances on one PostgreSQL: sessions, tokens and the outbox are shared,
-and every email leaves exactly once through real SMTP (msmtp → aiosmtpd).
+"""Two `guild serve` instances on one PostgreSQL: sessions, tokens, search results and the outbox
+are shared or kept right, and every email leaves exactly once through real SMTP (msmtp → aiosmtpd).
 
 Usage: python3 instances.py URL_A URL_B MAILDIR
 """
@@ -49,6 +49,21 @@ token = json.loads(body)["token"]
 status, body = call(b + "/api/v1/me", headers={"Authorization": f"Bearer {token}"})
 if status != 200 or email not in body: fail(f"/me on B gave {status}")
 print("token from A works on B: ok")
+
+# search results cached on B are dropped when A changes the directory
+word = "zq" + uuid.uuid4().hex[:10]
+search = f"/api/v1/members?q={word}"
+for attempt in range(2):  # the second request is served from B's cache
+    status, body = call(b + search)
+    if status != 200 or json.loads(body)["total"] != 0: fail(f"search on B before the edit gave {status} {body[:200]}")
+request = urllib.request.Request(a + "/api/v1/me/profile", method="PUT",
+                                 data=json.dumps({"niches": [{"name": "local seo"}], "headline": f"Ask me about {word}"}).encode(),
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+with urllib.request.urlopen(request) as response:
+    if response.status != 200: fail(f"profile on A gave {response.status}")
+status, body = call(b + search)
+if status != 200 or json.loads(body)["total"] != 1: fail(f"search on B after the edit on A gave {status} {body[:200]}")
+print("search cache on B follows an edit on A: ok")
 
 # a browser session started on A is valid on B
 jar = CookieJar()
