@@ -10,6 +10,8 @@ struct AppConfigTests {
         #expect(config == .development)
         #expect(config.database == .sqlite(path: "guild.sqlite"))
         #expect(config.port == 8080)
+        #expect(config.searchCacheSize == 1000)
+        #expect(try AppConfig.from(environment: ["GUILD_SEARCH_CACHE": "0"]).searchCacheSize == 0)
     }
 
     @Test("DATABASE_URL picks the driver",
@@ -28,7 +30,7 @@ struct AppConfigTests {
             ("DATABASE_URL", "mysql://x/y"), ("DATABASE_URL", "sqlite://"), ("DATABASE_URL", "postgres://"),
             ("GUILD_PORT", "80a"), ("GUILD_PORT", "70000"), ("GUILD_SECURE_COOKIES", "maybe"),
             ("GUILD_BASE_URL", "guild.example.org"), ("GUILD_BCRYPT_COST", "3"), ("GUILD_LOG_FORMAT", "xml"),
-            ("GUILD_MAIL_FROM", "nobody"),
+            ("GUILD_MAIL_FROM", "nobody"), ("GUILD_SEARCH_CACHE", "-1"), ("GUILD_SEARCH_CACHE", "lots"),
           ])
     func wrongValue(variable: String, value: String) {
         #expect(throws: ConfigError.self) { try AppConfig.from(environment: [variable: value]) }
