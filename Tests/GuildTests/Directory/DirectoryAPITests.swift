@@ -78,6 +78,27 @@ struct DirectoryAPITests {
         }
     }
 
+    @Test("away until a date: saved through the API, read back by the API and shown on the page")
+    func awayUntil() async throws {
+        try await withGuild { app, _ in
+            // setup
+            let user = try await User.make(name: "Away Person", on: app)
+            let token = try await token(for: user, on: app)
+            let headers: HTTPHeaders = ["Content-Type": "application/json", "Authorization": "Bearer \(token)"]
+            let json = #"{"niches":[{"name":"seo","level":"expert"}],"partnersWanted":["bookkeeping"],"availability":"away","awayUntil":"2027-01-15"}"#
+            // act
+            let saved = try await app.testing().sendRequest(.PUT, "/api/v1/me/profile", headers: headers, body: ByteBuffer(string: json))
+            // assert
+            #expect(saved.status == .ok)
+            let read = try await app.testing().sendRequest(.GET, "/api/v1/members/away-person")
+            #expect(read.body.string.contains(#""awayUntil":"2027-01-15""#))
+            #expect(read.body.string.contains(#""availability":"away""#))
+            #expect(read.body.string.contains(#""slug":"bookkeeping""#))
+            let page = try await Browser(app).get("/m/away-person").body.string
+            #expect(page.contains("Away until 2027-01-15"))
+        }
+    }
+
     @Test("PUT /me/profile: anonymous 401, bad input 422 with the field, the owner saves")
     func update() async throws {
         try await withGuild { app, _ in

@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import SQLKit
 import Vapor
 
@@ -21,6 +22,19 @@ struct ProfileDetail: Codable, Sendable {
     var partnersWanted: [NicheTag]
 
     static func query(slug: String, on db: any Database) async throws -> ProfileDetail? {
+        if let postgres = db as? any PostgresDatabase {
+            // The hottest read on PostgreSQL: a named, prepared statement is planned once per connection.
+            let logger = db.logger
+            return try await postgres.withConnection { connection -> EventLoopFuture<ProfileDetail?> in
+                connection.eventLoop.makeFutureWithTask { () async throws -> ProfileDetail? in
+                    var found: ProfileDetail?
+                    for try await detail in try await connection.execute(PreparedProfile(slug: slug), logger: logger) where found == nil {
+                        found = detail
+                    }
+                    return found
+                }
+            }.get()
+        }
         struct Row: Decodable {
             var user_id: UUID; var slug: String; var name: String; var business: String; var headline: String
             var bio: String; var bio_html: String; var website: String; var blog_url: String; var city: String; var remote: Bool
@@ -36,6 +50,32 @@ struct ProfileDetail: Codable, Sendable {
             slug: row.slug, userID: row.user_id, name: row.name, business: row.business, headline: row.headline, bio: row.bio,
             bioHTML: row.bio_html, website: row.website, blogURL: row.blog_url, city: row.city,
             remote: row.remote, availability: row.availability, awayUntil: row.away_until,
+            niches: tags.niches, partnersWanted: tags.partners)
+    }
+}
+
+/// `ProfileDetail.query` as a PostgreSQL prepared statement: same columns, same result.
+struct PreparedProfile: PostgresPreparedStatement {
+    typealias Row = ProfileDetail
+    static let sql = """
+        SELECT p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.bio_html, p.website, p.blog_url, p.city, p.remote,
+        p.availability, p.away_until, p.niche_tags FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = $1
+        """
+    var slug: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(slug)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> ProfileDetail {
+        let (userID, slug, name, business, headline, bio, bioHTML, website, blogURL, city, remote, availability, awayUntil, tagsJSON) =
+            try row.decode((UUID, String, String, String, String, String, String, String, String, String, Bool, String, Date?, String).self)
+        let tags = ProfileTags.decode(tagsJSON)
+        return ProfileDetail(
+            slug: slug, userID: userID, name: name, business: business, headline: headline, bio: bio, bioHTML: bioHTML,
+            website: website, blogURL: blogURL, city: city, remote: remote, availability: availability, awayUntil: awayUntil,
             niches: tags.niches, partnersWanted: tags.partners)
     }
 }

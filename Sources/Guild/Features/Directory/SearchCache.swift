@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import NIOConcurrencyHelpers
 import SQLKit
 
@@ -48,7 +49,18 @@ final class SearchCache: Sendable {
         self.capacity = capacity
     }
 
+    /// Read before every cached search; prepared on PostgreSQL, where planning would cost more than the read.
     static func generation(on db: any Database) async throws -> Int64 {
+        if let postgres = db as? any PostgresDatabase {
+            let logger = db.logger
+            return try await postgres.withConnection { connection -> EventLoopFuture<Int64> in
+                connection.eventLoop.makeFutureWithTask { () async throws -> Int64 in
+                    var generation: Int64 = 0
+                    for try await value in try await connection.execute(PreparedGeneration(), logger: logger) { generation = value }
+                    return generation
+                }
+            }.get()
+        }
         struct Row: Decodable { var generation: Int64 }
         return try await db.sql.raw("SELECT generation FROM search_state WHERE id = 1").first(decoding: Row.self)?.generation ?? 0
     }
@@ -81,4 +93,12 @@ final class SearchCache: Sendable {
     }
 
     var count: Int { state.withLockedValue { $0.entries.count } }
+}
+
+struct PreparedGeneration: PostgresPreparedStatement {
+    typealias Row = Int64
+    static let sql = "SELECT generation FROM search_state WHERE id = 1"
+
+    func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+    func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
 }
