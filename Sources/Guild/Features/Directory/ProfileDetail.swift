@@ -21,46 +21,39 @@ struct ProfileDetail: Codable, Sendable {
     var niches: [NicheTag]
     var partnersWanted: [NicheTag]
 
+    /// One query, ending where the slug goes: bound by SQLKit on SQLite, `$1` on PostgreSQL.
+    static let select = """
+        SELECT p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.bio_html, p.website, p.blog_url, p.city, p.remote,
+        p.availability, p.away_until, p.niche_tags FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug =
+        """
+
+    struct Row: Decodable {
+        var user_id: UUID; var slug: String; var name: String; var business: String; var headline: String
+        var bio: String; var bio_html: String; var website: String; var blog_url: String; var city: String; var remote: Bool
+        var availability: String; var away_until: Date?; var niche_tags: String
+
+        var detail: ProfileDetail {
+            let tags = ProfileTags.decode(niche_tags)
+            return ProfileDetail(
+                slug: slug, userID: user_id, name: name, business: business, headline: headline, bio: bio, bioHTML: bio_html,
+                website: website, blogURL: blog_url, city: city, remote: remote, availability: availability, awayUntil: away_until,
+                niches: tags.niches, partnersWanted: tags.partners)
+        }
+    }
+
     static func query(slug: String, on db: any Database) async throws -> ProfileDetail? {
+        // The hottest read: prepared on PostgreSQL.
         if let postgres = db as? any PostgresDatabase {
-            // The hottest read on PostgreSQL: a named, prepared statement is planned once per connection.
-            let logger = db.logger
-            return try await postgres.withConnection { connection -> EventLoopFuture<ProfileDetail?> in
-                connection.eventLoop.makeFutureWithTask { () async throws -> ProfileDetail? in
-                    var found: ProfileDetail?
-                    for try await detail in try await connection.execute(PreparedProfile(slug: slug), logger: logger) where found == nil {
-                        found = detail
-                    }
-                    return found
-                }
-            }.get()
+            return try await postgres.first(PreparedProfile(slug: slug), logger: db.logger)
         }
-        struct Row: Decodable {
-            var user_id: UUID; var slug: String; var name: String; var business: String; var headline: String
-            var bio: String; var bio_html: String; var website: String; var blog_url: String; var city: String; var remote: Bool
-            var availability: String; var away_until: Date?; var niche_tags: String
-        }
-        guard let row = try await db.sql.raw("""
-            SELECT p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.bio_html, p.website, p.blog_url, p.city, p.remote,
-            p.availability, p.away_until, p.niche_tags FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = \(bind: slug)
-            """).first(decoding: Row.self)
-        else { return nil }
-        let tags = ProfileTags.decode(row.niche_tags)
-        return ProfileDetail(
-            slug: row.slug, userID: row.user_id, name: row.name, business: row.business, headline: row.headline, bio: row.bio,
-            bioHTML: row.bio_html, website: row.website, blogURL: row.blog_url, city: row.city,
-            remote: row.remote, availability: row.availability, awayUntil: row.away_until,
-            niches: tags.niches, partnersWanted: tags.partners)
+        return try await db.sql.raw("\(unsafeRaw: select) \(bind: slug)").first(decoding: Row.self)?.detail
     }
 }
 
-/// `ProfileDetail.query` as a PostgreSQL prepared statement: same columns, same result.
+/// `ProfileDetail.query` as a PostgreSQL prepared statement: the same SQL and rows.
 struct PreparedProfile: PostgresPreparedStatement {
     typealias Row = ProfileDetail
-    static let sql = """
-        SELECT p.user_id, p.slug, u.name, p.business, p.headline, p.bio, p.bio_html, p.website, p.blog_url, p.city, p.remote,
-        p.availability, p.away_until, p.niche_tags FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = $1
-        """
+    static let sql = ProfileDetail.select + " $1"
     var slug: String
 
     func makeBindings() throws -> PostgresBindings {
@@ -70,13 +63,7 @@ struct PreparedProfile: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> ProfileDetail {
-        let (userID, slug, name, business, headline, bio, bioHTML, website, blogURL, city, remote, availability, awayUntil, tagsJSON) =
-            try row.decode((UUID, String, String, String, String, String, String, String, String, String, Bool, String, Date?, String).self)
-        let tags = ProfileTags.decode(tagsJSON)
-        return ProfileDetail(
-            slug: slug, userID: userID, name: name, business: business, headline: headline, bio: bio, bioHTML: bioHTML,
-            website: website, blogURL: blogURL, city: city, remote: remote, availability: availability, awayUntil: awayUntil,
-            niches: tags.niches, partnersWanted: tags.partners)
+        try row.sql().decode(model: ProfileDetail.Row.self).detail
     }
 }
 

@@ -52,17 +52,10 @@ final class SearchCache: Sendable {
     /// Read before every cached search; prepared on PostgreSQL, where planning would cost more than the read.
     static func generation(on db: any Database) async throws -> Int64 {
         if let postgres = db as? any PostgresDatabase {
-            let logger = db.logger
-            return try await postgres.withConnection { connection -> EventLoopFuture<Int64> in
-                connection.eventLoop.makeFutureWithTask { () async throws -> Int64 in
-                    var generation: Int64 = 0
-                    for try await value in try await connection.execute(PreparedGeneration(), logger: logger) { generation = value }
-                    return generation
-                }
-            }.get()
+            return try await postgres.first(PreparedGeneration(), logger: db.logger) ?? 0
         }
         struct Row: Decodable { var generation: Int64 }
-        return try await db.sql.raw("SELECT generation FROM search_state WHERE id = 1").first(decoding: Row.self)?.generation ?? 0
+        return try await db.sql.raw("\(unsafeRaw: PreparedGeneration.sql)").first(decoding: Row.self)?.generation ?? 0
     }
 
     func results(for key: Key, generation: Int64) -> DirectoryResults? {
