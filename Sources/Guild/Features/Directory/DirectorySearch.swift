@@ -116,10 +116,6 @@ enum DirectorySearch {
         } else if let match, !db.isSQLite {
             // Rank and count in one pass over the narrow vector table, sorting only ids and scores;
             // profile rows are read for filters and for the page alone. Ties go by search id, as on SQLite.
-            struct Ranked: Decodable {
-                var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String
-                var niche_tags: String; var total: Int
-            }
             let tsQuery: SQLQueryString = "to_tsquery('english', \(bind: tsQuery(match)))"
             let conditions = ["v.search_vector @@ \(tsQuery)"] + filters
             let from: SQLQueryString = filters.isEmpty
@@ -131,12 +127,10 @@ enum DirectorySearch {
                     ORDER BY score DESC, v.search_id LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
                 JOIN profiles p ON p.id = hits.profile_id JOIN users u ON u.id = p.user_id
                 ORDER BY hits.score DESC, hits.search_id
-                """).all(decoding: Ranked.self)
-            rows = ranked.map {
-                Row(id: $0.id, slug: $0.slug, name: $0.name, business: $0.business, headline: $0.headline, city: $0.city, niche_tags: $0.niche_tags)
-            }
+                """).all()
+            rows = try ranked.map { try $0.decode(model: Row.self) }
             if let first = ranked.first {
-                total = first.total
+                total = try first.decode(column: "total", as: Int.self)
             } else {
                 total = offset == 0 ? 0 : try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) WHERE \(conditions.joined(separator: " AND "))")
                     .first(decoding: Count.self)?.n ?? 0
