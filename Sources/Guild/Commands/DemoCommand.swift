@@ -36,8 +36,6 @@ enum DemoNetworkWriter {
         struct NicheRow: Decodable { var id: UUID; var slug: String; var name: String }
         let niches = Dictionary(uniqueKeysWithValues: try await app.db.sql.raw("SELECT id, slug, name FROM niches")
             .all(decoding: NicheRow.self).map { ($0.slug, $0) })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         let entries = app.taxonomy.allNiches
         let offset = try await User.query(on: app.db).count()
         let now = Date()
@@ -62,7 +60,7 @@ enum DemoNetworkWriter {
                         listed.niches.append(NicheTag(slug: row.slug, name: row.name, level: level))
                     }
                     // Written with the row, so the reindex below need not rewrite 100,000 profiles.
-                    tags.append(String(decoding: try encoder.encode(listed), as: UTF8.self))
+                    tags.append(try listed.encoded())
                 }
                 let profiles = members.indices.map { i -> SQLQueryString in
                     let m = members[i]

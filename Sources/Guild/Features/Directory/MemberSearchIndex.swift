@@ -35,15 +35,13 @@ enum MemberSearchIndex {
     }
 
     /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge),
-    /// with their stored `ProfileTags`.
-    /// `storingTags: false` is for writers that stored the tags with the rows themselves.
+    /// with their stored `ProfileTags` (`storingTags: false`: the writer stored them with the rows).
     static func reindex(_ profileIDs: [UUID], storingTags: Bool = true, on db: any Database) async throws {
         try await bumpGeneration(on: db)
         for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
             let documents = try await self.documents(batch, on: db)
-            let tags = storingTags ? try await ProfileTags.json(for: batch, on: db) : [:]
+            if storingTags { try await ProfileTags.store(batch, on: db) }
             if db.isSQLite {
-                try await ProfileTags.store(tags, on: db)
                 try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE id IN (\(binds: batch)))").run()
                 guard !documents.isEmpty else { continue }
                 let rows = documents.map { document -> SQLQueryString in
@@ -54,7 +52,6 @@ enum MemberSearchIndex {
                     """).run()
             } else {
                 guard !documents.isEmpty else { continue }
-                try await ProfileTags.store(tags, on: db)
                 let rows = documents.map { document -> SQLQueryString in
                     """
                     (\(bind: document.profileID), \(bind: document.searchID), \(bind: document.name), \(bind: document.niches), \

@@ -14,7 +14,12 @@ struct ProfileTags: Codable, Sendable, Equatable {
         (try? JSONDecoder().decode(ProfileTags.self, from: Data(json.utf8))) ?? ProfileTags()
     }
 
-    static let emptyJSON = #"{"niches":[],"partners":[]}"#
+    /// As stored: JSON with sorted keys.
+    func encoded() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
 
     /// Rebuilds the stored tags of these profiles (at most a few hundred at a time).
     static func store(_ profileIDs: [UUID], on db: any Database) async throws {
@@ -35,7 +40,7 @@ struct ProfileTags: Codable, Sendable, Equatable {
         }
     }
 
-    /// The tags of these profiles, as stored: JSON with sorted keys.
+    /// The tags of these profiles, encoded as stored.
     static func json(for profileIDs: [UUID], on db: any Database) async throws -> [UUID: String] {
         guard !profileIDs.isEmpty else { return [:] }
         struct Row: Decodable { var profile_id: UUID; var kind: String; var slug: String; var name: String; var level: String? }
@@ -56,10 +61,6 @@ struct ProfileTags: Codable, Sendable, Equatable {
                 tags[row.profile_id, default: .init()].partners.append(tag)
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return try Dictionary(uniqueKeysWithValues: profileIDs.map { id in
-            (id, String(decoding: try encoder.encode(tags[id] ?? .init()), as: UTF8.self))
-        })
+        return try Dictionary(uniqueKeysWithValues: profileIDs.map { id in (id, try (tags[id] ?? .init()).encoded()) })
     }
 }
