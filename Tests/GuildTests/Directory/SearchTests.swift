@@ -85,6 +85,20 @@ struct SearchTests {
         }
     }
 
+    @Test("after a merge, the merged niche's names find the target niche's own members too")
+    func mergeReindexesTarget() async throws {
+        try await withGuild { app, _ in
+            // setup
+            try await Profile.make(name: "Canine Coach", niches: ["dog training"], on: app)
+            try await Profile.make(name: "Pupper Person", niches: ["pupper obedience"], on: app)
+            #expect(try await search("pupper", on: app) == ["Pupper Person"])
+            // act
+            _ = try await Niches.merge(slug: "pupper-obedience", into: "dog training", on: app.db)
+            // assert
+            #expect(Set(try await search("pupper", on: app)) == ["Canine Coach", "Pupper Person"])
+        }
+    }
+
     @Test("stored niche tags follow merges, for members in the niche and members who want partners in it")
     func tagsFollowMerges() async throws {
         try await withGuild { app, _ in

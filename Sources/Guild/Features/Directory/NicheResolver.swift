@@ -64,10 +64,12 @@ enum NicheResolver {
     /// Returns the profiles whose search entries must be rebuilt.
     static func merge(_ source: UUID, into target: UUID, on db: any Database) async throws -> [UUID] {
         struct Row: Decodable { var profile_id: UUID }
-        // Members listed in the niche and members who want partners in it: both show its name.
+        // Members listed in the niche and members who want partners in it show its name; the target's
+        // own members gain its synonyms in their search entries.
         let affected = try await db.sql.raw("""
             SELECT profile_id FROM profile_niches WHERE niche_id = \(bind: source)
             UNION SELECT profile_id FROM profile_partner_niches WHERE niche_id = \(bind: source)
+            UNION SELECT profile_id FROM profile_niches WHERE niche_id = \(bind: target)
             """).all(decoding: Row.self).map(\.profile_id)
         // A member listed in both keeps the target entry; the source one goes.
         try await db.sql.raw("""
