@@ -29,11 +29,15 @@ struct TaxonomyUpdate: AsyncMigration {
     func revert(on database: any Database) async throws {}
 
     func apply(on db: any Database) async throws {
-        var touched: [UUID] = []
+        // Niches whose members' entries changed, and profiles a merge moved (including members who
+        // only want partners in the merged niche: their stored tags name it too).
+        var touched: [UUID] = [], moved: [UUID] = []
         for change in changes {
             switch change {
             case .addNiche(let slug):
-                touched += try await addNiche(slug, on: db)
+                guard let added = try await addNiche(slug, on: db) else { continue }
+                touched.append(added.id)
+                moved += added.moved
             case .addSynonyms(let slug, let labels):
                 guard let niche = try await niche(slug, on: db) else { continue }
                 for label in labels where try await NicheResolver.addAlias(label, to: niche.id, on: db) { touched.append(niche.id) }
@@ -49,15 +53,15 @@ struct TaxonomyUpdate: AsyncMigration {
                 guard let source = try await niche(slug, on: db), source.merged_into_id == nil,
                     let target = try await niche(into, on: db), target.id != source.id
                 else { continue }
-                _ = try await NicheResolver.merge(source.id, into: target.id, on: db)
-                touched.append(target.id)
+                moved += try await NicheResolver.merge(source.id, into: target.id, on: db)
             }
         }
-        guard !touched.isEmpty else { return }
+        guard !touched.isEmpty || !moved.isEmpty else { return }
         struct Member: Decodable { var profile_id: UUID }
-        let members = try await db.sql.raw("SELECT DISTINCT profile_id FROM profile_niches WHERE niche_id IN (\(binds: touched))")
-            .all(decoding: Member.self).map(\.profile_id)
-        try await MemberSearchIndex.reindex(members, on: db)
+        let members = touched.isEmpty ? [] : try await db.sql.raw("""
+            SELECT DISTINCT profile_id FROM profile_niches WHERE niche_id IN (\(binds: touched))
+            """).all(decoding: Member.self).map(\.profile_id)
+        try await MemberSearchIndex.reindex(Array(Set(members + moved)), on: db)
     }
 
     private struct NicheRow: Decodable { var id: UUID; var client_words: String; var merged_into_id: UUID? }
@@ -66,9 +70,9 @@ struct TaxonomyUpdate: AsyncMigration {
         try await db.sql.raw("SELECT id, client_words, merged_into_id FROM niches WHERE slug = \(bind: slug)").first(decoding: NicheRow.self)
     }
 
-    /// Returns the niches whose members' search entries changed.
-    private func addNiche(_ slug: String, on db: any Database) async throws -> [UUID] {
-        guard try await niche(slug, on: db) == nil else { return [] }
+    /// The added niche and the profiles moved into it; nil when it was already there.
+    private func addNiche(_ slug: String, on db: any Database) async throws -> (id: UUID, moved: [UUID])? {
+        guard try await niche(slug, on: db) == nil else { return nil }
         guard let category = taxonomy.categories.first(where: { $0.niches.contains { $0.slug == slug } }),
             let entry = category.niches.first(where: { $0.slug == slug })
         else { throw TaxonomyUpdateError(migration: name, slug: slug) }
@@ -89,7 +93,7 @@ struct TaxonomyUpdate: AsyncMigration {
             .values(SQLBind(nicheID), SQLBind(entry.slug), SQLBind(entry.name), SQLBind(categoryID),
                     SQLBind(entry.clientWords.joined(separator: "; ")), SQLBind(true), SQLBind(Date()))
             .run()
-        let touched = [nicheID]
+        var moved: [UUID] = []
         for label in [entry.name] + entry.synonyms {
             if try await NicheResolver.addAlias(label, to: nicheID, on: db) { continue }
             // The name is taken: by a niche members typed themselves, which joins the curated one.
@@ -97,9 +101,9 @@ struct TaxonomyUpdate: AsyncMigration {
             struct Curated: Decodable { var curated: Bool }
             let curated = try await db.sql.raw("SELECT curated FROM niches WHERE id = \(bind: owner.id)").first(decoding: Curated.self)?.curated ?? true
             guard !curated else { continue }
-            _ = try await NicheResolver.merge(owner.id, into: nicheID, on: db)
+            moved += try await NicheResolver.merge(owner.id, into: nicheID, on: db)
         }
-        return touched
+        return (nicheID, moved)
     }
 }
 

@@ -19,6 +19,11 @@ struct TaxonomyUpdateTests {
             try await app.db.sql.raw("UPDATE niches SET client_words = 'start a podcast' WHERE slug = 'podcast-production'").run()
             try await Profile.make(name: "Ada Agents", niches: ["AI automation"], on: app)
             try await Profile.make(name: "Sam Builder", niches: ["web application development"], on: app)
+            let wisher = try await User.make(name: "Partner Wisher", on: app)
+            var wishes = ProfileInput()
+            wishes.niches = [.init(name: "bookkeeping", level: .expert)]
+            wishes.partnersWanted = ["AI automation"]
+            try await Profiles.save(wishes, for: wisher, on: app.db)
             #expect(try await search("", niche: "ai-automation", on: app) == ["Ada Agents"])  // typed, uncurated
             #expect(try await search("saas", on: app).isEmpty)
 
@@ -28,6 +33,8 @@ struct TaxonomyUpdateTests {
             #expect(try await search("", niche: "ai-workflow-automation", on: app) == ["Ada Agents"])
             #expect(try await search("chatgpt integration", on: app) == ["Ada Agents"])
             #expect(try await search("saas", on: app) == ["Sam Builder"])
+            let wants = try await ProfileDetail.query(slug: "partner-wisher", on: app.db)
+            #expect(wants?.partnersWanted.map(\.slug) == ["ai-workflow-automation"])
             let resolved = try await NicheResolver.find("ai automation", on: app.db)
             #expect(resolved?.slug == "ai-workflow-automation")
             let podcast = try await Niche.query(on: app.db).filter(\.$slug == "podcast-production").first()
