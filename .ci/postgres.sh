@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts a throw-away PostgreSQL on a free loopback port and prints its URL.
-# Usage: eval "$(.ci/postgres.sh start DIR)"   →  sets PG_URL and PG_DIR
+# Usage: eval "$(.ci/postgres.sh start DIR)"   →  sets PG_URL (TCP), PG_UDS_URL (Unix socket) and PG_DIR
 #        .ci/postgres.sh stop DIR
 set -euo pipefail
 action=${1:?start or stop}
@@ -16,7 +16,8 @@ start)
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
     -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
   psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE guild" >/dev/null
-  echo "PG_URL=postgres://postgres@127.0.0.1:$port/guild; PG_DIR=$dir"
+  socket="$(cd "$dir" && pwd)/.s.PGSQL.$port"
+  echo "PG_URL=postgres://postgres@127.0.0.1:$port/guild; PG_UDS_URL='postgres+uds://postgres@localhost$socket#guild'; PG_DIR=$dir"
   ;;
 stop)
   as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast stop >/dev/null || true

@@ -40,7 +40,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     // Parsed templates are kept unless a developer asks to see edits without a restart.
     app.leaf.cache.isEnabled = config.cacheTemplates
-    app.searchCache = SearchCache(capacity: config.searchCacheSize)
+    app.searchCache = SearchCache(capacity: config.searchCacheSize, reader: app.sqliteReader)
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))

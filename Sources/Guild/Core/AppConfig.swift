@@ -95,7 +95,8 @@ public struct AppConfig: Sendable, Equatable {
         return config
     }
 
-    /// `sqlite:///abs/path.sqlite`, `sqlite://relative.sqlite` or `postgres://user:pass@host:port/db`.
+    /// `sqlite:///abs/path.sqlite`, `sqlite://relative.sqlite`, `postgres://user:pass@host:port/db`, or
+    /// `postgres+uds://user@localhost/path/to/.s.PGSQL.5432#db` for PostgreSQL's Unix socket on the same machine.
     static func parseDatabaseURL(_ raw: String) throws(ConfigError) -> Database {
         if raw.hasPrefix("sqlite://") {
             let path = String(raw.dropFirst("sqlite://".count))
@@ -110,7 +111,15 @@ public struct AppConfig: Sendable, Equatable {
             }
             return .postgres(url: raw)
         }
-        throw ConfigError(variable: "DATABASE_URL", problem: "must start with sqlite:// or postgres://")
+        if raw.hasPrefix("postgres+uds://") || raw.hasPrefix("postgresql+uds://") {
+            guard let url = URLComponents(string: raw), url.user?.isEmpty == false, url.path.count > 1,
+                  url.fragment?.isEmpty == false, url.port == nil, [nil, "", "localhost"].contains(url.host)
+            else {
+                throw ConfigError(variable: "DATABASE_URL", problem: "postgres+uds URL needs a user, the socket's path and the database, e.g. postgres+uds://guild@localhost/var/run/postgresql/.s.PGSQL.5432#guild")
+            }
+            return .postgres(url: raw)
+        }
+        throw ConfigError(variable: "DATABASE_URL", problem: "must start with sqlite://, postgres:// or postgres+uds://")
     }
 
     static func parseBool(_ raw: String, variable: String) throws(ConfigError) -> Bool {

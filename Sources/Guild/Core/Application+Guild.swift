@@ -9,6 +9,7 @@ extension Application {
     private struct DummyHashKey: StorageKey { typealias Value = String }
     private struct TaxonomyKey: StorageKey { typealias Value = Taxonomy }
     private struct SearchCacheKey: StorageKey { typealias Value = SearchCache }
+    private struct SQLiteReaderKey: StorageKey { typealias Value = SQLiteReader }
 
     var taxonomy: Taxonomy {
         get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
@@ -18,6 +19,12 @@ extension Application {
     var searchCache: SearchCache {
         get { storage[SearchCacheKey.self] ?? SearchCache(capacity: 0) }
         set { storage[SearchCacheKey.self] = newValue }
+    }
+
+    /// Synchronous reads for the hottest queries on SQLite; nil on PostgreSQL.
+    var sqliteReader: SQLiteReader? {
+        get { storage[SQLiteReaderKey.self] }
+        set { storage[SQLiteReaderKey.self] = newValue }
     }
 
     var guildConfig: AppConfig {

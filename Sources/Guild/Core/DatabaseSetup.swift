@@ -10,6 +10,9 @@ enum DatabaseSetup {
         switch config.database {
         case .sqlite(let path):
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            let reader = SQLiteReader(path: path)
+            app.sqliteReader = reader
+            app.lifecycle.use(SQLiteReaderShutdown(reader: reader))
         case .postgres(let url):
             var postgres = try SQLPostgresConfiguration(url: url)
             if let schema = config.postgresSchema { postgres.searchPath = [schema] }
@@ -33,6 +36,11 @@ enum DatabaseSetup {
             try await db.raw("PRAGMA cache_size = -32768").run()
         }
     }
+}
+
+private struct SQLiteReaderShutdown: LifecycleHandler {
+    let reader: SQLiteReader
+    func shutdown(_ application: Application) { reader.shutdown() }
 }
 
 extension Database {

@@ -20,6 +20,8 @@ struct AppConfigTests {
             ("sqlite://data/guild.sqlite", .sqlite(path: "data/guild.sqlite")),
             ("postgres://guild:secret@db:5432/guild", .postgres(url: "postgres://guild:secret@db:5432/guild")),
             ("postgresql://guild@localhost/guild", .postgres(url: "postgresql://guild@localhost/guild")),
+            ("postgres+uds://guild@localhost/run/postgresql/.s.PGSQL.5432#guild",
+             .postgres(url: "postgres+uds://guild@localhost/run/postgresql/.s.PGSQL.5432#guild")),
           ])
     func databaseURL(raw: String, expected: AppConfig.Database) throws {
         #expect(try AppConfig.from(environment: ["DATABASE_URL": raw]).database == expected)
@@ -28,6 +30,8 @@ struct AppConfigTests {
     @Test("a wrong value names the variable",
           arguments: [
             ("DATABASE_URL", "mysql://x/y"), ("DATABASE_URL", "sqlite://"), ("DATABASE_URL", "postgres://"),
+            ("DATABASE_URL", "postgres+uds://guild@localhost/run/postgresql/.s.PGSQL.5432"),
+            ("DATABASE_URL", "postgres+uds://guild@db:5432/run/.s.PGSQL.5432#guild"),
             ("GUILD_PORT", "80a"), ("GUILD_PORT", "70000"), ("GUILD_SECURE_COOKIES", "maybe"),
             ("GUILD_BASE_URL", "guild.example.org"), ("GUILD_BCRYPT_COST", "3"), ("GUILD_LOG_FORMAT", "xml"),
             ("GUILD_MAIL_FROM", "nobody"), ("GUILD_SEARCH_CACHE", "-1"), ("GUILD_SEARCH_CACHE", "lots"),

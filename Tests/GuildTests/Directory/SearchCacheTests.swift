@@ -30,7 +30,7 @@ struct SearchCacheTests {
     @Test("a cached result lasts only until the directory changes, whoever changed it")
     func invalidation() async throws {
         try await withGuild { app, _ in
-            let cache = SearchCache(capacity: 10)
+            let cache = SearchCache(capacity: 10, reader: app.sqliteReader)
             func names() async throws -> [String] {
                 try await DirectorySearch.search(DirectoryQuery(q: "plumbing"), on: app.db, cache: cache).items.map(\.name)
             }

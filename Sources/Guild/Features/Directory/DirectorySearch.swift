@@ -43,7 +43,7 @@ struct DirectoryResults: Sendable {
 enum DirectorySearch {
     static func search(_ query: DirectoryQuery, on db: any Database, cache: SearchCache? = nil) async throws -> DirectoryResults {
         guard let cache, cache.capacity > 0 else { return try await uncachedSearch(query, on: db) }
-        let key = SearchCache.Key(query), generation = try await SearchCache.generation(on: db)
+        let key = SearchCache.Key(query), generation = try await SearchCache.generation(on: db, reader: cache.reader)
         if let results = cache.results(for: key, generation: generation) { return results }
         let results = try await uncachedSearch(query, on: db)
         cache.store(results, for: key, generation: generation)

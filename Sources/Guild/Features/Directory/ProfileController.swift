@@ -13,7 +13,8 @@ struct ProfileController: RouteCollection {
     }
 
     func show(req: Request) async throws -> View {
-        guard let profile = try await ProfileDetail.query(slug: req.parameters.get("slug") ?? "", on: req.db) else {
+        let slug = req.parameters.get("slug") ?? ""
+        guard let profile = try await ProfileDetail.query(slug: slug, on: req.db, reader: req.application.sqliteReader) else {
             throw CommonError.notFound
         }
         let user = req.currentUser

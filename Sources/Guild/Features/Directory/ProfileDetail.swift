@@ -41,10 +41,14 @@ struct ProfileDetail: Codable, Sendable {
         }
     }
 
-    static func query(slug: String, on db: any Database) async throws -> ProfileDetail? {
-        // The hottest read: prepared on PostgreSQL.
+    /// The hottest read: prepared on PostgreSQL; through `reader` on SQLite, which only callers
+    /// outside a transaction pass (it sees committed rows only).
+    static func query(slug: String, on db: any Database, reader: SQLiteReader? = nil) async throws -> ProfileDetail? {
         if let postgres = db as? any PostgresDatabase {
             return try await postgres.first(PreparedProfile(slug: slug), logger: db.logger)
+        }
+        if let reader {
+            return try reader.first(select + " ?", [.text(slug)], decoding: Row.self)?.detail
         }
         return try await db.sql.raw("\(unsafeRaw: select) \(bind: slug)").first(decoding: Row.self)?.detail
     }

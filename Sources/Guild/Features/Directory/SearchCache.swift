@@ -42,19 +42,26 @@ final class SearchCache: Sendable {
     }
 
     let capacity: Int
+    /// Where the generation is read on SQLite.
+    let reader: SQLiteReader?
     private let state = NIOLockedValueBox(State())
 
     /// `capacity` 0 turns caching off.
-    init(capacity: Int) {
+    init(capacity: Int, reader: SQLiteReader? = nil) {
         self.capacity = capacity
+        self.reader = reader
     }
 
-    /// Read before every cached search; prepared on PostgreSQL, where planning would cost more than the read.
-    static func generation(on db: any Database) async throws -> Int64 {
+    /// Read before every cached search: prepared on PostgreSQL, where planning would cost more than
+    /// the read, and through `reader` (outside any transaction) on SQLite.
+    static func generation(on db: any Database, reader: SQLiteReader? = nil) async throws -> Int64 {
         if let postgres = db as? any PostgresDatabase {
             return try await postgres.first(PreparedGeneration(), logger: db.logger) ?? 0
         }
         struct Row: Decodable { var generation: Int64 }
+        if let reader {
+            return try reader.first(PreparedGeneration.sql, decoding: Row.self)?.generation ?? 0
+        }
         return try await db.sql.raw("\(unsafeRaw: PreparedGeneration.sql)").first(decoding: Row.self)?.generation ?? 0
     }
 
