@@ -40,7 +40,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     // Parsed templates are kept unless a developer asks to see edits without a restart.
     app.leaf.cache.isEnabled = config.cacheTemplates
-    app.searchCache = SearchCache(capacity: config.searchCacheSize, reader: app.sqliteReader)
+    let generation = DirectoryGeneration(reader: app.sqliteReader)
+    app.directoryGeneration = generation
+    app.searchCache = SearchCache(capacity: config.searchCacheSize, generation: generation)
+    app.profileCache = ProfileCache(capacity: config.profileCacheSize, generation: generation)
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))

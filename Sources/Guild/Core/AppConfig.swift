@@ -25,6 +25,8 @@ public struct AppConfig: Sendable, Equatable {
     public var cacheTemplates: Bool
     /// How many search result pages each server keeps (0: none); see `SearchCache`.
     public var searchCacheSize: Int
+    /// How many public profiles each server keeps (0: none); see `ProfileCache`.
+    public var profileCacheSize: Int
     /// PostgreSQL schema to use instead of `public`; tests give each app its own.
     public var postgresSchema: String?
 
@@ -35,6 +37,7 @@ public struct AppConfig: Sendable, Equatable {
         database: .sqlite(path: "guild.sqlite"), baseURL: "http://localhost:8080", secureCookies: false,
         sendmailCommand: nil, mailDirectory: "mail", mailFrom: "Guild <guild@localhost>", hostname: "127.0.0.1",
         port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, cacheTemplates: true, searchCacheSize: 1000,
+        profileCacheSize: 5000,
         postgresSchema: nil)
 
     /// Reads the environment; a wrong value throws an error naming the variable.
@@ -85,6 +88,12 @@ public struct AppConfig: Sendable, Equatable {
                 throw ConfigError(variable: "GUILD_SEARCH_CACHE", problem: "must be a number from 0 to 100000")
             }
             config.searchCacheSize = size
+        }
+        if let raw = env.nonEmpty("GUILD_PROFILE_CACHE") {
+            guard let size = Int(raw), (0...1_000_000).contains(size) else {
+                throw ConfigError(variable: "GUILD_PROFILE_CACHE", problem: "must be a number from 0 to 1000000")
+            }
+            config.profileCacheSize = size
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

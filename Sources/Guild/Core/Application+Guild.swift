@@ -10,6 +10,8 @@ extension Application {
     private struct TaxonomyKey: StorageKey { typealias Value = Taxonomy }
     private struct SearchCacheKey: StorageKey { typealias Value = SearchCache }
     private struct SQLiteReaderKey: StorageKey { typealias Value = SQLiteReader }
+    private struct ProfileCacheKey: StorageKey { typealias Value = ProfileCache }
+    private struct GenerationKey: StorageKey { typealias Value = DirectoryGeneration }
 
     var taxonomy: Taxonomy {
         get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
@@ -19,6 +21,17 @@ extension Application {
     var searchCache: SearchCache {
         get { storage[SearchCacheKey.self] ?? SearchCache(capacity: 0) }
         set { storage[SearchCacheKey.self] = newValue }
+    }
+
+    var profileCache: ProfileCache {
+        get { storage[ProfileCacheKey.self] ?? ProfileCache(capacity: 0) }
+        set { storage[ProfileCacheKey.self] = newValue }
+    }
+
+    /// What both caches check their entries against.
+    var directoryGeneration: DirectoryGeneration {
+        get { storage[GenerationKey.self] ?? DirectoryGeneration() }
+        set { storage[GenerationKey.self] = newValue }
     }
 
     /// Synchronous reads for the hottest queries on SQLite; nil on PostgreSQL.

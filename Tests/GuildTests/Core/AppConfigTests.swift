@@ -12,6 +12,8 @@ struct AppConfigTests {
         #expect(config.port == 8080)
         #expect(config.searchCacheSize == 1000)
         #expect(try AppConfig.from(environment: ["GUILD_SEARCH_CACHE": "0"]).searchCacheSize == 0)
+        #expect(config.profileCacheSize == 5000)
+        #expect(try AppConfig.from(environment: ["GUILD_PROFILE_CACHE": "0"]).profileCacheSize == 0)
     }
 
     @Test("DATABASE_URL picks the driver",
@@ -35,6 +37,7 @@ struct AppConfigTests {
             ("GUILD_PORT", "80a"), ("GUILD_PORT", "70000"), ("GUILD_SECURE_COOKIES", "maybe"),
             ("GUILD_BASE_URL", "guild.example.org"), ("GUILD_BCRYPT_COST", "3"), ("GUILD_LOG_FORMAT", "xml"),
             ("GUILD_MAIL_FROM", "nobody"), ("GUILD_SEARCH_CACHE", "-1"), ("GUILD_SEARCH_CACHE", "lots"),
+            ("GUILD_PROFILE_CACHE", "-5"), ("GUILD_PROFILE_CACHE", "2000000"),
           ])
     func wrongValue(variable: String, value: String) {
         #expect(throws: ConfigError.self) { try AppConfig.from(environment: [variable: value]) }

@@ -40,10 +40,10 @@ struct SQLiteReaderTests {
             input.headline = "Now with payroll"
             _ = try await Profiles.save(input, for: user, on: app.db)
             #expect(try await ProfileDetail.query(slug: profile.slug, on: app.db, reader: reader)?.headline == "Now with payroll")
-            let before = try await SearchCache.generation(on: app.db, reader: reader)
+            let before = try await DirectoryGeneration(reader: reader).current(on: app.db)
             _ = try await Profile.make(name: "Sam Second", niches: ["payroll"], on: app)
-            #expect(try await SearchCache.generation(on: app.db, reader: reader) == before + 1)
-            #expect(try await SearchCache.generation(on: app.db) == before + 1)
+            #expect(try await DirectoryGeneration(reader: reader).current(on: app.db) == before + 1)
+            #expect(try await DirectoryGeneration.read(on: app.db) == before + 1)
 
             struct Slug: Decodable { var slug: String }
             #expect(throws: SQLiteReader.ReadError.self) {

@@ -30,7 +30,7 @@ struct SearchCacheTests {
     @Test("a cached result lasts only until the directory changes, whoever changed it")
     func invalidation() async throws {
         try await withGuild { app, _ in
-            let cache = SearchCache(capacity: 10, reader: app.sqliteReader)
+            let cache = SearchCache(capacity: 10, generation: app.directoryGeneration)
             func names() async throws -> [String] {
                 try await DirectorySearch.search(DirectoryQuery(q: "plumbing"), on: app.db, cache: cache).items.map(\.name)
             }
@@ -60,8 +60,8 @@ struct SearchCacheTests {
             cache.store(empty, for: .init(DirectoryQuery(q: word)), generation: 1)
         }
         #expect(cache.count <= 4)
-        #expect(cache.results(for: .init(DirectoryQuery(q: "g")), generation: 1) != nil)
-        #expect(cache.results(for: .init(DirectoryQuery(q: "g")), generation: 2) == nil)
+        #expect(cache.value(for: .init(DirectoryQuery(q: "g")), generation: 1) != nil)
+        #expect(cache.value(for: .init(DirectoryQuery(q: "g")), generation: 2) == nil)
         let off = SearchCache(capacity: 0)
         off.store(empty, for: .init(DirectoryQuery(q: "a")), generation: 1)
         #expect(off.count == 0)

@@ -42,11 +42,11 @@ struct TaxonomyUpdateTests {
 
             let niches = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niches").first(decoding: Count.self)?.n
             let aliases = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niche_aliases").first(decoding: Count.self)?.n
-            let generation = try await SearchCache.generation(on: app.db)
+            let generation = try await DirectoryGeneration.read(on: app.db)
             try await update.apply(on: app.db)
             #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niches").first(decoding: Count.self)?.n == niches)
             #expect(try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niche_aliases").first(decoding: Count.self)?.n == aliases)
-            #expect(try await SearchCache.generation(on: app.db) == generation)
+            #expect(try await DirectoryGeneration.read(on: app.db) == generation)
         }
     }
 

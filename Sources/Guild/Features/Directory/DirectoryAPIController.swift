@@ -21,7 +21,7 @@ extension GuildAPI {
     }
 
     func getMember(_ input: Operations.GetMember.Input) async throws -> Operations.GetMember.Output {
-        guard let detail = try await ProfileDetail.query(slug: input.path.slug, on: req.db, reader: req.application.sqliteReader) else { throw CommonError.notFound }
+        guard let detail = try await ProfileDetail.cached(slug: input.path.slug, for: req) else { throw CommonError.notFound }
         return .ok(.init(body: .json(.init(detail))))
     }
 

@@ -42,12 +42,8 @@ struct DirectoryResults: Sendable {
 /// the niche vocabulary on PostgreSQL). Results may come from a `SearchCache`.
 enum DirectorySearch {
     static func search(_ query: DirectoryQuery, on db: any Database, cache: SearchCache? = nil) async throws -> DirectoryResults {
-        guard let cache, cache.capacity > 0 else { return try await uncachedSearch(query, on: db) }
-        let key = SearchCache.Key(query), generation = try await SearchCache.generation(on: db, reader: cache.reader)
-        if let results = cache.results(for: key, generation: generation) { return results }
-        let results = try await uncachedSearch(query, on: db)
-        cache.store(results, for: key, generation: generation)
-        return results
+        guard let cache else { return try await uncachedSearch(query, on: db) }
+        return try await cache.value(for: SearchKey(query), on: db) { try await uncachedSearch(query, on: db) }
     }
 
     static func uncachedSearch(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryResults {

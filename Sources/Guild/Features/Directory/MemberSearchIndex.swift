@@ -29,15 +29,11 @@ enum MemberSearchIndex {
         return (1...Int64(count)).map { last + $0 }
     }
 
-    /// Tells every server's search cache that results may have changed; part of the writer's transaction.
-    static func bumpGeneration(on db: any Database) async throws {
-        try await db.sql.raw("UPDATE search_state SET generation = generation + 1 WHERE id = 1").run()
-    }
 
     /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge),
     /// with their stored `ProfileTags` (`storingTags: false`: the writer stored them with the rows).
     static func reindex(_ profileIDs: [UUID], storingTags: Bool = true, on db: any Database) async throws {
-        try await bumpGeneration(on: db)
+        try await DirectoryGeneration.bump(on: db)
         for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
             let documents = try await self.documents(batch, on: db)
             if storingTags { try await ProfileTags.store(batch, on: db) }
@@ -72,7 +68,7 @@ enum MemberSearchIndex {
 
     /// Drops the entry of a profile about to be deleted (PostgreSQL's go with the profile row).
     static func remove(userID: UUID, on db: any Database) async throws {
-        try await bumpGeneration(on: db)
+        try await DirectoryGeneration.bump(on: db)
         guard db.isSQLite else { return }
         try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE user_id = \(bind: userID))").run()
     }

@@ -14,7 +14,7 @@ struct ProfileController: RouteCollection {
 
     func show(req: Request) async throws -> View {
         let slug = req.parameters.get("slug") ?? ""
-        guard let profile = try await ProfileDetail.query(slug: slug, on: req.db, reader: req.application.sqliteReader) else {
+        guard let profile = try await ProfileDetail.cached(slug: slug, for: req) else {
             throw CommonError.notFound
         }
         let user = req.currentUser
