@@ -29,7 +29,6 @@ enum MemberSearchIndex {
         return (1...Int64(count)).map { last + $0 }
     }
 
-
     /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge),
     /// with their stored `ProfileTags` (`storingTags: false`: the writer stored them with the rows).
     static func reindex(_ profileIDs: [UUID], storingTags: Bool = true, on db: any Database) async throws {

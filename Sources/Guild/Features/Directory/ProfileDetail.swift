@@ -44,18 +44,6 @@ struct ProfileDetail: Codable, Sendable {
     /// The hottest read: prepared on PostgreSQL; through `reader` on SQLite, which only callers
     /// outside a transaction pass (it sees committed rows only).
     static func query(slug: String, on db: any Database, reader: SQLiteReader? = nil) async throws -> ProfileDetail? {
-        try await read(slug: slug, on: db, reader: reader)
-    }
-
-    /// A public profile for a request: from the profile cache while the directory is unchanged.
-    static func cached(slug: String, for req: Request) async throws -> ProfileDetail? {
-        let reader = req.application.sqliteReader
-        return try await req.application.profileCache.value(for: slug, on: req.db) {
-            try await read(slug: slug, on: req.db, reader: reader)
-        }
-    }
-
-    private static func read(slug: String, on db: any Database, reader: SQLiteReader?) async throws -> ProfileDetail? {
         if let postgres = db as? any PostgresDatabase {
             return try await postgres.first(PreparedProfile(slug: slug), logger: db.logger)
         }
@@ -63,6 +51,14 @@ struct ProfileDetail: Codable, Sendable {
             return try reader.first(select + " ?", [.text(slug)], decoding: Row.self)?.detail
         }
         return try await db.sql.raw("\(unsafeRaw: select) \(bind: slug)").first(decoding: Row.self)?.detail
+    }
+
+    /// A public profile for a request: from the profile cache while the directory is unchanged.
+    static func cached(slug: String, for req: Request) async throws -> ProfileDetail? {
+        let reader = req.application.sqliteReader
+        return try await req.application.profileCache.value(for: slug, on: req.db) {
+            try await query(slug: slug, on: req.db, reader: reader)
+        }
     }
 }
 
