@@ -65,17 +65,9 @@ public struct AppConfig: Sendable, Equatable {
             config.mailFrom = raw
         }
         if let raw = env.nonEmpty("GUILD_HOSTNAME") { config.hostname = raw }
-        if let raw = env.nonEmpty("GUILD_PORT") {
-            guard let port = Int(raw), (1...65535).contains(port) else {
-                throw ConfigError(variable: "GUILD_PORT", problem: "must be a number from 1 to 65535")
-            }
-            config.port = port
-        }
+        if let raw = env.nonEmpty("GUILD_PORT") { config.port = try parseInt(raw, variable: "GUILD_PORT", in: 1...65535) }
         if let raw = env.nonEmpty("GUILD_BCRYPT_COST") {
-            guard let cost = Int(raw), (4...31).contains(cost) else {
-                throw ConfigError(variable: "GUILD_BCRYPT_COST", problem: "must be a number from 4 to 31")
-            }
-            config.bcryptCost = cost
+            config.bcryptCost = try parseInt(raw, variable: "GUILD_BCRYPT_COST", in: 4...31)
         }
         if let raw = env.nonEmpty("GUILD_TRUST_PROXY") {
             config.trustProxy = try parseBool(raw, variable: "GUILD_TRUST_PROXY")
@@ -84,16 +76,10 @@ public struct AppConfig: Sendable, Equatable {
             config.cacheTemplates = try parseBool(raw, variable: "GUILD_TEMPLATE_CACHE")
         }
         if let raw = env.nonEmpty("GUILD_SEARCH_CACHE") {
-            guard let size = Int(raw), (0...100_000).contains(size) else {
-                throw ConfigError(variable: "GUILD_SEARCH_CACHE", problem: "must be a number from 0 to 100000")
-            }
-            config.searchCacheSize = size
+            config.searchCacheSize = try parseInt(raw, variable: "GUILD_SEARCH_CACHE", in: 0...100_000)
         }
         if let raw = env.nonEmpty("GUILD_PROFILE_CACHE") {
-            guard let size = Int(raw), (0...1_000_000).contains(size) else {
-                throw ConfigError(variable: "GUILD_PROFILE_CACHE", problem: "must be a number from 0 to 1000000")
-            }
-            config.profileCacheSize = size
+            config.profileCacheSize = try parseInt(raw, variable: "GUILD_PROFILE_CACHE", in: 0...1_000_000)
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {
@@ -129,6 +115,13 @@ public struct AppConfig: Sendable, Equatable {
             return .postgres(url: raw)
         }
         throw ConfigError(variable: "DATABASE_URL", problem: "must start with sqlite://, postgres:// or postgres+uds://")
+    }
+
+    static func parseInt(_ raw: String, variable: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard let value = Int(raw), range.contains(value) else {
+            throw ConfigError(variable: variable, problem: "must be a number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
     }
 
     static func parseBool(_ raw: String, variable: String) throws(ConfigError) -> Bool {

@@ -91,7 +91,7 @@ final class DirectoryGeneration: Sendable {
         }
     }
 
-    /// True while notifications are trusted (for tests and the health of this server).
+    /// True while notifications are trusted (tests wait for it).
     var isListening: Bool { heard.withLockedValue { $0.generation != nil } }
 
     // MARK: Listening (PostgreSQL)

@@ -5,8 +5,11 @@ import SQLKit
 /// When a search finds nothing: read misspelled words as the words they were meant to be, and
 /// suggest niches close to the query.
 extension DirectorySearch {
-    /// Replaces each word that is not in the index by the most common indexed word one edit away
-    /// (two for long words, whose stems differ from the word at the end).
+    /// Edits forgiven in a searched word: one, two for long words (whose stems differ at the end).
+    static func typosForgiven(in word: String) -> Int { word.count >= 7 ? 2 : 1 }
+
+    /// Replaces each word that is not in the index by the most common indexed word within
+    /// `typosForgiven` edits.
     static func correct(_ words: [String], on db: any Database) async throws -> [String]? {
         struct Term: Decodable { var term: String; var doc: Int }
         var corrected: [String] = [], changed = false
@@ -18,7 +21,7 @@ extension DirectorySearch {
             let candidates = try await db.sql.raw("""
                 SELECT term, doc FROM member_search_terms WHERE term >= \(bind: first) AND term < \(bind: first + "\u{FFFF}")
                 """).all(decoding: Term.self)
-            let allowed = word.count >= 7 ? 2 : 1
+            let allowed = typosForgiven(in: word)
             let best = candidates
                 .filter { abs($0.term.count - word.count) <= allowed && EditDistance.between($0.term, word, limit: allowed) <= allowed }
                 .max { $0.doc < $1.doc }
@@ -46,7 +49,7 @@ extension DirectorySearch {
                     """).all(decoding: Vocabulary.self)
                 vocabulary = Set(rows.flatMap { tokens($0.text) }.filter { $0.count >= 3 })
             }
-            let allowed = word.count >= 7 ? 2 : 1
+            let allowed = typosForgiven(in: word)
             let best = (vocabulary ?? [])
                 .filter { abs($0.count - word.count) <= allowed }
                 .map { ($0, EditDistance.between($0, word, limit: allowed)) }
@@ -69,7 +72,7 @@ extension DirectorySearch {
         for alias in aliases where !seen.contains(alias.slug) {
             let aliasWords = alias.term.split(separator: " ").map(String.init)
             let close = words.contains { word in
-                aliasWords.contains { $0 == word || ($0.count > 4 && $0.hasPrefix(word)) || EditDistance.between($0, word, limit: 2) <= (word.count >= 7 ? 2 : 1) }
+                aliasWords.contains { $0 == word || ($0.count > 4 && $0.hasPrefix(word)) || EditDistance.between($0, word, limit: 2) <= typosForgiven(in: word) }
             }
             if close {
                 seen.insert(alias.slug)
