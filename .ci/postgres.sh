@@ -14,7 +14,7 @@ start)
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
   as_postgres "$bin/initdb" -D "$dir/data" -U postgres -A trust --no-sync >/dev/null
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=1000" start >/dev/null
   psql -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE guild" >/dev/null
   socket="$(cd "$dir" && pwd)/.s.PGSQL.$port"
   echo "PG_URL=postgres://postgres@127.0.0.1:$port/guild; PG_UDS_URL='postgres+uds://postgres@localhost$socket#guild'; PG_DIR=$dir"

@@ -7,6 +7,10 @@ import Vapor
 /// Builds the whole application from one configuration value.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.guildConfig = config
+    // Our own blocking pool, not NIO's shared one (a thread per core): SQLite waits for its write lock
+    // on a pool thread, and bcrypt runs there too, so with two waiting writers on two threads the
+    // writer holding the lock could not reach its COMMIT until busy_timeout gave up on the others.
+    app.threadPool = NIOThreadPool(numberOfThreads: max(8, 4 * System.coreCount))
     app.metrics = GuildMetrics()
     if let command = config.sendmailCommand {
         app.mailTransport = SendmailTransport(command: command)
@@ -49,6 +53,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))
     app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
     app.middleware.use(GuildErrorMiddleware())
+    app.middleware.use(RequestDeadlineMiddleware(timeout: .seconds(config.requestTimeout)))
+    app.middleware.use(PathGuardMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory))
 
     app.asyncCommands.use(GuildServeCommand(), as: "serve", isDefault: true)

@@ -14,8 +14,8 @@ public enum AccountRules {
         if raw.unicodeScalars.count > nameMaxLength {
             return .failure(.init(field: "name", message: "Name must be at most \(nameMaxLength) characters."))
         }
-        if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            return .failure(.init(field: "name", message: "Name must not contain control characters."))
+        if let problem = TextRules.lineProblem(trimmed, what: "Name") {
+            return .failure(.init(field: "name", message: problem))
         }
         return .success(trimmed)
     }

@@ -31,7 +31,7 @@ struct ImportCommand: AsyncCommand {
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: signature.file))
         let summary = try await RosterImport.run(
-            data, strict: signature.strict, dryRun: signature.dryRun, baseURL: app.guildConfig.baseURL, on: app.db)
+            data, strict: signature.strict, dryRun: signature.dryRun, baseURL: app.guildConfig.baseURL, on: app.db, logger: app.logger)
         for problem in summary.problems { context.console.print(problem) }
         context.console.print(summary.text)
     }

@@ -29,6 +29,10 @@ public struct AppConfig: Sendable, Equatable {
     public var profileCacheSize: Int
     /// PostgreSQL schema to use instead of `public`; tests give each app its own.
     public var postgresSchema: String?
+    /// Seconds after which a request still waiting (on a database that stopped answering) gets 503.
+    public var requestTimeout: Int
+    /// A bearer token for `/metrics` from anywhere; nil serves it to loopback addresses only.
+    public var metricsToken: String?
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -38,7 +42,7 @@ public struct AppConfig: Sendable, Equatable {
         sendmailCommand: nil, mailDirectory: "mail", mailFrom: "Guild <guild@localhost>", hostname: "127.0.0.1",
         port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, cacheTemplates: true, searchCacheSize: 1000,
         profileCacheSize: 5000,
-        postgresSchema: nil)
+        postgresSchema: nil, requestTimeout: 30, metricsToken: nil)
 
     /// Reads the environment; a wrong value throws an error naming the variable.
     public static func from(environment env: [String: String]) throws(ConfigError) -> AppConfig {
@@ -80,6 +84,15 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let raw = env.nonEmpty("GUILD_PROFILE_CACHE") {
             config.profileCacheSize = try parseInt(raw, variable: "GUILD_PROFILE_CACHE", in: 0...1_000_000)
+        }
+        if let raw = env.nonEmpty("GUILD_REQUEST_TIMEOUT") {
+            config.requestTimeout = try parseInt(raw, variable: "GUILD_REQUEST_TIMEOUT", in: 1...3600)
+        }
+        if let raw = env.nonEmpty("GUILD_METRICS_TOKEN") {
+            guard raw.count >= 16 else {
+                throw ConfigError(variable: "GUILD_METRICS_TOKEN", problem: "must be at least 16 characters")
+            }
+            config.metricsToken = raw
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

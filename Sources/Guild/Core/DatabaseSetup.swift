@@ -16,9 +16,13 @@ enum DatabaseSetup {
         case .postgres(let url):
             var postgres = try SQLPostgresConfiguration(url: url)
             if let schema = config.postgresSchema { postgres.searchPath = [schema] }
+            // Deadlines everywhere, so a database that stops answering ends in a 503, not a hung request.
+            postgres.coreConfiguration.options.connectTimeout = .seconds(5)
+            postgres.coreConfiguration.options.additionalStartupParameters.append(("statement_timeout", "60s"))
             // Four connections per event loop: PostgreSQL serves them in parallel (SQLite serialises writers anyway).
             app.databases.use(
-                .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, sqlLogLevel: .trace), as: .psql)
+                .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10),
+                          sqlLogLevel: .trace), as: .psql)
         }
     }
 
@@ -47,6 +51,14 @@ extension Database {
     var sql: any SQLDatabase { self as! any SQLDatabase }
 
     var isSQLite: Bool { sql.dialect.name == "sqlite" }
+
+    /// Inside a `writeTransaction`: waits until no other transaction holds `key`, until commit. SQLite
+    /// needs nothing (its write lock already serialises writers); PostgreSQL takes an advisory lock,
+    /// for check-then-write steps an upsert cannot express (a count against a limit, a free slug).
+    func lock(_ key: String) async throws {
+        guard !isSQLite else { return }
+        try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 0))").run()
+    }
 
     /// A transaction that reads and then writes. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades from read to write fails at once

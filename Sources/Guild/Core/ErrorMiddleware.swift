@@ -27,6 +27,8 @@ struct GuildErrorMiddleware: AsyncMiddleware {
             }
             if described.status == .internalServerError {
                 request.logger.report(error: error)
+            } else if described.status == .serviceUnavailable {
+                request.logger.warning("database unavailable", metadata: ["error": "\(DatabaseUnavailable.summary(of: error))"])
             }
             return await Self.response(for: described, to: request)
         }
@@ -55,6 +57,8 @@ struct GuildErrorMiddleware: AsyncMiddleware {
             return .init(status: .badRequest, code: "bad_request",
                          message: path.isEmpty ? "The body is not valid JSON of the expected shape." : "The field \(path) is missing or has the wrong type.",
                          field: path.isEmpty ? nil : path, headers: [:])
+        case let error where DatabaseUnavailable.matches(error):
+            return describe(DatabaseUnavailable())
         case let error as any AbortError:
             if error.status == .payloadTooLarge { return tooLarge }
             return .init(status: error.status, code: codeFor(error.status), message: error.reason, field: nil, headers: error.headers)

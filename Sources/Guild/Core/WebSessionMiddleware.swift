@@ -69,14 +69,8 @@ struct CSRFMiddleware: AsyncMiddleware {
         guard [.POST, .PUT, .PATCH, .DELETE].contains(request.method) else {
             return try await next.respond(to: request)
         }
-        // Roster uploads are the one large form; every other form stays under the small default.
-        let isUpload = request.headers.contentType?.type == "multipart"
-        let limit = isUpload ? 11 * 1_048_576 : request.application.routes.defaultMaxBodySize.value
-        if let data = request.body.data {
-            guard data.readableBytes <= limit else { throw Abort(.payloadTooLarge) }
-        } else {
-            _ = try await request.body.collect(max: limit).get()
-        }
+        // The route's own limit, checked before anything parses the body (see BodyPolicy).
+        try await request.collectBody()
         let sent = (try? request.content.get(String.self, at: "csrf")) ?? ""
         guard let expected = request.storage[CSRFTokenKey.self], !sent.isEmpty,
             SecureToken.constantTimeEquals(sent, expected)

@@ -25,6 +25,27 @@ struct PasswordTests {
         }
     }
 
+    @Test("changing the password revokes the API tokens only when asked")
+    func changeRevokesTokensWhenAsked() async throws {
+        try await withGuild { app, _ in
+            // setup
+            let user = try await User.make(email: "tokens@example.com", on: app)
+            _ = try await APIToken.issue(for: user.requireID(), label: "backup script", on: app.db)
+            let browser = Browser(app)
+            try await browser.signIn(email: user.email)
+            // act, assert: kept
+            try await browser.post("/settings/password", ["current_password": testPassword, "new_password": "second password here"])
+            #expect(try await app.count("api_tokens") == 1)
+            // act, assert: revoked
+            let revoked = try await browser.post(
+                "/settings/password",
+                ["current_password": "second password here", "new_password": "third password here", "revoke_tokens": "true"])
+            #expect(revoked.status == .seeOther)
+            #expect(try await app.count("api_tokens") == 0)
+            #expect(try await browser.get("/settings").body.string.contains("every API token is revoked"))
+        }
+    }
+
     @Test("a wrong current password changes nothing")
     func changeNeedsCurrentPassword() async throws {
         try await withGuild { app, _ in
@@ -44,6 +65,7 @@ struct PasswordTests {
         try await withGuild { app, mail in
             // setup
             let user = try await User.make(email: "forgot@example.com", on: app)
+            let (_, oldToken) = try await APIToken.issue(for: user.requireID(), label: "maybe stolen", on: app.db)
             let oldSession = Browser(app)
             try await oldSession.signIn(email: user.email)
             let browser = Browser(app)
@@ -60,6 +82,9 @@ struct PasswordTests {
             let reset = try await browser.post(path, ["password": "brand new password"])
             #expect(reset.status == .seeOther)
             #expect(try await oldSession.get("/settings").status == .seeOther)
+            let me = try await app.testing().sendRequest(.GET, "/api/v1/me", headers: ["Authorization": "Bearer \(oldToken)"])
+            #expect(me.status == .unauthorized)
+            #expect(try await app.count("api_tokens") == 0)
             #expect(try await Browser(app).signIn(email: user.email, password: "brand new password").status == .seeOther)
             // the same link again
             #expect(try await browser.get(path).status == .gone)

@@ -54,4 +54,51 @@ struct ThrottleTests {
             #expect(try await elsewhere.signIn(email: "another@example.com").status == .unauthorized)
         }
     }
+
+    @Test("100 concurrent wrong passwords for one account: at most the limit are checked, the rest get 429")
+    func concurrentGuesses() async throws {
+        try await withGuild { app, _ in
+            // setup
+            let user = try await User.make(email: "race@example.com", on: app)
+            // act
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for _ in 0..<100 {
+                    group.addTask {
+                        try await app.testing().sendRequest(.POST, "/api/v1/tokens", beforeRequest: {
+                            try $0.content.encode(["email": user.email, "password": "wrong password"], as: .json)
+                        }).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPStatus]()) { $0.append($1) }
+            }
+            // assert
+            let checked = statuses.filter { $0 == .unauthorized }.count
+            #expect(checked >= 1 && checked <= Throttle.signInPerAccount.limit)
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 100 - checked, "\(statuses.filter { $0 != .unauthorized && $0 != .tooManyRequests })")
+            #expect(try await app.count("api_tokens") == 0)
+        }
+    }
+
+    @Test("a successful sign-in is not held against the address")
+    func successNotCounted() async throws {
+        try await withGuild { app, _ in
+            let user = try await User.make(email: "often@example.com", on: app)
+            for _ in 0..<(Throttle.signInPerIP.limit + 2) {
+                #expect(try await Browser(app).signIn(email: user.email).status == .seeOther)
+            }
+        }
+    }
+
+    @Test("one address may make only so many accounts an hour")
+    func signUpPerIP() async throws {
+        try await withGuild { app, _ in
+            for index in 0..<Throttle.signUpPerIP.limit {
+                #expect(try await Browser(app).signUp(email: "new\(index)@example.com").status == .seeOther)
+            }
+            let blocked = try await Browser(app).signUp(email: "one-more@example.com")
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.headers.first(name: "Retry-After") != nil)
+            #expect(try await app.count("users") == Throttle.signUpPerIP.limit)
+        }
+    }
 }

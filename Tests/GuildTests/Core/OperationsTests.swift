@@ -29,10 +29,11 @@ struct OperationsTests {
 
     @Test("metrics count requests by route and report the outbox depth")
     func metrics() async throws {
-        try await withGuild { app, _ in
+        try await withGuild(configure: { $0.metricsToken = "a-metrics-token-for-tests" }) { app, _ in
             try await Outbox.enqueue(to: "a@example.com", subject: "S", body: "B", on: app.db)
             _ = try await app.testing().sendRequest(.GET, "/signin")
-            let text = try await app.testing().sendRequest(.GET, "/metrics").body.string
+            let text = try await app.testing().sendRequest(
+                .GET, "/metrics", headers: ["Authorization": "Bearer a-metrics-token-for-tests"]).body.string
             #expect(text.contains(#"guild_http_requests_total{method="GET",route="/signin",status="200"} 1"#))
             #expect(text.contains("guild_http_request_duration_seconds_bucket"))
             #expect(text.contains(#"guild_outbox_messages{status="pending"} 1"#))

@@ -16,7 +16,7 @@ struct ImportTests {
         """
 
     func run(_ csv: String, strict: Bool = false, dryRun: Bool = false, on app: Application) async throws -> RosterImport.Summary {
-        try await RosterImport.run(Data(csv.utf8), strict: strict, dryRun: dryRun, baseURL: "http://localhost:8080", on: app.db)
+        try await RosterImport.run(Data(csv.utf8), strict: strict, dryRun: dryRun, baseURL: "http://localhost:8080", on: app.db, logger: app.logger)
     }
 
     @Test("importing twice updates and never duplicates; new people get one invitation")

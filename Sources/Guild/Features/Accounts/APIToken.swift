@@ -4,6 +4,7 @@ import Vapor
 /// A personal API token; the clear value is shown once and only its hash is kept.
 final class APIToken: Model, @unchecked Sendable {
     static let schema = "api_tokens"
+    static let labelMaxLength = 100
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "user_id") var user: User

@@ -8,6 +8,7 @@ enum Accounts {
         let name = try AccountRules.name(name).orThrow()
         let email = try AccountRules.email(email).orThrow()
         let password = try AccountRules.password(password).orThrow()
+        try await Throttle.signUpPerIP.consume("signup:ip:\(req.clientIP)", on: req.db)
         if try await User.find(email: email, on: req.db) != nil { throw AccountsError.emailTaken }
         let hash = try await req.password.async.hash(password)
         let user = User(name: name, email: email, passwordHash: hash)
@@ -19,26 +20,24 @@ enum Accounts {
         return user
     }
 
-    /// Checks the password, throttled per IP address and per account.
+    /// Checks the password, throttled per IP address and per account. The attempt is counted
+    /// before the password is checked, so concurrent guesses cannot overtake the limit.
     static func authenticate(email rawEmail: String, password: String, on req: Request) async throws -> User {
         let email = rawEmail.trimmingWhitespace().lowercased()
         let ipBucket = "signin:ip:\(req.clientIP)", accountBucket = "signin:account:\(email)"
-        try await Throttle.signInPerIP.check(ipBucket, on: req.db)
-        try await Throttle.signInPerAccount.check(accountBucket, on: req.db)
+        let ipAttempt = try await Throttle.signInPerIP.consume(ipBucket, on: req.db)
+        try await Throttle.signInPerAccount.consume(accountBucket, on: req.db)
         let user = try await User.find(email: email, on: req.db)
         guard let user, let hash = user.passwordHash else {
             // Hash anyway so the response time does not tell which addresses have accounts.
             _ = try? await req.password.async.verify(password, created: req.application.dummyPasswordHash)
-            try await Throttle.signInPerIP.record(ipBucket, on: req.db)
-            try await Throttle.signInPerAccount.record(accountBucket, on: req.db)
             throw user == nil ? AccountsError.wrongCredentials : AccountsError.noPasswordYet
         }
         guard try await req.password.async.verify(password, created: hash) else {
-            try await Throttle.signInPerIP.record(ipBucket, on: req.db)
-            try await Throttle.signInPerAccount.record(accountBucket, on: req.db)
             throw AccountsError.wrongCredentials
         }
         try await Throttle.clear(accountBucket, on: req.db)
+        try await Throttle.forget(ipAttempt, on: req.db)
         return user
     }
 
@@ -57,10 +56,8 @@ enum Accounts {
     static func requestPasswordReset(email rawEmail: String, on req: Request) async throws {
         let email = try AccountRules.email(rawEmail).orThrow()
         let ipBucket = "reset:ip:\(req.clientIP)", accountBucket = "reset:account:\(email)"
-        try await Throttle.resetPerIP.check(ipBucket, on: req.db)
-        try await Throttle.resetPerAccount.check(accountBucket, on: req.db)
-        try await Throttle.resetPerIP.record(ipBucket, on: req.db)
-        try await Throttle.resetPerAccount.record(accountBucket, on: req.db)
+        try await Throttle.resetPerIP.consume(ipBucket, on: req.db)
+        try await Throttle.resetPerAccount.consume(accountBucket, on: req.db)
         guard let user = try await User.find(email: email, on: req.db) else { return }
         let token = try await PasswordReset.issue(for: user.requireID(), purpose: .reset, on: req.db)
         let link = "\(req.application.guildConfig.baseURL)/password/reset/\(token)"
@@ -78,7 +75,7 @@ enum Accounts {
                 """, on: req.db)
     }
 
-    /// Sets a new password from a single-use link and signs out every session of the account.
+    /// Sets a new password from a single-use link, signs out every session and revokes every API token.
     static func resetPassword(token: String, newPassword: String, on req: Request) async throws -> User {
         let password = try AccountRules.password(newPassword).orThrow()
         let hash = try await req.password.async.hash(password)
@@ -90,14 +87,17 @@ enum Accounts {
             try await reset.save(on: db)
             user.passwordHash = hash
             try await user.save(on: db)
+            // The account may have been taken: every way in ends with the old password.
             try await UserSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+            try await APIToken.query(on: db).filter(\.$user.$id == user.requireID()).delete()
             return user
         }
     }
 
-    /// Changes the password and ends every other session of the account.
+    /// Changes the password and ends every other session of the account; revokes its API tokens if asked.
     static func changePassword(
-        user: User, current: String, new: String, keeping session: UserSession?, on req: Request
+        user: User, current: String, new: String, keeping session: UserSession?, revokingTokens: Bool = false,
+        on req: Request
     ) async throws {
         guard let hash = user.passwordHash, try await req.password.async.verify(current, created: hash) else {
             throw AccountsError.wrongCurrentPassword
@@ -110,6 +110,7 @@ enum Accounts {
             var others = try UserSession.query(on: db).filter(\.$user.$id == user.requireID())
             if let keep { others = others.filter(\.$id != keep) }
             try await others.delete()
+            if revokingTokens { try await APIToken.query(on: db).filter(\.$user.$id == user.requireID()).delete() }
         }
     }
 

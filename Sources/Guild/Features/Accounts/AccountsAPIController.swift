@@ -14,6 +14,13 @@ extension GuildAPI {
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
         let request = try req
         let label = (body.label ?? "").trimmingWhitespace()
+        // The API document's limits, enforced here too: a client that ignores them gets a 422, not a 10,000-character label.
+        for (field, value, limit) in [("email", body.email, AccountRules.emailMaxLength),
+                                      ("password", body.password, AccountRules.passwordMaxLength),
+                                      ("label", body.label ?? "", APIToken.labelMaxLength)]
+        where value.unicodeScalars.count > limit {
+            throw CommonError.invalidField(.init(field: field, message: "\(field) must be at most \(limit) characters."))
+        }
         let user = try await Accounts.authenticate(email: body.email, password: body.password, on: request)
         let (token, clear) = try await APIToken.issue(
             for: user.requireID(), label: label.isEmpty ? "API" : label, on: request.db)

@@ -59,7 +59,7 @@ struct AccountsController: RouteCollection {
     private func signIn(_ user: User, next: String, on req: Request) async throws -> Response {
         if let old = req.currentSession { try await Accounts.endSession(old, on: req.db) }
         let token = try await Accounts.startSession(for: user, on: req)
-        let response = req.redirect(to: next.isEmpty ? "/" : next, redirectType: .normal)
+        let response = req.redirect(to: Self.safeNext(next), redirectType: .normal)
         let secure = req.application.guildConfig.secureCookies
         response.cookies[WebSessionMiddleware.sessionCookie] = WebSessionMiddleware.cookie(
             token, secure: secure, maxAge: Int(UserSession.lifetime))
@@ -67,9 +67,23 @@ struct AccountsController: RouteCollection {
         return response
     }
 
-    /// Only same-site paths, so the sign-in form cannot be used as an open redirect.
+    /// Only a path on this site: it must parse as a relative URL with no scheme and no host, and
+    /// hold no control or space characters (a tab or line feed would reach the Location header, and
+    /// browsers skip tabs: `/<TAB>/evil` is `//evil`), nor in its path once percent-decoded. An
+    /// encoded space in the query (`?q=web%20design`) is fine. Anything else is "/".
     static func safeNext(_ raw: String?) -> String {
-        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), !raw.contains("\\") else { return "" }
+        guard let raw, raw.hasPrefix("/"), !raw.hasPrefix("//"), raw.utf8.count <= 2048,
+            let url = URLComponents(string: raw), url.scheme == nil, url.host == nil,
+            let path = url.percentEncodedPath.removingPercentEncoding
+        else { return "/" }
+        let unsafe = { (scalar: Unicode.Scalar) in
+            scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+                || scalar.properties.generalCategory == .format || scalar == "\\"
+        }
+        let query = url.percentEncodedQuery?.removingPercentEncoding ?? ""
+        guard !raw.unicodeScalars.contains(where: unsafe), !path.unicodeScalars.contains(where: unsafe),
+            !path.hasPrefix("//"), !query.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return "/" }
         return raw
     }
 }

@@ -85,6 +85,7 @@ struct PasswordForm: Content {
 struct ChangePasswordForm: Content {
     var current_password: String?
     var new_password: String?
+    var revoke_tokens: String?
 }
 
 struct TokenForm: Content {

@@ -36,8 +36,10 @@ struct SettingsController: RouteCollection {
         do {
             try await Accounts.changePassword(
                 user: user, current: form.current_password ?? "", new: form.new_password ?? "",
-                keeping: req.currentSession, on: req)
-            req.flash(.success, "Your password is changed. Other sessions were signed out.")
+                keeping: req.currentSession, revokingTokens: form.revoke_tokens == "true", on: req)
+            req.flash(.success, form.revoke_tokens == "true"
+                ? "Your password is changed. Other sessions were signed out and every API token is revoked."
+                : "Your password is changed. Other sessions were signed out.")
             return req.redirect(to: "/settings", redirectType: .normal)
         } catch let error as any AppError {
             var page = try await Self.page(for: user, on: req)
@@ -49,7 +51,7 @@ struct SettingsController: RouteCollection {
     func createToken(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let label = (try req.content.decode(TokenForm.self).label ?? "").trimmingWhitespace()
-        guard !label.isEmpty, label.count <= 100 else {
+        guard !label.isEmpty, label.unicodeScalars.count <= APIToken.labelMaxLength else {
             let error = CommonError.invalidField(.init(field: "label", message: "Give the token a label of 1 to 100 characters."))
             var page = try await Self.page(for: user, on: req)
             page.tokenError = error.reason

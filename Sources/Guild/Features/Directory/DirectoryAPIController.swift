@@ -50,8 +50,8 @@ extension GuildAPI {
         profile.partnersWanted = body.partnersWanted ?? []
         profile.availability = Availability(rawValue: body.availability?.rawValue ?? "") ?? .available
         if let day = body.awayUntil {
-            guard let date = ProfileEditPage.dayFormatter.date(from: day) else {
-                throw CommonError.invalidField(.init(field: "awayUntil", message: "Write the date as YYYY-MM-DD."))
+            guard let date = ProfileEditPage.day(from: day) else {
+                throw CommonError.invalidField(.init(field: "awayUntil", message: "Write the date as YYYY-MM-DD, a year from 2000 to 2099."))
             }
             profile.awayUntil = date
         }

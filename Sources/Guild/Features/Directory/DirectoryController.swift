@@ -85,6 +85,9 @@ struct DirectoryController: RouteCollection {
 /// Organizer actions on niches, shared by the web pages and the API.
 enum Niches {
     static func merge(slug: String, into: String, on db: any Database) async throws -> NicheResolver.Resolved {
+        guard !into.isEmpty, into.unicodeScalars.count <= 80 else {
+            throw CommonError.invalidField(.init(field: "into", message: "Name the niche to merge into, in 1 to 80 characters."))
+        }
         guard let source = try await Niche.query(on: db).filter(\.$slug == slug).first() else { throw CommonError.notFound }
         var target: NicheResolver.Resolved?
         if let niche = try await Niche.query(on: db).filter(\.$slug == into).first() {

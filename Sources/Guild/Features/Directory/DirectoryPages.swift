@@ -93,6 +93,14 @@ struct ProfileEditPage: Encodable, FormPage {
         }
     }
 
+    /// A calendar day written YYYY-MM-DD in this century, or nil ("99999-01-01" is not a return date).
+    static func day(from raw: String) -> Date? {
+        guard raw.wholeMatch(of: /20[0-9]{2}-[0-9]{2}-[0-9]{2}/) != nil, let date = dayFormatter.date(from: raw),
+            dayFormatter.string(from: date) == raw
+        else { return nil }
+        return date
+    }
+
     static let dayFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -120,6 +128,6 @@ extension ProfileInput {
         partnersWanted = (form["partners_wanted"] ?? "").split(separator: ";")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         availability = Availability(rawValue: form["availability"] ?? "") ?? .available
-        awayUntil = (form["away_until"]).flatMap { ProfileEditPage.dayFormatter.date(from: $0) }
+        awayUntil = (form["away_until"]).flatMap { ProfileEditPage.day(from: $0) }
     }
 }

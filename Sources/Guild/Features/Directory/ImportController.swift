@@ -12,7 +12,7 @@ struct ImportController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let organize = routes.grouped(RequireSignInMiddleware(role: .organizer)).grouped("organize", "import")
         organize.get(use: form)
-        organize.on(.POST, body: .collect(maxSize: "11mb"), use: upload)
+        organize.on(.POST, body: .collect(maxSize: .init(value: BodyPolicy.upload.limit)), use: upload).accepting(.upload)
     }
 
     func form(req: Request) async throws -> View {
@@ -30,7 +30,7 @@ struct ImportController: RouteCollection {
         do {
             let summary = try await RosterImport.run(
                 Data(buffer: file.data), strict: upload.strict == "true", dryRun: upload.dry_run == "true",
-                baseURL: req.application.guildConfig.baseURL, on: req.db)
+                baseURL: req.application.guildConfig.baseURL, on: req.db, logger: req.logger)
             return try await req.view.render("Directory/import", ImportPage(layout: req.layout(title: "Import a roster"), summary: summary))
                 .encodeResponse(for: req)
         } catch let error as RosterFileError {

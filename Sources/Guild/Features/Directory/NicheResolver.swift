@@ -32,32 +32,41 @@ enum NicheResolver {
         return Resolved(id: row.id, slug: row.slug, name: row.name)
     }
 
+    /// Upserts, not check-then-insert: two members saving the same new niche at once (PostgreSQL
+    /// runs them in parallel) both end in one niche, and neither gets a unique-key error.
     static func findOrCreate(_ typed: String, on db: any Database) async throws -> Resolved {
         if let found = try await find(typed, on: db) { return found }
         let name = typed.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             .split(separator: " ").joined(separator: " ")
-        let id = UUID()
-        var slug = Slug.make(name)
-        let taken = slug.isEmpty ? true : try await Niche.query(on: db).filter(\.$slug == slug).count() > 0
-        if taken {
-            slug = (slug.isEmpty ? "niche" : slug) + "-" + id.uuidString.prefix(6).lowercased()
+        let base = Slug.make(name).isEmpty ? "niche" : Slug.make(name)
+        struct Inserted: Decodable { var id: UUID }
+        for attempt in 0..<3 {
+            let id = UUID()
+            let slug = attempt == 0 ? base : base + "-" + id.uuidString.prefix(6).lowercased()
+            let inserted = try await db.sql.raw("""
+                INSERT INTO niches (id, slug, name, client_words, curated, created_at)
+                VALUES (\(bind: id), \(bind: slug), \(bind: name), '', \(bind: false), \(bind: Date()))
+                ON CONFLICT (slug) DO NOTHING RETURNING id
+                """).first(decoding: Inserted.self)
+            if inserted != nil {
+                try await addAlias(name, to: id, on: db)
+            }
+            // Whoever inserted first owns the name; a slug taken by a different niche tries another.
+            if let found = try await find(typed, on: db) { return found }
         }
-        try await db.sql.insert(into: "niches")
-            .columns("id", "slug", "name", "client_words", "curated", "created_at")
-            .values(SQLBind(id), SQLBind(slug), SQLBind(name), SQLBind(""), SQLBind(false), SQLBind(Date()))
-            .run()
-        try await addAlias(name, to: id, on: db)
-        return Resolved(id: id, slug: slug, name: name)
+        throw CommonError.invalidField(.init(field: "niches", message: "“\(typed)” could not be saved as a niche; try another name."))
     }
 
     /// Adds a synonym; false when the normalized term already belongs to a niche.
     @discardableResult
     static func addAlias(_ label: String, to nicheID: UUID, on db: any Database) async throws -> Bool {
         let term = NicheNormalizer.key(label)
-        guard !term.isEmpty, try await NicheAlias.query(on: db).filter(\.$term == term).count() == 0 else { return false }
-        try await db.sql.insert(into: "niche_aliases").columns("id", "term", "label", "niche_id")
-            .values(SQLBind(UUID()), SQLBind(term), SQLBind(label), SQLBind(nicheID)).run()
-        return true
+        guard !term.isEmpty else { return false }
+        struct Inserted: Decodable { var id: UUID }
+        return try await db.sql.raw("""
+            INSERT INTO niche_aliases (id, term, label, niche_id) VALUES (\(bind: UUID()), \(bind: term), \(bind: label), \(bind: nicheID))
+            ON CONFLICT (term) DO NOTHING RETURNING id
+            """).first(decoding: Inserted.self) != nil
     }
 
     /// Moves every member, partner wish and alias of `source` to `target` and marks `source` merged.

@@ -18,6 +18,13 @@ enum Profiles {
 
     /// The body of `save`, for callers that already hold a write transaction (imports).
     static func write(_ input: ProfileInput, userID: UUID, name: String, in db: any Database) async throws -> Profile {
+        // Two saves of one member's first profile (a double click) must not both create it.
+        try await db.lock("profile:\(userID)")
+        // New niches are created in one order by every writer, so two saves cannot wait on each other.
+        var resolved: [String: NicheResolver.Resolved] = [:]
+        for typed in Set(input.niches.map(\.name) + input.partnersWanted).sorted(by: { NicheNormalizer.key($0) < NicheNormalizer.key($1) }) {
+            resolved[typed] = try await NicheResolver.findOrCreate(typed, on: db)
+        }
         let profile = try await Profile.find(userID: userID, on: db) ?? Profile()
         if profile.id == nil {
             profile.$user.id = userID
@@ -41,7 +48,7 @@ enum Profiles {
         try await db.sql.raw("DELETE FROM profile_niches WHERE profile_id = \(bind: profileID)").run()
         var listed = Set<UUID>()
         for choice in input.niches {
-            let niche = try await NicheResolver.findOrCreate(choice.name, on: db)
+            guard let niche = resolved[choice.name] else { continue }
             guard listed.insert(niche.id).inserted else { continue }
             try await db.sql.insert(into: "profile_niches").columns("profile_id", "niche_id", "level", "position")
                 .values(SQLBind(profileID), SQLBind(niche.id), SQLBind(choice.level.rawValue), SQLBind(listed.count)).run()
@@ -49,7 +56,7 @@ enum Profiles {
         try await db.sql.raw("DELETE FROM profile_partner_niches WHERE profile_id = \(bind: profileID)").run()
         var wanted = Set<UUID>()
         for typed in input.partnersWanted {
-            let niche = try await NicheResolver.findOrCreate(typed, on: db)
+            guard let niche = resolved[typed] else { continue }
             guard wanted.insert(niche.id).inserted else { continue }
             try await db.sql.insert(into: "profile_partner_niches").columns("profile_id", "niche_id")
                 .values(SQLBind(profileID), SQLBind(niche.id)).run()
@@ -61,6 +68,8 @@ enum Profiles {
     /// "ada-lovelace", then "ada-lovelace-2", … Slugs never change afterwards, so links stay valid.
     static func uniqueSlug(for name: String, on db: any Database) async throws -> String {
         let base = Slug.make(name).isEmpty ? "member" : Slug.make(name)
+        // Two members of the same name joining at once must not pick the same free slug.
+        try await db.lock("slug:" + base)
         struct Row: Decodable { var slug: String }
         let taken = Set(try await db.sql.raw("SELECT slug FROM profiles WHERE slug = \(bind: base) OR slug LIKE \(bind: base + "-%")")
             .all(decoding: Row.self).map(\.slug))

@@ -22,13 +22,25 @@ struct OperationsController: RouteCollection {
         }
     }
 
+    /// Metrics tell how busy Guild is and which routes exist: loopback only (a Prometheus on the same
+    /// host), or anyone holding `GUILD_METRICS_TOKEN` as a bearer token.
     func metrics(req: Request) async throws -> Response {
+        guard Self.mayReadMetrics(req) else { throw CommonError.forbidden }
         if let depth = try? await OutboxDelivery.depth(on: req.db) {
             req.application.metrics.setOutboxDepth(pending: depth.pending, failed: depth.failed)
         }
         let text = req.application.metrics.registry.emitToString()
         return Response(status: .ok, headers: ["Content-Type": "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(string: text))
+    }
+
+    static func mayReadMetrics(_ req: Request) -> Bool {
+        if let token = req.application.guildConfig.metricsToken {
+            return SecureToken.constantTimeEquals(req.headers.bearerAuthorization?.token ?? "", token)
+        }
+        // A proxy on this host forwards the world's requests from loopback; they carry X-Forwarded-For.
+        guard !req.headers.contains(name: "X-Forwarded-For"), let address = req.remoteAddress?.ipAddress else { return false }
+        return address == "127.0.0.1" || address == "::1" || address.hasPrefix("127.") || address == "::ffff:127.0.0.1"
     }
 
     func ping(req: Request) -> String { "pong" }

@@ -1,0 +1,29 @@
+/// Characters that hide or disguise text: what a name or a heading must not be made of.
+public enum TextRules {
+    /// Bidirectional overrides and isolates: "‮gnp.exe" shows reversed, so nobody may use them.
+    public static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    /// Invisible characters: controls, zero-width spaces and joiners, word joiners, soft hyphens, BOMs.
+    public static func isInvisible(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.generalCategory == .control || scalar.properties.isWhitespace
+            || (0x200B...0x200F).contains(scalar.value) || (0x2060...0x2064).contains(scalar.value)
+            || scalar.value == 0xFEFF || scalar.value == 0x00AD || scalar.value == 0x180E || isBidiControl(scalar)
+    }
+
+    /// The problem with a one-line text a person is known by (a name, a business), or nil:
+    /// it must show at least one visible character and hold no control or bidi override characters.
+    public static func lineProblem(_ text: String, what: String) -> String? {
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "\(what) must not contain control characters."
+        }
+        if text.unicodeScalars.contains(where: isBidiControl) {
+            return "\(what) must not contain characters that reverse the direction of text."
+        }
+        if !text.isEmpty, text.unicodeScalars.allSatisfy(isInvisible) {
+            return "\(what) must have at least one visible character."
+        }
+        return nil
+    }
+}
