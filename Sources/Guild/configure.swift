@@ -51,6 +51,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))
+    app.middleware.use(DirectoryGenerationMiddleware(generation: generation))
     app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
     app.middleware.use(GuildErrorMiddleware())
     app.middleware.use(RequestDeadlineMiddleware(timeout: .seconds(config.requestTimeout)))

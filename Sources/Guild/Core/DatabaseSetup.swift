@@ -64,7 +64,17 @@ extension Database {
     /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades from read to write fails at once
     /// with "database is locked" when another connection wrote in between, and busy_timeout cannot help.
     func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard isSQLite else { return try await transaction(body) }
+        guard isSQLite else {
+            // Reads after this commit on this server must see it, before its NOTIFY arrives: tell the
+            // server's DirectoryGeneration the generation this transaction committed.
+            guard let generation = DirectoryGeneration.local else { return try await transaction(body) }
+            let (result, committed) = try await transaction { db in
+                let result = try await body(db)
+                return (result, try await DirectoryGeneration.read(on: db))
+            }
+            generation.wrote(committed)
+            return result
+        }
         return try await withConnection { connection in
             try await connection.sql.raw("BEGIN IMMEDIATE").run()
             do {

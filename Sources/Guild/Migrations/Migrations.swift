@@ -25,6 +25,7 @@ enum GuildMigrations {
                 .addSynonyms(slug: "web-application-development", ["saas development"]),
                 .addClientWords(slug: "podcast-production", ["podcast launch"]),
             ]),
+            DirectoryGenerationTriggers(),
         ]
     }
 }

@@ -42,8 +42,9 @@ struct SQLiteReaderTests {
             #expect(try await ProfileDetail.query(slug: profile.slug, on: app.db, reader: reader)?.headline == "Now with payroll")
             let before = try await DirectoryGeneration(reader: reader).current(on: app.db)
             _ = try await Profile.make(name: "Sam Second", niches: ["payroll"], on: app)
-            #expect(try await DirectoryGeneration(reader: reader).current(on: app.db) == before + 1)
-            #expect(try await DirectoryGeneration.read(on: app.db) == before + 1)
+            let after = try await DirectoryGeneration.read(on: app.db)
+            #expect(after > before)
+            #expect(try await DirectoryGeneration(reader: reader).current(on: app.db) == after)
 
             struct Slug: Decodable { var slug: String }
             #expect(throws: SQLiteReader.ReadError.self) {

@@ -4,16 +4,16 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-/// The directory's generation: `search_state.generation`, bumped inside the transaction of every
-/// write to the search index (profile edits, imports, merges, synonyms, deletions, demo data), so a
+/// The directory's generation: `search_state.generation`, moved by a database trigger on every
+/// write to a table that a cached page reads (migration 016, and the rule in `GenerationCache`), so a
 /// cached page or profile tagged with it is current exactly while the number has not moved.
 ///
 /// Read as cheaply as each database allows. SQLite: a synchronous read through `SQLiteReader`.
 /// PostgreSQL: a read per request would cost as much as the profile read it guards, so a server
-/// running `listen(to:)` learns every new generation from `NOTIFY`, sent by the writer's transaction
-/// and delivered when it commits. Writes made by this process (`bump`) take effect at once: until
-/// their generation is heard, this process reads the number from the database. Until the listener
-/// is connected, or after it lost its connection, every read goes to the database, as before.
+/// running `listen(to:)` learns every new generation from the trigger's `NOTIFY`, delivered when the
+/// writer commits. This server's own writes take effect at once: `writeTransaction` reports the
+/// generation it committed (`wrote`), and until that number is heard, reads go to the database.
+/// Until the listener is connected, or after it lost its connection, every read goes to the database.
 final class DirectoryGeneration: Sendable {
     private struct Heard {
         var generation: Int64?
@@ -22,10 +22,17 @@ final class DirectoryGeneration: Sendable {
 
     let reader: SQLiteReader?
     private let heard = NIOLockedValueBox(Heard())
+    /// The newest generation this server's own transactions committed: heard generations below it are
+    /// not trusted (their notification may still be on its way).
+    private let written = NIOLockedValueBox<Int64>(0)
 
     init(reader: SQLiteReader? = nil) {
         self.reader = reader
     }
+
+    /// The generation tracker of the app serving the current task (set for every request), which
+    /// `writeTransaction` tells what it committed.
+    @TaskLocal static var local: DirectoryGeneration?
 
     static let sql = "SELECT generation FROM search_state WHERE id = 1"
     private struct Row: Decodable { var generation: Int64 }
@@ -45,41 +52,20 @@ final class DirectoryGeneration: Sendable {
         return try await db.sql.raw("\(unsafeRaw: sql)").first(decoding: Row.self)?.generation ?? 0
     }
 
-    /// Part of every search-index write's transaction: moves the generation on and, on PostgreSQL,
-    /// tells every listening server once the transaction commits.
-    static func bump(on db: any Database) async throws {
-        guard !db.isSQLite else {
-            try await db.sql.raw("UPDATE search_state SET generation = generation + 1 WHERE id = 1").run()
-            return
-        }
-        struct Bumped: Decodable { var generation: Int64; var channel: String }
-        let bumped = try await db.sql.raw("""
-            WITH bumped AS (UPDATE search_state SET generation = generation + 1 WHERE id = 1 RETURNING generation)
-            SELECT generation, \(unsafeRaw: channelSQL) AS channel, pg_notify(\(unsafeRaw: channelSQL), generation::text)::text AS sent
-            FROM bumped
-            """).first(decoding: Bumped.self)
-        if let bumped { wrote(bumped.generation, on: bumped.channel) }
+    /// A transaction of this server committed with `generation` (the trigger's bump, if it wrote a
+    /// watched table). A transaction rolled back after reporting only sends reads to the database
+    /// until another write reaches its number: slower, never wrong.
+    func wrote(_ generation: Int64) {
+        written.withLockedValue { $0 = max($0, generation) }
     }
 
     /// One channel per schema: tests give every app a schema of its own in one database.
     private static let channelSQL = "'guild_directory_' || current_schema()"
 
-    // MARK: Writes of this process
-
-    /// The newest generation this process wrote, per channel; heard generations below it are not
-    /// trusted (the notification may still be on its way). A write rolled back leaves its number
-    /// here: reads go to the database until another write reaches it, which only costs speed.
-    private static let written = NIOLockedValueBox<[String: Int64]>([:])
-
-    private static func wrote(_ generation: Int64, on channel: String) {
-        written.withLockedValue { $0[channel] = max($0[channel] ?? 0, generation) }
-    }
-
     private func heardGeneration() -> Int64? {
         let heard = self.heard.withLockedValue { $0 }
-        guard let generation = heard.generation, let channel = heard.channel else { return nil }
-        let floor = Self.written.withLockedValue { $0[channel] ?? 0 }
-        return generation >= floor ? generation : nil
+        guard let generation = heard.generation, heard.channel != nil else { return nil }
+        return generation >= written.withLockedValue({ $0 }) ? generation : nil
     }
 
     /// What the listener calls for each notification (nil: the connection is gone).
@@ -161,6 +147,15 @@ final class DirectoryGeneration: Sendable {
             generation = value
         }
         return generation
+    }
+}
+
+/// Lets this request's write transactions report their generation to the app's `DirectoryGeneration`.
+struct DirectoryGenerationMiddleware: AsyncMiddleware {
+    let generation: DirectoryGeneration
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        try await DirectoryGeneration.$local.withValue(generation) { try await next.respond(to: request) }
     }
 }
 

@@ -4,6 +4,13 @@ import NIOConcurrencyHelpers
 /// Values computed from the directory, kept until it changes: each is tagged with the
 /// `DirectoryGeneration` read before computing it and served only while that is still current,
 /// on every server sharing the database. Least recently used entries go first when full.
+///
+/// **The one cache rule: whatever a cached value reads can invalidate it.** The generation moves
+/// by database trigger on every write to a table that a cached computation reads (migration 016),
+/// whoever writes it, so no write path can forget. A feature that makes a cached page read a new
+/// table (referral counts on a profile, say) adds that table's trigger in its migration, like
+/// 016 does; a new cache adds its computations to `CacheRuleTests.cachedReads`. That test records
+/// the SQL of every cached computation and fails while any table it reads has no trigger.
 final class GenerationCache<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     private struct Entry {
         var generation: Int64

@@ -32,7 +32,6 @@ enum MemberSearchIndex {
     /// Rebuilds the entries of these profiles from the tables (after an edit, an import or a merge),
     /// with their stored `ProfileTags` (`storingTags: false`: the writer stored them with the rows).
     static func reindex(_ profileIDs: [UUID], storingTags: Bool = true, on db: any Database) async throws {
-        try await DirectoryGeneration.bump(on: db)
         for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
             let documents = try await self.documents(batch, on: db)
             if storingTags { try await ProfileTags.store(batch, on: db) }
@@ -67,7 +66,6 @@ enum MemberSearchIndex {
 
     /// Drops the entry of a profile about to be deleted (PostgreSQL's go with the profile row).
     static func remove(userID: UUID, on db: any Database) async throws {
-        try await DirectoryGeneration.bump(on: db)
         guard db.isSQLite else { return }
         try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE user_id = \(bind: userID))").run()
     }

@@ -1,0 +1,84 @@
+import Fluent
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import Guild
+
+/// The one cache rule: whatever a cached page reads can invalidate it. Every table the cached
+/// computations read must carry a trigger that moves the directory generation.
+@Suite("The cache rule")
+struct CacheRuleTests {
+    /// Tables a cached page may read without a trigger, and why.
+    static let exempt: [String: String] = [
+        "member_search": "derived: rebuilt only inside the transaction that changed the rows it indexes",
+        "member_search_terms": "derived: FTS5's own vocabulary of member_search",
+        "member_search_vectors": "derived: rebuilt only inside the transaction that changed the rows it indexes",
+        "search_state": "the generation itself",
+    ]
+
+    /// Every computation whose result a `GenerationCache` keeps. A new cache adds its computations here.
+    static func cachedReads(on db: any Database) async throws {
+        _ = try await ProfileDetail.query(slug: "cara-cached", on: db)
+        _ = try await ProfileDetail.query(slug: "nobody-here", on: db)
+        for query in [DirectoryQuery(q: "bookkeeping"), DirectoryQuery(q: "bookeeping"), DirectoryQuery(q: "zzqx nothing"),
+                      DirectoryQuery(q: "", niche: "bookkeeping"), DirectoryQuery(q: "payroll", city: "austin", remote: true, available: true),
+                      DirectoryQuery(q: "")] {
+            _ = try await DirectorySearch.uncachedSearch(query, on: db)
+        }
+    }
+
+    @Test("every table a cached page reads has a trigger that moves the generation")
+    func sourcesHaveTriggers() async throws {
+        try await withGuild { app, _ in
+            // setup
+            try await Profile.make(name: "Cara Cached", niches: ["bookkeeping", "payroll"], on: app)
+            let recorder = QueryRecorder(attachingTo: app)
+            // act
+            var statements = try await recorder.statements { try await Self.cachedReads(on: app.db) }
+            // PostgreSQL reads profiles through a prepared statement, which does not log: add its SQL.
+            statements.append(ProfileDetail.select)
+            // assert
+            let read = QueryRecorder.tables(in: statements)
+            #expect(read.isSuperset(of: ["profiles", "users", "profile_niches", "niches", "niche_aliases"]))
+            let triggered = try await Self.triggeredTables(on: app.db)
+            let missing = read.subtracting(triggered).subtracting(Self.exempt.keys)
+            #expect(missing.isEmpty, "cached pages read \(missing.sorted()) but no trigger moves the generation on their writes")
+        }
+    }
+
+    @Test("a write to any watched table moves the generation, whoever makes it; a write that changes nothing does not")
+    func everyWriteMoves() async throws {
+        try await withGuild { app, _ in
+            let (user, profile) = try await Profile.make(name: "Wes Watched", niches: ["bookkeeping"], on: app)
+            let writes: [SQLQueryString] = [
+                "UPDATE profiles SET headline = 'x' WHERE id = \(bind: try profile.requireID())",
+                "UPDATE users SET name = 'Wes Renamed' WHERE id = \(bind: try user.requireID())",
+                "UPDATE niches SET client_words = 'ledgers' WHERE slug = 'bookkeeping'",
+                "UPDATE niche_categories SET name = name || '' WHERE position = 0",
+                "DELETE FROM niche_aliases WHERE term = 'xero'",
+                "DELETE FROM profile_niches WHERE profile_id = \(bind: try profile.requireID())",
+            ]
+            for write in writes {
+                let before = try await DirectoryGeneration.read(on: app.db)
+                try await app.db.sql.raw(write).run()
+                #expect(try await DirectoryGeneration.read(on: app.db) > before, "\(write)")
+            }
+            let before = try await DirectoryGeneration.read(on: app.db)
+            try await app.db.sql.raw("UPDATE users SET role = 'organizer' WHERE id = \(bind: try user.requireID())").run()
+            try await app.db.sql.raw("UPDATE niches SET name = 'x' WHERE slug = 'no-such-niche'").run()
+            #expect(try await DirectoryGeneration.read(on: app.db) == before)
+        }
+    }
+
+    static func triggeredTables(on db: any Database) async throws -> Set<String> {
+        struct Row: Decodable { var name: String }
+        let sql: SQLQueryString = db.isSQLite
+            ? "SELECT DISTINCT tbl_name AS name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'directory_generation_%'"
+            : """
+              SELECT DISTINCT event_object_table AS name FROM information_schema.triggers
+              WHERE trigger_name LIKE 'directory_generation_%' AND trigger_schema = current_schema()
+              """
+        return Set(try await db.sql.raw(sql).all(decoding: Row.self).map(\.name))
+    }
+}
