@@ -28,17 +28,23 @@ let package = Package(
     targets: [
         // Pure rules with no Vapor import: fast to test.
         .target(name: "Validation", swiftSettings: strict),
-        // Niche normalization, the taxonomy, roster CSV, demo network generation.
+        // The niche taxonomy, niche normalization, slugs, demo network generation.
+        .target(name: "Taxonomy", dependencies: ["Validation"], swiftSettings: strict),
+        // Codecs for the formats people bring and take away (roster CSV; vCard, iCalendar, Atom, OPML to come).
         .target(
-            name: "Directory",
+            name: "Formats",
             dependencies: ["Validation", .product(name: "CSV", package: "CSV.swift")],
             swiftSettings: strict),
+        // Only so landed migration 009 compiles byte for byte (it says `import Directory`); new code imports Taxonomy.
+        .target(name: "Directory", dependencies: ["Taxonomy"], swiftSettings: strict),
         // The only Markdown renderer for user text.
         .target(name: "SafeMarkdown", dependencies: [.product(name: "Ink", package: "Ink")], swiftSettings: strict),
         .target(
             name: "Guild",
             dependencies: [
                 "Validation",
+                "Taxonomy",
+                "Formats",
                 "Directory",
                 "SafeMarkdown",
                 .product(name: "Vapor", package: "vapor"),
@@ -59,7 +65,8 @@ let package = Package(
         .executableTarget(
             name: "guild", dependencies: ["Guild", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")], swiftSettings: strict),
         .testTarget(name: "ValidationTests", dependencies: ["Validation"], swiftSettings: strict),
-        .testTarget(name: "DirectoryTests", dependencies: ["Directory"], swiftSettings: strict),
+        .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"], swiftSettings: strict),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strict),
         .testTarget(name: "SafeMarkdownTests", dependencies: ["SafeMarkdown"], swiftSettings: strict),
         .testTarget(
             name: "GuildTests",

@@ -8,9 +8,10 @@ func routes(_ app: Application) throws {
     try web.register(collection: HomeController())
     try web.register(collection: AccountsController())
     try web.register(collection: PasswordController())
-    try web.register(collection: DirectoryController())
+    try web.register(collection: SearchController())
+    try web.register(collection: NichesController())
     try web.register(collection: ProfileController())
-    try web.register(collection: ImportController())
+    try web.register(collection: RosterController())
     try web.grouped(RequireSignInMiddleware()).register(collection: SettingsController())
     try web.grouped(RequireSignInMiddleware(role: .admin)).register(collection: AdminController())
 

@@ -8,7 +8,9 @@ struct GuildAPI: APIProtocol {
     static let maxBodySize = 64 * 1024
 
     static func register(on app: Application) throws {
-        let spec = try String(contentsOfFile: app.directory.workingDirectory + "Sources/Guild/openapi.yaml", encoding: .utf8)
+        // From Resources/ (Sources/Guild/openapi.yaml links there for the generator): a deployment
+        // carries the binary, Resources/ and Public/, never Sources/.
+        let spec = try String(contentsOfFile: app.directory.resourcesDirectory + "OpenAPI/openapi.yaml", encoding: .utf8)
         let api = app.grouped("api", "v1")
         api.get("openapi.yaml") { _ in
             Response(status: .ok, headers: ["Content-Type": "application/yaml; charset=utf-8"], body: .init(string: spec))

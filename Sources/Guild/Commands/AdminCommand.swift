@@ -40,31 +40,3 @@ struct AdminCommand: AsyncCommand {
         context.console.print("\(app.guildConfig.baseURL)/password/reset/\(token)")
     }
 }
-
-/// `guild outbox status | retry-failed | deliver`: looks after the email queue from a shell.
-struct OutboxCommand: AsyncCommand {
-    struct Signature: CommandSignature {
-        @Argument(name: "action", help: "status, retry-failed or deliver")
-        var action: String
-    }
-
-    var help: String { "Shows the email queue, re-queues failed messages or delivers due ones now." }
-
-    func run(using context: CommandContext, signature: Signature) async throws {
-        let app = context.application
-        switch signature.action {
-        case "status":
-            let depth = try await OutboxDelivery.depth(on: app.db)
-            context.console.print("pending: \(depth.pending)  failed: \(depth.failed)")
-        case "retry-failed":
-            let failed = try await OutboxMessage.query(on: app.db).filter(\.$status == .failed).all()
-            for message in failed { _ = try await OutboxDelivery.retry(id: message.requireID(), on: app.db) }
-            context.console.print("Re-queued \(failed.count) message(s).")
-        case "deliver":
-            let result = try await app.outboxDelivery().deliverDue()
-            context.console.print("sent: \(result.sent)  failed: \(result.failed)")
-        default:
-            throw AdminCommand.UsageError(description: "Unknown action '\(signature.action)'; use status, retry-failed or deliver")
-        }
-    }
-}

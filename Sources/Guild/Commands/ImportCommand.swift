@@ -1,4 +1,5 @@
-import Directory
+import Formats
+import Taxonomy
 import Vapor
 
 /// `guild import roster FILE.csv [--strict] [--dry-run]`

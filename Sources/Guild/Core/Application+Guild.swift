@@ -1,4 +1,4 @@
-import Directory
+import Taxonomy
 import Fluent
 import Vapor
 

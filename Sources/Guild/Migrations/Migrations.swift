@@ -1,4 +1,4 @@
-import Directory
+import Taxonomy
 import Fluent
 
 /// The database's history, in order. Append; never edit a step that has landed.

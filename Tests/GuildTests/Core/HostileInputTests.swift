@@ -1,4 +1,5 @@
-import Directory
+import Formats
+import Taxonomy
 import Testing
 import VaporTesting
 

@@ -1,17 +1,5 @@
 import Vapor
 
-/// A page with a form: a field's error shows beside it, any other error above the form.
-protocol FormPage {
-    var errors: [String: String] { get set }
-    var formError: String? { get set }
-}
-
-extension FormPage {
-    mutating func show(_ error: any AppError) {
-        if let field = error.field { errors[field] = error.reason } else { formError = error.reason }
-    }
-}
-
 struct SignUpPage: Encodable, FormPage {
     var layout: Layout
     var name = ""
@@ -90,24 +78,4 @@ struct ChangePasswordForm: Content {
 
 struct TokenForm: Content {
     var label: String?
-}
-
-extension Date {
-    /// Day precision in UTC, e.g. 2026-11-23 14:05.
-    var shortDisplay: String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: self)
-    }
-}
-
-extension Response {
-    /// Applies an error's status and headers (Retry-After) to a re-rendered form.
-    func with(_ error: any AppError) -> Response {
-        status = error.status
-        for (name, value) in error.headers { headers.replaceOrAdd(name: name, value: value) }
-        return self
-    }
 }

@@ -1,0 +1,99 @@
+import Taxonomy
+import Fluent
+import SafeMarkdown
+import SQLKit
+import Vapor
+
+/// Writes profiles: fields, niches with their levels, partner wishes, and the search entry, in one transaction.
+enum Profiles {
+    @discardableResult
+    static func save(_ input: ProfileInput, for user: User, on db: any Database) async throws -> Profile {
+        let input = try input.validated()
+        let userID = try user.requireID()
+        let name = user.name
+        return try await db.writeTransaction { db in
+            try await write(input, userID: userID, name: name, in: db)
+        }
+    }
+
+    /// The body of `save`, for callers that already hold a write transaction (imports).
+    static func write(_ input: ProfileInput, userID: UUID, name: String, in db: any Database) async throws -> Profile {
+        // Two saves of one member's first profile (a double click) must not both create it.
+        try await db.lock("profile:\(userID)")
+        // New niches are created in one order by every writer, so two saves cannot wait on each other.
+        var resolved: [String: NicheResolver.Resolved] = [:]
+        for typed in Set(input.niches.map(\.name) + input.partnersWanted).sorted(by: { NicheNormalizer.key($0) < NicheNormalizer.key($1) }) {
+            resolved[typed] = try await NicheResolver.findOrCreate(typed, on: db)
+        }
+        let profile = try await Profile.find(userID: userID, on: db) ?? Profile()
+        if profile.id == nil {
+            profile.$user.id = userID
+            profile.slug = try await uniqueSlug(for: name, on: db)
+            profile.searchID = try await MemberSearchIndex.nextSearchIDs(1, on: db)[0]
+        }
+        profile.business = input.business
+        profile.headline = input.headline
+        profile.bio = input.bio
+        profile.bioHTML = SafeMarkdown().html(input.bio)
+        profile.website = input.website
+        profile.blogURL = input.blogURL
+        profile.city = input.city
+        profile.cityKey = input.city.lowercased()
+        profile.remote = input.remote
+        profile.availability = input.availability
+        profile.awayUntil = input.awayUntil
+        try await profile.save(on: db)
+        let profileID = try profile.requireID()
+
+        try await db.sql.raw("DELETE FROM profile_niches WHERE profile_id = \(bind: profileID)").run()
+        var listed = Set<UUID>()
+        for choice in input.niches {
+            guard let niche = resolved[choice.name] else { continue }
+            guard listed.insert(niche.id).inserted else { continue }
+            try await db.sql.insert(into: "profile_niches").columns("profile_id", "niche_id", "level", "position")
+                .values(SQLBind(profileID), SQLBind(niche.id), SQLBind(choice.level.rawValue), SQLBind(listed.count)).run()
+        }
+        try await db.sql.raw("DELETE FROM profile_partner_niches WHERE profile_id = \(bind: profileID)").run()
+        var wanted = Set<UUID>()
+        for typed in input.partnersWanted {
+            guard let niche = resolved[typed] else { continue }
+            guard wanted.insert(niche.id).inserted else { continue }
+            try await db.sql.insert(into: "profile_partner_niches").columns("profile_id", "niche_id")
+                .values(SQLBind(profileID), SQLBind(niche.id)).run()
+        }
+        try await MemberSearchIndex.reindex([profileID], on: db)
+        return profile
+    }
+
+    /// "ada-lovelace", then "ada-lovelace-2", … Slugs never change afterwards, so links stay valid.
+    static func uniqueSlug(for name: String, on db: any Database) async throws -> String {
+        let base = Slug.make(name).isEmpty ? "member" : Slug.make(name)
+        // Two members of the same name joining at once must not pick the same free slug.
+        try await db.lock("slug:" + base)
+        struct Row: Decodable { var slug: String }
+        let taken = Set(try await db.sql.raw("SELECT slug FROM profiles WHERE slug = \(bind: base) OR slug LIKE \(bind: base + "-%")")
+            .all(decoding: Row.self).map(\.slug))
+        if !taken.contains(base) { return base }
+        var number = 2
+        while taken.contains("\(base)-\(number)") { number += 1 }
+        return "\(base)-\(number)"
+    }
+
+    /// The form/API view of a saved profile, for editing.
+    static func input(from profile: Profile, on db: any Database) async throws -> ProfileInput {
+        let detail = try await ProfileDetail.query(slug: profile.slug, on: db)
+        var input = ProfileInput()
+        input.business = profile.business
+        input.headline = profile.headline
+        input.bio = profile.bio
+        input.website = profile.website
+        input.blogURL = profile.blogURL
+        input.city = profile.city
+        input.remote = profile.remote
+        input.availability = profile.availability
+        input.awayUntil = profile.awayUntil
+        input.niches = detail?.niches.map { .init(name: $0.name, level: NicheLevel(rawValue: $0.level ?? "") ?? .experienced) } ?? []
+        input.partnersWanted = detail?.partnersWanted.map(\.name) ?? []
+        return input
+    }
+}

@@ -1,0 +1,84 @@
+import Taxonomy
+import Fluent
+import SQLKit
+
+/// When a search finds nothing: read misspelled words as the words they were meant to be, and
+/// suggest niches close to the query.
+extension DirectorySearch {
+    /// Edits forgiven in a searched word: one, two for long words (whose stems differ at the end).
+    static func typosForgiven(in word: String) -> Int { word.count >= 7 ? 2 : 1 }
+
+    /// Replaces each word that is not in the index by the most common indexed word within
+    /// `typosForgiven` edits.
+    static func correct(_ words: [String], on db: any Database) async throws -> [String]? {
+        struct Term: Decodable { var term: String; var doc: Int }
+        var corrected: [String] = [], changed = false
+        for word in words {
+            let known = try await db.sql.raw("SELECT term, doc FROM member_search_terms WHERE term >= \(bind: word) AND term < \(bind: word + "\u{FFFF}") LIMIT 1")
+                .first(decoding: Term.self)
+            if known != nil || word.count < 4 { corrected.append(word); continue }
+            let first = String(word.prefix(1))
+            let candidates = try await db.sql.raw("""
+                SELECT term, doc FROM member_search_terms WHERE term >= \(bind: first) AND term < \(bind: first + "\u{FFFF}")
+                """).all(decoding: Term.self)
+            let allowed = typosForgiven(in: word)
+            let best = candidates
+                .filter { abs($0.term.count - word.count) <= allowed && EditDistance.between($0.term, word, limit: allowed) <= allowed }
+                .max { $0.doc < $1.doc }
+            if let best { corrected.append(best.term); changed = true } else { corrected.append(word) }
+        }
+        return changed ? corrected : nil
+    }
+
+    /// PostgreSQL has no cheap list of every indexed word, so a word that matches nothing is read as
+    /// the closest word of the niche vocabulary (names, synonyms, the words clients use): the words
+    /// people search a directory for, and the ones they misspell.
+    static func correctFromNiches(_ words: [String], on db: any Database) async throws -> [String]? {
+        struct Hit: Decodable { var hit: Int }
+        struct Vocabulary: Decodable { var text: String }
+        var vocabulary: Set<String>?
+        var corrected: [String] = [], changed = false
+        for word in words {
+            let known = try await db.sql.raw("""
+                SELECT 1 AS hit FROM member_search_vectors WHERE search_vector @@ to_tsquery('english', \(bind: tsQuery(.all([word])))) LIMIT 1
+                """).first(decoding: Hit.self)
+            if known != nil || word.count < 4 { corrected.append(word); continue }
+            if vocabulary == nil {
+                let rows = try await db.sql.raw("""
+                    SELECT term AS text FROM niche_aliases UNION SELECT client_words AS text FROM niches WHERE merged_into_id IS NULL
+                    """).all(decoding: Vocabulary.self)
+                vocabulary = Set(rows.flatMap { tokens($0.text) }.filter { $0.count >= 3 })
+            }
+            let allowed = typosForgiven(in: word)
+            let best = (vocabulary ?? [])
+                .filter { abs($0.count - word.count) <= allowed }
+                .map { ($0, EditDistance.between($0, word, limit: allowed)) }
+                .filter { $0.1 <= allowed }
+                .min { ($0.1, $0.0) < ($1.1, $1.0) }
+            if let best { corrected.append(best.0); changed = true } else { corrected.append(word) }
+        }
+        return changed ? corrected : nil
+    }
+
+    /// Niches whose names or synonyms share a word with the query, or are one typo away from it.
+    static func suggestNiches(for text: String, on db: any Database) async throws -> [NicheTag] {
+        struct Row: Decodable { var term: String; var slug: String; var name: String }
+        let words = Set(NicheNormalizer.key(text).split(separator: " ").map(String.init).filter { $0.count >= 3 })
+        guard !words.isEmpty else { return [] }
+        let aliases = try await db.sql.raw("""
+            SELECT a.term, n.slug, n.name FROM niche_aliases a JOIN niches n ON n.id = a.niche_id WHERE n.merged_into_id IS NULL
+            """).all(decoding: Row.self)
+        var seen = Set<String>(), suggestions: [NicheTag] = []
+        for alias in aliases where !seen.contains(alias.slug) {
+            let aliasWords = alias.term.split(separator: " ").map(String.init)
+            let close = words.contains { word in
+                aliasWords.contains { $0 == word || ($0.count > 4 && $0.hasPrefix(word)) || EditDistance.between($0, word, limit: 2) <= typosForgiven(in: word) }
+            }
+            if close {
+                seen.insert(alias.slug)
+                suggestions.append(NicheTag(slug: alias.slug, name: alias.name, level: nil))
+            }
+        }
+        return Array(suggestions.sorted { $0.name < $1.name }.prefix(8))
+    }
+}

@@ -1,0 +1,196 @@
+import Taxonomy
+import Fluent
+import SQLKit
+import Vapor
+
+struct MemberSummary: Codable, Sendable {
+    var slug: String
+    var name: String
+    var business: String
+    var headline: String
+    var city: String
+    var niches: [NicheTag]
+}
+
+struct DirectoryQuery: Sendable {
+    var q = ""
+    var niche: String?
+    var city: String?
+    var remote: Bool?
+    var available: Bool?
+    var page = 1
+    var perPage = 20
+}
+
+struct DirectoryResults: Sendable {
+    var items: [MemberSummary]
+    var total: Int
+    var page: Int
+    /// When a word matched nothing, the indexed word it was read as ("photgraphy" → "photographi").
+    var correctedTo: String?
+    var suggestions: [NicheTag]
+}
+
+/// Ranked member search: full text over name, business, headline, bio and niches (with synonyms and
+/// the words clients use), prefix matching, one typo forgiven (against every indexed word on SQLite,
+/// the niche vocabulary on PostgreSQL). Results may come from a `SearchCache`.
+enum DirectorySearch {
+    static func search(_ query: DirectoryQuery, on db: any Database, cache: SearchCache? = nil) async throws -> DirectoryResults {
+        guard let cache else { return try await uncachedSearch(query, on: db) }
+        return try await cache.value(for: SearchKey(query), on: db) { try await uncachedSearch(query, on: db) }
+    }
+
+    static func uncachedSearch(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryResults {
+        let words = tokens(query.q)
+        guard !words.isEmpty else {
+            return try await page(of: query, match: nil, on: db)
+        }
+        var results = try await page(of: query, match: .all(words), on: db)
+        if results.total == 0, words.count > 1 {
+            results = try await page(of: query, match: .any(words), on: db)
+        }
+        if results.total == 0, let corrected = try await (db.isSQLite ? correct(words, on: db) : correctFromNiches(words, on: db)) {
+            results = try await page(of: query, match: .any(corrected), on: db)
+            if results.total > 0 { results.correctedTo = corrected.joined(separator: " ") }
+        }
+        if results.total == 0 { results.suggestions = try await suggestNiches(for: query.q, on: db) }
+        return results
+    }
+
+    enum Match { case all([String]), any([String]) }
+
+    /// Lowercased words of letters and digits; at most eight, so a pasted essay cannot make a huge query.
+    static func tokens(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init).filter { !$0.isEmpty }.prefix(8).map { $0 }
+    }
+
+    static func filters(_ query: DirectoryQuery, niche includeNiche: Bool = true) -> [SQLQueryString] {
+        var filters: [SQLQueryString] = []
+        if includeNiche, let niche = query.niche, !niche.isEmpty {
+            // Driven by the profile_niches index on niche_id, never a per-profile probe.
+            filters.append("p.id IN (SELECT fn.profile_id FROM profile_niches fn WHERE fn.niche_id = (SELECT fnn.id FROM niches fnn WHERE fnn.slug = \(bind: niche)))")
+        }
+        if let city = query.city?.trimmingCharacters(in: .whitespaces).lowercased(), !city.isEmpty {
+            // A prefix range instead of LIKE, so the city index is used: "austin" finds "austin, tx".
+            filters.append("p.city_key >= \(bind: city) AND p.city_key < \(bind: city + "\u{FFFF}")")
+        }
+        if query.remote == true { filters.append("p.remote = \(true)") }
+        if query.available == true { filters.append("p.availability = 'available'") }
+        return filters
+    }
+
+    struct Row: Decodable {
+        var id: UUID; var slug: String; var name: String; var business: String; var headline: String; var city: String; var niche_tags: String
+    }
+    struct Count: Decodable { var n: Int }
+
+    static func page(of query: DirectoryQuery, match: Match?, on db: any Database) async throws -> DirectoryResults {
+        let offset = (max(1, query.page) - 1) * query.perPage
+        let niche = query.niche.flatMap { $0.isEmpty ? nil : $0 }
+        let listsNiche = match == nil && niche != nil
+        let filters = self.filters(query, niche: !listsNiche)
+        let total: Int, rows: [Row]
+        if let match, db.isSQLite, filters.isEmpty {
+            // The common case: rank and count inside FTS5 alone, then fetch just the page's rows.
+            let expression = ftsExpression(match)
+            total = try await db.sql.raw("SELECT COUNT(*) AS n FROM member_search WHERE member_search MATCH \(bind: expression)")
+                .first(decoding: Count.self)?.n ?? 0
+            rows = try await db.sql.raw("""
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags FROM (
+                    SELECT rowid AS sid, \(unsafeRaw: bm25) AS score FROM member_search
+                    WHERE member_search MATCH \(bind: expression) ORDER BY score, rowid
+                    LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
+                JOIN profiles p ON p.search_id = hits.sid JOIN users u ON u.id = p.user_id
+                ORDER BY hits.score, hits.sid
+                """).all(decoding: Row.self)
+        } else if let match, !db.isSQLite {
+            // Rank and count in one pass over the narrow vector table, sorting only ids and scores;
+            // profile rows are read for filters and for the page alone. Ties go by search id, as on SQLite.
+            let tsQuery: SQLQueryString = "to_tsquery('english', \(bind: tsQuery(match)))"
+            let conditions = ["v.search_vector @@ \(tsQuery)"] + filters
+            let from: SQLQueryString = filters.isEmpty
+                ? "member_search_vectors v" : "member_search_vectors v JOIN profiles p ON p.id = v.profile_id"
+            let ranked = try await db.sql.raw("""
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags, hits.total FROM (
+                    SELECT v.profile_id, ts_rank(v.search_vector, \(tsQuery)) AS score, v.search_id, COUNT(*) OVER () AS total
+                    FROM \(from) WHERE \(conditions.joined(separator: " AND "))
+                    ORDER BY score DESC, v.search_id LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
+                JOIN profiles p ON p.id = hits.profile_id JOIN users u ON u.id = p.user_id
+                ORDER BY hits.score DESC, hits.search_id
+                """).all()
+            rows = try ranked.map { try $0.decode(model: Row.self) }
+            if let first = ranked.first {
+                total = try first.decode(column: "total", as: Int.self)
+            } else {
+                total = offset == 0 ? 0 : try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) WHERE \(conditions.joined(separator: " AND "))")
+                    .first(decoding: Count.self)?.n ?? 0
+            }
+        } else {
+            var conditions = filters
+            let from: SQLQueryString, keys: [SQLQueryString]
+            switch match {
+            case nil where listsNiche:
+                // A niche's members, experts first: only that niche's rows are read and sorted.
+                // A join, not a subquery: PostgreSQL then plans with the niche's own statistics.
+                from = "niches nn JOIN profile_niches pn ON pn.niche_id = nn.id JOIN profiles p ON p.id = pn.profile_id JOIN users u ON u.id = p.user_id"
+                conditions.insert("nn.slug = \(bind: niche ?? "")", at: 0)
+                keys = ["CASE pn.level WHEN 'expert' THEN 0 WHEN 'experienced' THEN 1 ELSE 2 END", "u.name", "p.slug"]
+            case nil:
+                // users(name) is indexed, so the first pages of "everyone" need no sort.
+                from = "users u JOIN profiles p ON p.user_id = u.id"
+                keys = ["u.name", "p.slug"]
+            case let match?:  // SQLite with filters; PostgreSQL took the branch above.
+                // Ties by search id, as without filters: no member's name is read until the page is known.
+                from = "member_search s JOIN profiles p ON p.search_id = s.rowid"
+                conditions.insert("member_search MATCH \(bind: ftsExpression(match))", at: 0)
+                keys = ["\(unsafeRaw: bm25)", "p.search_id"]
+            }
+            let whereClause: SQLQueryString = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            if match == nil, conditions.isEmpty {
+                total = try await db.sql.raw("SELECT COUNT(*) AS n FROM profiles").first(decoding: Count.self)?.n ?? 0
+            } else if listsNiche, filters.isEmpty {
+                total = try await db.sql.raw("""
+                    SELECT COUNT(*) AS n FROM niches nn JOIN profile_niches pn ON pn.niche_id = nn.id WHERE nn.slug = \(bind: niche ?? "")
+                    """).first(decoding: Count.self)?.n ?? 0
+            } else {
+                total = try await db.sql.raw("SELECT COUNT(*) AS n FROM \(from) \(whereClause)").first(decoding: Count.self)?.n ?? 0
+            }
+            // Sort ids and keys only, then read the wide columns for the page alone: SQLite reads a
+            // late column of a profile (city, tags) through the overflow pages of its bio.
+            let named = keys.enumerated().map { "\($1) AS k\(unsafeRaw: String($0))" as SQLQueryString }
+            let inner = keys.indices.map { "k\(unsafeRaw: String($0))" as SQLQueryString }
+            let outer = keys.indices.map { "page.k\(unsafeRaw: String($0))" as SQLQueryString }
+            rows = try await db.sql.raw("""
+                SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags FROM (
+                    SELECT p.id AS pid, \(named.joined(separator: ", ")) FROM \(from) \(whereClause)
+                    ORDER BY \(inner.joined(separator: ", ")) LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) page
+                JOIN profiles p ON p.id = page.pid JOIN users u ON u.id = p.user_id
+                ORDER BY \(outer.joined(separator: ", "))
+                """).all(decoding: Row.self)
+        }
+        return DirectoryResults(
+            items: rows.map {
+                MemberSummary(slug: $0.slug, name: $0.name, business: $0.business, headline: $0.headline, city: $0.city,
+                              niches: ProfileTags.decode($0.niche_tags).niches)
+            },
+            total: total, page: max(1, query.page), correctedTo: nil, suggestions: [])
+    }
+
+    /// Columns: name, business, headline, bio, niches. A niche match outweighs a mention in a bio.
+    static let bm25 = "bm25(member_search, 6.0, 3.0, 3.0, 1.0, 10.0)"
+
+    /// `"web"* AND "design"*` style FTS5 query; quoting makes every word a plain term.
+    static func ftsExpression(_ match: Match) -> String {
+        switch match {
+        case .all(let words): words.map { "\"\($0)\"*" }.joined(separator: " AND ")
+        case .any(let words): words.map { "\"\($0)\"*" }.joined(separator: " OR ")
+        }
+    }
+
+    static func tsQuery(_ match: Match) -> String {
+        switch match {
+        case .all(let words): words.map { "\($0):*" }.joined(separator: " & ")
+        case .any(let words): words.map { "\($0):*" }.joined(separator: " | ")
+        }
+    }
+}

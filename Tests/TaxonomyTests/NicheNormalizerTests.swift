@@ -1,0 +1,70 @@
+@testable import Taxonomy
+import Foundation
+import Testing
+
+@Suite("Niche normalization and the taxonomy")
+struct NicheNormalizerTests {
+    @Test("case, spacing, punctuation, plurals and variants fold to one key",
+          arguments: [
+            ("WordPress Sites", "wordpress website"), ("word-press  site", "wordpress website"),
+            ("E-Commerce Websites", "ecommerce website"), ("Bookkeepers", "bookkeeping"),
+            ("Agencies", "agency"), ("Boxes", "box"), ("Business Coaching", "business coaching"),
+            ("Café Marketing", "cafe marketing"), ("Search Engine Optimisation", "search engine optimization"),
+            ("Brand Colours", "brand color"), ("Photographers", "photography"), ("Keycard & Fob Access", "keycard and fob access"),
+            ("Analytics", "analytics"), ("Fitness Classes", "fitness class"),
+          ])
+    func keys(typed: String, key: String) {
+        #expect(NicheNormalizer.key(typed) == key)
+    }
+
+    @Test("slugs are lowercase ASCII with dashes")
+    func slugs() {
+        #expect(Slug.make("Café Ortega & Co.") == "cafe-ortega-co")
+        #expect(Slug.make("  ---  ") == "")
+        #expect(Slug.make("iOS / Android") == "ios-android")
+    }
+
+    @Test("the curated taxonomy has at least 200 niches in about 15 categories, no alias twice")
+    func taxonomyFile() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Resources/Taxonomy/niches.txt")
+        let taxonomy = try Taxonomy.parse(String(contentsOf: url, encoding: .utf8))
+        #expect(taxonomy.allNiches.count >= 200)
+        #expect((13...17).contains(taxonomy.categories.count))
+        #expect(taxonomy.allNiches.allSatisfy { !$0.clientWords.isEmpty || !$0.synonyms.isEmpty })
+        let names = taxonomy.allNiches.map { NicheNormalizer.key($0.name) }
+        #expect(Set(names).count == names.count, "two niches normalize to the same name")
+        let web = try #require(taxonomy.allNiches.first { $0.name == "web application development" })
+        #expect(web.clientWords.contains("booking system"))
+    }
+
+    @Test("a malformed taxonomy line is reported with its number")
+    func taxonomyErrors() {
+        #expect(throws: Taxonomy.ParseError(line: 1, reason: "niche before any category")) {
+            try Taxonomy.parse("lonely niche | a | b")
+        }
+        #expect(throws: Taxonomy.ParseError.self) { try Taxonomy.parse("## Cat\nno pipes here") }
+        #expect(throws: Taxonomy.ParseError.self) { try Taxonomy.parse("## Cat\na | | \nA | | ") }
+    }
+
+    @Test("edit distance")
+    func editDistance() {
+        #expect(EditDistance.between("photgraphy", "photography") == 1)
+        #expect(EditDistance.between("kitten", "sitting") == 3)
+        #expect(EditDistance.between("abc", "xyz", limit: 1) > 1)
+        #expect(EditDistance.between("", "abc") == 3)
+    }
+
+    @Test("the demo network is the same for the same seed and different for another")
+    func demoDeterministic() throws {
+        let taxonomy = try Taxonomy.parse("## A\nweb design | web designer | website\nseo | search | rank\nbookkeeping | books | taxes\n")
+        var first = DemoNetwork(taxonomy: taxonomy, seed: 7), second = DemoNetwork(taxonomy: taxonomy, seed: 7)
+        var other = DemoNetwork(taxonomy: taxonomy, seed: 8)
+        let a = (0..<50).map { first.member($0) }, b = (0..<50).map { second.member($0) }
+        let c = (0..<50).map { other.member($0) }
+        #expect(a == b)
+        #expect(a != c)
+        #expect(Set(a.map(\.email)).count == 50)
+        #expect(a.allSatisfy { (1...4).contains($0.niches.count) && !$0.bio.isEmpty && !$0.city.isEmpty })
+    }
+}
