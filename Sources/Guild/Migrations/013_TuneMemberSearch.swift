@@ -32,7 +32,7 @@ struct TuneMemberSearch: AsyncMigration {
             try await database.sql.raw("DELETE FROM member_search").run()
             struct Row: Decodable { var id: UUID }
             let profiles = try await database.sql.raw("SELECT id FROM profiles").all(decoding: Row.self).map(\.id)
-            try await MemberSearchIndex.reindex(profiles, on: database)
+            try await FrozenDirectoryCode.reindex(profiles, on: database)
         } else {
             try await database.sql.raw("CREATE SEQUENCE profile_search_ids").run()
             try await database.sql.raw("SELECT setval('profile_search_ids', (SELECT COALESCE(MAX(search_id), 0) + 1 FROM profiles), false)").run()

@@ -40,7 +40,7 @@ struct TaxonomyUpdate: AsyncMigration {
                 moved += added.moved
             case .addSynonyms(let slug, let labels):
                 guard let niche = try await niche(slug, on: db) else { continue }
-                for label in labels where try await NicheResolver.addAlias(label, to: niche.id, on: db) { touched.append(niche.id) }
+                for label in labels where try await FrozenDirectoryCode.addAlias(label, to: niche.id, on: db) { touched.append(niche.id) }
             case .addClientWords(let slug, let words):
                 guard let niche = try await niche(slug, on: db) else { continue }
                 var current = niche.client_words.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -53,7 +53,7 @@ struct TaxonomyUpdate: AsyncMigration {
                 guard let source = try await niche(slug, on: db), source.merged_into_id == nil,
                     let target = try await niche(into, on: db), target.id != source.id
                 else { continue }
-                moved += try await NicheResolver.merge(source.id, into: target.id, on: db)
+                moved += try await FrozenDirectoryCode.merge(source.id, into: target.id, on: db)
             }
         }
         guard !touched.isEmpty || !moved.isEmpty else { return }
@@ -61,7 +61,7 @@ struct TaxonomyUpdate: AsyncMigration {
         let members = touched.isEmpty ? [] : try await db.sql.raw("""
             SELECT DISTINCT profile_id FROM profile_niches WHERE niche_id IN (\(binds: touched))
             """).all(decoding: Member.self).map(\.profile_id)
-        try await MemberSearchIndex.reindex(Array(Set(members + moved)), on: db)
+        try await FrozenDirectoryCode.reindex(Array(Set(members + moved)), on: db)
     }
 
     private struct NicheRow: Decodable { var id: UUID; var client_words: String; var merged_into_id: UUID? }
@@ -95,13 +95,13 @@ struct TaxonomyUpdate: AsyncMigration {
             .run()
         var moved: [UUID] = []
         for label in [entry.name] + entry.synonyms {
-            if try await NicheResolver.addAlias(label, to: nicheID, on: db) { continue }
+            if try await FrozenDirectoryCode.addAlias(label, to: nicheID, on: db) { continue }
             // The name is taken: by a niche members typed themselves, which joins the curated one.
-            guard let owner = try await NicheResolver.find(label, on: db), owner.id != nicheID else { continue }
+            guard let owner = try await FrozenDirectoryCode.find(label, on: db), owner.id != nicheID else { continue }
             struct Curated: Decodable { var curated: Bool }
             let curated = try await db.sql.raw("SELECT curated FROM niches WHERE id = \(bind: owner.id)").first(decoding: Curated.self)?.curated ?? true
             guard !curated else { continue }
-            moved += try await NicheResolver.merge(owner.id, into: nicheID, on: db)
+            moved += try await FrozenDirectoryCode.merge(owner.id, into: nicheID, on: db)
         }
         return (nicheID, moved)
     }

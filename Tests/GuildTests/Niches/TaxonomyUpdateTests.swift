@@ -40,6 +40,13 @@ struct TaxonomyUpdateTests {
             let podcast = try await Niche.query(on: app.db).filter(\.$slug == "podcast-production").first()
             #expect(podcast?.clientWords == "start a podcast; podcast launch")
 
+            // The frozen update wrote what today's index and tags code would write for these members.
+            let updated = try await DirectorySnapshot.take(on: app.db)
+            struct ID: Decodable { var id: UUID }
+            let everyone = try await app.db.sql.raw("SELECT id FROM profiles").all(decoding: ID.self).map(\.id)
+            try await app.db.writeTransaction { db in try await MemberSearchIndex.reindex(everyone, on: db) }
+            #expect(try await DirectorySnapshot.take(on: app.db) == updated)
+
             let niches = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niches").first(decoding: Count.self)?.n
             let aliases = try await app.db.sql.raw("SELECT COUNT(*) AS n FROM niche_aliases").first(decoding: Count.self)?.n
             let generation = try await DirectoryGeneration.read(on: app.db)
@@ -75,12 +82,17 @@ struct DirectoryUpgradeTests {
             #expect(steps.map(\.name) == ["012_AddProfileTags", "013_TuneMemberSearch", "014_MoveSearchVectors",
                                           "015_TaxonomyAIAndFractional", "016_DirectoryGenerationTriggers"])
             // One connection: SQLite's other connections would parse against the schema they last saw.
+            let fresh = try await DirectorySnapshot.take(on: app.db)
+            #expect(fresh.lines.contains { $0.hasPrefix("pat-lens | 1 | {\"niches\":[{\"level\":\"expert\"") }, "\(fresh.lines.prefix(3))")
+            #expect(fresh.lines.contains { $0.contains("Pat Lens") || $0.contains("'pat':") })  // the search entry
             try await app.db.withConnection { db in
                 for step in steps.reversed() { try await step.revert(on: db).get() }
                 // act
                 for step in steps { try await step.prepare(on: db).get() }
             }
-            // assert
+            // assert: the frozen steps leave exactly what today's code writes for the same members
+            let upgraded = try await DirectorySnapshot.take(on: app.db)
+            #expect(upgraded == fresh, "\(zip(upgraded.lines, fresh.lines).filter { $0 != $1 }.prefix(3))")
             #expect(try await search("matterport", on: app) == ["Pat Lens"])
             #expect(try await search("booking system", on: app) == ["Dana Builder"])
             let pat = try #require(try await ProfileDetail.query(slug: "pat-lens", on: app.db))
