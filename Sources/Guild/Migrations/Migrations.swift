@@ -26,6 +26,7 @@ enum GuildMigrations {
                 .addClientWords(slug: "podcast-production", ["podcast launch"]),
             ]),
             DirectoryGenerationTriggers(),
+            ThrottleConsumeFunction(),
         ]
     }
 }

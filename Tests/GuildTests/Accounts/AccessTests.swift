@@ -4,7 +4,8 @@ import VaporTesting
 
 @testable import Guild
 
-/// Every route that takes an id, as anonymous, another member, the owner and an admin.
+/// The details of account access: what each role sees and may change (the full table of routes
+/// that take an id is `AccessMatrixTests`).
 @Suite("Who may do what")
 struct AccessTests {
     @Test("signed-in pages send anonymous visitors to sign in", arguments: ["/settings", "/admin"])

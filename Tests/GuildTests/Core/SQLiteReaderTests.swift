@@ -14,13 +14,16 @@ struct SQLiteReaderTests {
         return String(decoding: try encoder.encode(detail), as: UTF8.self)
     }
 
-    @Test("reads what Fluent reads, sees every commit at once, and cannot write")
+    @Test("PostgreSQL has no SQLite reader", .enabled(if: TestDatabase.isPostgres))
+    func noReaderOnPostgres() async throws {
+        try await withGuild { app, _ in
+            #expect(app.sqliteReader == nil)
+        }
+    }
+
+    @Test("reads what Fluent reads, sees every commit at once, and cannot write", .enabled(if: TestDatabase.isSQLite))
     func matchesFluent() async throws {
         try await withGuild { app, _ in
-            guard app.db.isSQLite else {
-                #expect(app.sqliteReader == nil)
-                return
-            }
             let reader = try #require(app.sqliteReader)
             let (user, profile) = try await Profile.make(
                 name: "Rita Reader", niches: ["bookkeeping", "payroll"], bio: "Books *balanced*.", on: app)
@@ -54,10 +57,10 @@ struct SQLiteReaderTests {
         }
     }
 
-    @Test("many readers at once each get a connection, and at most eight are kept")
+    @Test("many readers at once each get a connection, and at most eight are kept", .enabled(if: TestDatabase.isSQLite))
     func concurrentReads() async throws {
         try await withGuild { app, _ in
-            guard let reader = app.sqliteReader else { return }
+            let reader = try #require(app.sqliteReader)
             let (_, profile) = try await Profile.make(name: "Con Current", niches: ["plumbing"], on: app)
             let names = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<64 {

@@ -40,13 +40,32 @@ struct SearchTests {
     @Test("filters: niche, city prefix, remote, availability; empty q lists everyone")
     func filters() async throws {
         try await withGuild { app, _ in
-            try await Profile.make(name: "Austin Seo", niches: ["local seo"], city: "Austin, TX", on: app)
-            try await Profile.make(name: "Leeds Seo", niches: ["local seo"], city: "Leeds, UK", on: app)
-            try await Profile.make(name: "Leeds Books", niches: ["bookkeeping"], city: "Leeds, UK", on: app)
+            // setup
+            try await Profile.make(name: "Austin Seo", niches: ["local seo"], city: "Austin, TX", remote: true, on: app)
+            try await Profile.make(name: "Leeds Seo", niches: ["local seo"], city: "Leeds, UK", availability: .busy, on: app)
+            try await Profile.make(name: "Leeds Books", niches: ["bookkeeping"], city: "Leeds, UK", remote: true,
+                                   availability: .away, on: app)
+            func names(_ query: DirectoryQuery) async throws -> [String] {
+                try await DirectorySearch.search(query, on: app.db).items.map(\.name)
+            }
+            // act, assert
             #expect(try await search("", on: app) == ["Austin Seo", "Leeds Books", "Leeds Seo"])
             #expect(try await search("", niche: "local-seo", on: app) == ["Austin Seo", "Leeds Seo"])
             #expect(try await search("", city: "leeds", on: app) == ["Leeds Books", "Leeds Seo"])
             #expect(try await search("seo", city: "Austin", on: app) == ["Austin Seo"])
+            // remote and availability, alone, together, with text and with a niche
+            #expect(try await names(DirectoryQuery(remote: true)) == ["Austin Seo", "Leeds Books"])
+            #expect(try await names(DirectoryQuery(available: true)) == ["Austin Seo"])
+            #expect(try await names(DirectoryQuery(remote: true, available: true)) == ["Austin Seo"])
+            #expect(try await names(DirectoryQuery(q: "seo", remote: true)) == ["Austin Seo"])
+            #expect(try await names(DirectoryQuery(q: "seo", available: true)) == ["Austin Seo"])
+            #expect(try await names(DirectoryQuery(niche: "local-seo", available: true)) == ["Austin Seo"])
+            #expect(try await names(DirectoryQuery(city: "leeds", remote: true)) == ["Leeds Books"])
+            // the same filters from the page and the API
+            let page = try await app.testing().sendRequest(.GET, "/directory?remote=on&available=on").body.string
+            #expect(page.contains("Austin Seo") && !page.contains("Leeds Books") && !page.contains("Leeds Seo"))
+            let api = try await app.testing().sendRequest(.GET, "/api/v1/members?remote=true").body.string
+            #expect(api.contains("austin-seo") && api.contains("leeds-books") && !api.contains("leeds-seo"))
         }
     }
 
@@ -103,7 +122,7 @@ struct SearchTests {
     func tagsFollowMerges() async throws {
         try await withGuild { app, _ in
             // setup
-            let (_, listed) = try await Profile.make(name: "Pupper Trainer", niches: ["pupper obedience"], on: app)
+            let (_, listed) = try await Profile.make(name: "Pat Barker", niches: ["pupper obedience"], on: app)
             let wisher = try await User.make(name: "Vet Wisher", on: app)
             var input = ProfileInput()
             input.niches = [.init(name: "veterinary", level: .expert)]
@@ -116,9 +135,12 @@ struct SearchTests {
             #expect(trainer.niches.map(\.slug) == ["dog-training"])
             let vet = try #require(try await ProfileDetail.query(slug: "vet-wisher", on: app.db))
             #expect(vet.partnersWanted.map(\.slug) == ["dog-training"])
-            #expect(try await search("", niche: "dog-training", on: app) == ["Pupper Trainer"])
-            let listedTags = try await search("trainer", on: app)
-            #expect(listedTags == ["Pupper Trainer"])
+            #expect(try await search("", niche: "dog-training", on: app) == ["Pat Barker"])
+            // Found by the merged niche's words alone (nothing in the name or bio says them), and the
+            // result lists the new niche.
+            let found = try await DirectorySearch.search(DirectoryQuery(q: "pupper obedience"), on: app.db).items
+            #expect(found.map(\.name) == ["Pat Barker"])
+            #expect(found.first?.niches.map(\.slug) == ["dog-training"])
         }
     }
 

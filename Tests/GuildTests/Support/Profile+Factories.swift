@@ -8,7 +8,8 @@ extension Profile {
     @discardableResult
     static func make(
         name: String, niches: [String], bio: String = "", headline: String = "", city: String = "Austin, TX",
-        level: NicheLevel = .expert, role: Role = .member, on app: Application
+        level: NicheLevel = .expert, role: Role = .member, remote: Bool = false,
+        availability: Availability = .available, on app: Application
     ) async throws -> (User, Profile) {
         let user = try await User.make(name: name, role: role, on: app)
         var input = ProfileInput()
@@ -16,6 +17,8 @@ extension Profile {
         input.headline = headline
         input.city = city
         input.niches = niches.map { .init(name: $0, level: level) }
+        input.remote = remote
+        input.availability = availability
         let profile = try await Profiles.save(input, for: user, on: app.db)
         return (user, profile)
     }

@@ -6,6 +6,13 @@ import VaporTesting
 
 @testable import Guild
 
+/// Which database the tests run on; database-specific tests are `.enabled(if:)` by it, so the
+/// other run shows them as skipped instead of passing them silently.
+enum TestDatabase {
+    static let isPostgres = ProcessInfo.processInfo.environment["TEST_DATABASE_URL"].map { !$0.isEmpty } ?? false
+    static let isSQLite = !isPostgres
+}
+
 /// Runs `body` against a fresh application and database: a temporary SQLite file by default,
 /// a private PostgreSQL schema when `TEST_DATABASE_URL` is set.
 func withGuild(

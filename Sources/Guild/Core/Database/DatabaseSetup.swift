@@ -63,11 +63,15 @@ extension Database {
     /// A transaction that reads and then writes. On SQLite it takes the write lock up front
     /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades from read to write fails at once
     /// with "database is locked" when another connection wrote in between, and busy_timeout cannot help.
-    func writeTransaction<T: Sendable>(_ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    /// `reportingGeneration: false` for transactions that write no table a cached page reads
+    /// (throttle counts): it saves reading the directory generation before the commit.
+    func writeTransaction<T: Sendable>(
+        reportingGeneration: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T
+    ) async throws -> T {
         guard isSQLite else {
             // Reads after this commit on this server must see it, before its NOTIFY arrives: tell the
             // server's DirectoryGeneration the generation this transaction committed.
-            guard let generation = DirectoryGeneration.local else { return try await transaction(body) }
+            guard reportingGeneration, let generation = DirectoryGeneration.local else { return try await transaction(body) }
             let (result, committed) = try await transaction { db in
                 let result = try await body(db)
                 return (result, try await DirectoryGeneration.read(on: db))

@@ -25,8 +25,8 @@ enum Accounts {
     static func authenticate(email rawEmail: String, password: String, on req: Request) async throws -> User {
         let email = rawEmail.trimmingWhitespace().lowercased()
         let ipBucket = "signin:ip:\(req.clientIP)", accountBucket = "signin:account:\(email)"
-        let ipAttempt = try await Throttle.signInPerIP.consume(ipBucket, on: req.db)
-        try await Throttle.signInPerAccount.consume(accountBucket, on: req.db)
+        let attempts = try await Throttle.consume(
+            [(.signInPerAccount, accountBucket), (.signInPerIP, ipBucket)], on: req.db)
         let user = try await User.find(email: email, on: req.db)
         guard let user, let hash = user.passwordHash else {
             // Hash anyway so the response time does not tell which addresses have accounts.
@@ -37,7 +37,7 @@ enum Accounts {
             throw AccountsError.wrongCredentials
         }
         try await Throttle.clear(accountBucket, on: req.db)
-        try await Throttle.forget(ipAttempt, on: req.db)
+        try await Throttle.forget(attempts[1], on: req.db)
         return user
     }
 
@@ -56,8 +56,7 @@ enum Accounts {
     static func requestPasswordReset(email rawEmail: String, on req: Request) async throws {
         let email = try AccountRules.email(rawEmail).orThrow()
         let ipBucket = "reset:ip:\(req.clientIP)", accountBucket = "reset:account:\(email)"
-        try await Throttle.resetPerIP.consume(ipBucket, on: req.db)
-        try await Throttle.resetPerAccount.consume(accountBucket, on: req.db)
+        try await Throttle.consume([(.resetPerAccount, accountBucket), (.resetPerIP, ipBucket)], on: req.db)
         guard let user = try await User.find(email: email, on: req.db) else { return }
         let token = try await PasswordReset.issue(for: user.requireID(), purpose: .reset, on: req.db)
         let link = "\(req.application.guildConfig.baseURL)/password/reset/\(token)"

@@ -16,29 +16,50 @@ struct Throttle: Sendable {
     static let signUpPerIP = Throttle(limit: 60, window: 3600)
 
     /// Counts an attempt, or throws 429 with the seconds to wait when the bucket is already full.
-    /// The count and the insert are one step (the write lock on SQLite, an advisory lock per bucket
-    /// on PostgreSQL), so concurrent attempts cannot all pass a check none of them has recorded yet.
     /// Returns the attempt's id, for `forget` when the attempt turns out to be a success.
     @discardableResult
     func consume(_ bucket: String, on db: any Database, now: Date = Date()) async throws -> UUID {
-        let window = self.window, limit = self.limit, id = UUID()
-        return try await db.writeTransaction { db in
-            try await db.lock("throttle:" + bucket)
-            struct Row: Decodable { var count: Int; var oldest: Date? }
-            let since = now.addingTimeInterval(-window)
-            let row = try await db.sql.raw("""
-                SELECT COUNT(*) AS count, MIN(occurred_at) AS oldest FROM throttle_events
-                WHERE bucket = \(bind: bucket) AND occurred_at > \(bind: since)
-                """).first(decoding: Row.self)
-            if let row, row.count >= limit {
-                let oldest = row.oldest ?? now
-                let wait = Int((oldest.addingTimeInterval(window).timeIntervalSince(now)).rounded(.up))
-                throw CommonError.throttled(retryAfter: max(1, wait))
+        try await Self.consume([(self, bucket)], on: db, now: now)[0]
+    }
+
+    /// Counts one attempt in each bucket, or none of them and throws 429 when any bucket is full;
+    /// returns the attempts' ids in the order of `buckets`.
+    /// The counts and the inserts are one step (the write lock on SQLite, advisory locks per bucket
+    /// on PostgreSQL, taken in one order), so concurrent attempts cannot all pass a check none of
+    /// them has recorded yet.
+    static func consume(_ buckets: [(Throttle, String)], on db: any Database, now: Date = Date()) async throws -> [UUID] {
+        let requested = buckets.map { ($0.0, $0.1, UUID()) }
+        // One locking order for every caller, so two requests never wait on each other's locks.
+        let sorted = requested.sorted { $0.1 < $1.1 }
+        let buckets = sorted.map { ($0.0, $0.1) }, ids = sorted.map(\.2), result = requested.map(\.2)
+        guard db.isSQLite else {
+            // One call to throttle_consume (migration 017): the lock is held for microseconds.
+            struct Row: Decodable { var wait: Int }
+            let wait = try await db.sql.raw("""
+                SELECT throttle_consume(\(bind: buckets.map(\.1)), \(bind: buckets.map(\.0.limit)),
+                    \(bind: buckets.map(\.0.window)), \(bind: ids), \(bind: now)) AS wait
+                """).first(decoding: Row.self)?.wait ?? 0
+            if wait > 0 { throw CommonError.throttled(retryAfter: wait) }
+            return result
+        }
+        return try await db.writeTransaction(reportingGeneration: false) { db in
+            struct Row: Decodable { var bucket: String; var count: Int; var oldest: Date? }
+            let conditions = buckets.map { throttle, bucket -> SQLQueryString in
+                "(bucket = \(bind: bucket) AND occurred_at > \(bind: now.addingTimeInterval(-throttle.window)))"
             }
-            try await db.sql.raw("""
-                INSERT INTO throttle_events (id, bucket, occurred_at) VALUES (\(bind: id), \(bind: bucket), \(bind: now))
-                """).run()
-            return id
+            let counts = try await db.sql.raw("""
+                SELECT bucket, COUNT(*) AS count, MIN(occurred_at) AS oldest FROM throttle_events
+                WHERE \(conditions.joined(separator: " OR ")) GROUP BY bucket
+                """).all(decoding: Row.self)
+            let waits = buckets.compactMap { throttle, bucket -> Int? in
+                guard let row = counts.first(where: { $0.bucket == bucket }), row.count >= throttle.limit else { return nil }
+                let oldest = row.oldest ?? now
+                return max(1, Int(oldest.addingTimeInterval(throttle.window).timeIntervalSince(now).rounded(.up)))
+            }
+            if let wait = waits.max() { throw CommonError.throttled(retryAfter: wait) }
+            let rows = zip(ids, buckets).map { id, bucket -> SQLQueryString in "(\(bind: id), \(bind: bucket.1), \(bind: now))" }
+            try await db.sql.raw("INSERT INTO throttle_events (id, bucket, occurred_at) VALUES \(rows.joined(separator: ", "))").run()
+            return result
         }
     }
 

@@ -1,0 +1,154 @@
+import Fluent
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import Guild
+
+/// Authorization as a table: every route that takes an id, as anonymous, another member, the owner,
+/// an organizer and an admin. The rows are checked against the app's own route table, so a new
+/// route with a parameter fails this test until it has a row.
+@Suite("Access matrix")
+struct AccessMatrixTests {
+    enum Who: String, CaseIterable, Sendable { case anonymous, member, owner, organizer, admin }
+
+    /// Everyone involved, signed in once.
+    final class Cast: @unchecked Sendable {
+        let app: Application
+        var users: [Who: User] = [:]
+        var browsers: [Who: Browser] = [:]
+        var tokens: [Who: String] = [:]
+        var ownerSlug = ""
+        /// Whose password the reset rows set (resetting the owner would sign the owner's browser out).
+        var resetUser: User!
+        var counter = 0
+
+        init(app: Application) { self.app = app }
+
+        func next() -> Int { counter += 1; return counter }
+
+        static func make(_ app: Application) async throws -> Cast {
+            let cast = Cast(app: app)
+            for who in Who.allCases where who != .anonymous {
+                let role: Role = who == .organizer ? .organizer : who == .admin ? .admin : .member
+                let (user, profile) = try await Profile.make(name: "\(who.rawValue.capitalized) Person", niches: ["bookkeeping"],
+                                                             role: role, on: app)
+                cast.users[who] = user
+                if who == .owner { cast.ownerSlug = profile.slug }
+                let browser = Browser(app)
+                try await browser.signIn(email: user.email)
+                cast.browsers[who] = browser
+                cast.tokens[who] = try await APIToken.issue(for: user.requireID(), label: "matrix", on: app.db).1
+            }
+            cast.browsers[.anonymous] = Browser(app)
+            cast.resetUser = try await User.make(name: "Rita Reset", on: app)
+            return cast
+        }
+
+        /// A niche members typed, fresh for each request that may merge it away.
+        func freshNiche() async throws -> String {
+            try await NicheResolver.findOrCreate("matrix niche \(next())", on: app.db).slug
+        }
+    }
+
+    struct Row: Sendable {
+        var route: String
+        var api = false
+        var body: @Sendable (Cast) -> [String: String] = { _ in [:] }
+        var path: @Sendable (Cast) async throws -> String
+        var expected: [Who: HTTPStatus]
+
+        static func all(_ status: HTTPStatus) -> [Who: HTTPStatus] {
+            Dictionary(uniqueKeysWithValues: Who.allCases.map { ($0, status) })
+        }
+    }
+
+    static let organizersOnly: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .forbidden,
+                                                     .organizer: .seeOther, .admin: .seeOther]
+    static let organizersOnlyAPI: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .forbidden,
+                                                        .organizer: .ok, .admin: .ok]
+    static let adminsOnly: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .forbidden,
+                                                 .organizer: .forbidden, .admin: .seeOther]
+
+    static let rows: [Row] = [
+        // A reset link is its own credential: whoever holds it may use it, signed in or not.
+        Row(route: "GET /password/reset/:token",
+            path: { cast in "/password/reset/" + (try await PasswordReset.issue(for: cast.resetUser.requireID(), purpose: .reset, on: cast.app.db)) },
+            expected: Row.all(.ok)),
+        Row(route: "POST /password/reset/:token", body: { _ in ["password": "a brand new password"] },
+            path: { cast in "/password/reset/" + (try await PasswordReset.issue(for: cast.resetUser.requireID(), purpose: .reset, on: cast.app.db)) },
+            expected: Row.all(.seeOther)),
+        Row(route: "GET /n/:slug", path: { _ in "/n/bookkeeping" }, expected: Row.all(.ok)),
+        Row(route: "POST /n/:slug/merge", body: { _ in ["into": "bookkeeping"] },
+            path: { cast in "/n/\(try await cast.freshNiche())/merge" }, expected: organizersOnly),
+        Row(route: "POST /n/:slug/synonyms", body: { cast in ["synonym": "matrix synonym \(cast.next())"] },
+            path: { _ in "/n/bookkeeping/synonyms" }, expected: organizersOnly),
+        Row(route: "GET /m/:slug", path: { cast in "/m/\(cast.ownerSlug)" }, expected: Row.all(.ok)),
+        // The owner is sent to their own edit page; anonymous visitors to the sign-in page.
+        Row(route: "GET /m/:slug/edit", path: { cast in "/m/\(cast.ownerSlug)/edit" },
+            expected: [.anonymous: .seeOther, .member: .forbidden, .owner: .seeOther, .organizer: .ok, .admin: .ok]),
+        Row(route: "POST /m/:slug/edit", body: { _ in ["niche1": "bookkeeping", "headline": "Edited"] },
+            path: { cast in "/m/\(cast.ownerSlug)/edit" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .seeOther, .organizer: .seeOther, .admin: .seeOther]),
+        // Someone else's token is answered like a token that does not exist, even for an admin.
+        Row(route: "POST /settings/tokens/:tokenID/revoke",
+            path: { cast in
+                let (token, _) = try await APIToken.issue(for: cast.users[.owner]!.requireID(), label: "cell \(cast.next())", on: cast.app.db)
+                return "/settings/tokens/\(try token.requireID())/revoke"
+            },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "POST /admin/users/:userID/role", body: { _ in ["role": "member"] },
+            path: { cast in "/admin/users/\(try cast.users[.owner]!.requireID())/role" }, expected: adminsOnly),
+        Row(route: "POST /admin/outbox/:messageID/retry",
+            path: { cast in
+                try await Outbox.enqueue(to: cast.users[.owner]!.email, subject: "cell \(cast.next())", body: "b", on: cast.app.db)
+                let message = try #require(try await OutboxMessage.query(on: cast.app.db).sort(\.$createdAt, .descending).first())
+                message.status = .failed
+                try await message.save(on: cast.app.db)
+                return "/admin/outbox/\(try message.requireID())/retry"
+            },
+            expected: adminsOnly),
+        Row(route: "GET /api/v1/members/:slug", api: true, path: { cast in "/api/v1/members/\(cast.ownerSlug)" }, expected: Row.all(.ok)),
+        Row(route: "GET /api/v1/niches/:slug", api: true, path: { _ in "/api/v1/niches/bookkeeping" }, expected: Row.all(.ok)),
+        Row(route: "POST /api/v1/niches/:slug/merge", api: true, body: { _ in ["into": "bookkeeping"] },
+            path: { cast in "/api/v1/niches/\(try await cast.freshNiche())/merge" }, expected: organizersOnlyAPI),
+        Row(route: "POST /api/v1/niches/:slug/synonyms", api: true, body: { cast in ["synonym": "api synonym \(cast.next())"] },
+            path: { _ in "/api/v1/niches/bookkeeping/synonyms" }, expected: organizersOnlyAPI),
+    ]
+
+    @Test("every route that takes an id has a row, and every row is a route")
+    func rowsMatchRoutes() async throws {
+        try await withGuild { app, _ in
+            let routes = Set(app.routes.all.filter { route in
+                route.path.contains { if case .parameter = $0 { true } else if case .catchall = $0 { true } else { false } }
+            }.map { "\($0.method.rawValue) /" + $0.path.map(\.description).joined(separator: "/") })
+            let rows = Set(Self.rows.map(\.route))
+            #expect(routes.subtracting(rows).isEmpty, "routes with an id and no row: \(routes.subtracting(rows).sorted())")
+            #expect(rows.subtracting(routes).isEmpty, "rows for routes that do not exist: \(rows.subtracting(routes).sorted())")
+        }
+    }
+
+    @Test("each role gets what the table says on every route that takes an id", arguments: rows.map(\.route))
+    func matrix(route: String) async throws {
+        let row = try #require(Self.rows.first { $0.route == route })
+        try await withGuild { app, _ in
+            let cast = try await Cast.make(app)
+            let method = HTTPMethod(rawValue: String(route.split(separator: " ")[0]))
+            for who in Who.allCases {
+                let path = try await row.path(cast)
+                let status: HTTPStatus
+                if row.api {
+                    var headers: HTTPHeaders = ["Content-Type": "application/json"]
+                    if let token = cast.tokens[who] { headers.bearerAuthorization = .init(token: token) }
+                    let body = method == .GET ? nil : ByteBuffer(data: try JSONEncoder().encode(row.body(cast)))
+                    status = try await app.testing().sendRequest(method, path, headers: headers, body: body).status
+                } else if method == .GET {
+                    status = try await cast.browsers[who]!.get(path).status
+                } else {
+                    status = try await cast.browsers[who]!.post(path, row.body(cast)).status
+                }
+                #expect(status == row.expected[who], "\(who.rawValue) on \(route)")
+            }
+        }
+    }
+}
