@@ -48,6 +48,9 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.directoryGeneration = generation
     app.searchCache = SearchCache(capacity: config.searchCacheSize, generation: generation)
     app.profileCache = ProfileCache(capacity: config.profileCacheSize, generation: generation)
+    // Niche pages count as directory pages: GUILD_SEARCH_CACHE sizes them too (0 turns both off).
+    app.nicheCache = NicheCache(capacity: config.searchCacheSize, generation: generation)
+    app.nicheIndexCache = NicheIndexCache(capacity: config.searchCacheSize > 0 ? 1 : 0, generation: generation)
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))

@@ -19,22 +19,32 @@ public struct DemoNetwork: Sendable {
     }
 
     let niches: [Taxonomy.Entry]
+    /// The indexes into `niches` of each category's niches, in taxonomy order.
+    let categories: [[Int]]
     var random: SplitMix64
 
     public init(taxonomy: Taxonomy, seed: UInt64) {
         self.niches = taxonomy.allNiches
+        var start = 0
+        self.categories = taxonomy.categories.map { category in
+            defer { start += category.niches.count }
+            return Array(start..<start + category.niches.count)
+        }.filter { !$0.isEmpty }
         self.random = SplitMix64(seed: seed)
     }
 
     public mutating func member(_ number: Int) -> Member {
         let first = Self.firstNames[random.below(Self.firstNames.count)]
         let last = Self.lastNames[random.below(Self.lastNames.count)]
-        let count = min(1 + random.below(4), niches.count)
+        // Real practices are narrow: one category, sometimes a neighbouring one ("local SEO" with
+        // "restaurant marketing"), never "tailoring + operations consulting + screen printing".
+        let home = random.below(categories.count)
+        let neighbour = categories[(home + (random.below(2) == 0 ? 1 : categories.count - 1)) % categories.count]
+        let count = min(1 + random.below(3), categories[home].count)
         var chosen: [(Int, Int)] = []
-        // Members cluster: later niches are usually near the first one in the taxonomy.
-        let anchor = random.below(niches.count)
         while chosen.count < count {
-            let index = random.below(3) == 0 ? random.below(niches.count) : (anchor + random.below(8)) % niches.count
+            let pool = chosen.count > 0 && random.below(4) == 0 ? neighbour : categories[home]
+            let index = pool[random.below(pool.count)]
             if !chosen.contains(where: { $0.0 == index }) { chosen.append((index, chosen.isEmpty ? random.below(2) : random.below(3))) }
         }
         let main = niches[chosen[0].0]
@@ -43,17 +53,23 @@ public struct DemoNetwork: Sendable {
             .replacingAll("{last}", with: last).replacingAll("{first}", with: first)
             .replacingAll("{niche}", with: main.name.capitalizedWords)
             .replacingAll("{city}", with: city.split(separator: ",").first.map(String.init) ?? city)
-        let words = main.clientWords.isEmpty ? [main.name] : main.clientWords
+        let words = main.clientWords.isEmpty ? [main.name.lowercased()] : main.clientWords
+        let need = words[random.below(words.count)]
+        let rest = words.filter { $0 != need }
+        let other = rest.isEmpty ? nil : rest[random.below(rest.count)]
+        let others = chosen.dropFirst().map { niches[$0.0].name.lowercasedFirst }
         let bio = [
-            Self.openers[random.below(Self.openers.count)].replacingAll("{niche}", with: main.name),
-            "Clients usually come to me for \(words[random.below(words.count)]) and \(words[random.below(words.count)]).",
-            chosen.count > 1 ? "I also work on \(chosen.dropFirst().map { niches[$0.0].name }.joined(separator: " and "))." : "",
+            Self.openers[random.below(Self.openers.count)].replacingAll("{niche}", with: main.name.lowercasedFirst),
+            other.map { Self.requests[random.below(Self.requests.count)].replacingAll("{a}", with: need).replacingAll("{b}", with: $0) }
+                ?? "Most people call me about \(need).",
+            others.isEmpty ? "" : Self.sidelines[random.below(Self.sidelines.count)]
+                .replacingAll("{others}", with: others.joined(separator: others.count > 1 ? " and " : "")),
             Self.closers[random.below(Self.closers.count)],
         ].filter { !$0.isEmpty }.joined(separator: " ")
         let slug = Slug.make("\(first) \(last)")
         return Member(
             name: "\(first) \(last)", email: "\(slug).\(number)@demo.guild.test", business: business,
-            headline: "\(main.name.capitalizedFirst) for \(Self.audiences[random.below(Self.audiences.count)])",
+            headline: "\(main.name) for \(Self.audiences[random.below(Self.audiences.count)])",
             bio: bio, website: "https://\(Slug.make(business)).example", city: city, remote: random.below(3) != 0,
             niches: chosen.map { (index: $0.0, level: $0.1) }, availability: random.below(10) == 0 ? 1 : 0)
     }
@@ -74,8 +90,14 @@ public struct DemoNetwork: Sendable {
     static let audiences = ["small businesses", "independent shops", "local nonprofits", "solo founders", "family firms",
         "growing teams", "restaurants and cafés", "creative studios", "trades and contractors", "professional practices"]
     static let openers = ["I have spent a decade on {niche} for people who run their own show.",
-        "{niche} is all I do, and I like it that way.", "I started in {niche} after years on the client side.",
-        "My practice is small on purpose: {niche}, done carefully.", "I help owners get {niche} off their plate."]
+        "Ten years in, {niche} is still all I do, and I like it that way.", "I started in {niche} after years on the client side.",
+        "My practice is small on purpose: {niche}, done carefully.", "I help owners get {niche} off their plate.",
+        "I came to {niche} by accident and stayed because of the people."]
+    static let requests = ["Clients usually come to me about {a}, or about {b}.",
+        "The calls I get start with “{a}” more often than not; “{b}” is a close second.",
+        "Most weeks it is {a}; some weeks it is {b}.", "If you are dealing with {a} or {b}, we should talk."]
+    static let sidelines = ["I also take on {others}.", "On the side I do {others} for existing clients.",
+        "Some clients stay with me for {others} too."]
     static let closers = ["Happy to refer you to a peer if I am not the right fit.", "I answer every email within a day.",
         "Ask me about my horror stories; I have learned from all of them.", "Coffee is on me if you are in town.",
         "I share tips with others in my niche every month."]
@@ -101,4 +123,9 @@ extension String {
     }
     var capitalizedWords: String { split(separator: " ").map { String($0).capitalizedFirst }.joined(separator: " ") }
     var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+    /// "Local SEO" → "local SEO" inside a sentence; "SEO" and "UX design" keep their capitals.
+    var lowercasedFirst: String {
+        let first = split(separator: " ").first.map(String.init) ?? self
+        return first.count > 1 && first == first.uppercased() ? self : prefix(1).lowercased() + dropFirst()
+    }
 }

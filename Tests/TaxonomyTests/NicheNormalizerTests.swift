@@ -34,7 +34,7 @@ struct NicheNormalizerTests {
         #expect(taxonomy.allNiches.allSatisfy { !$0.clientWords.isEmpty || !$0.synonyms.isEmpty })
         let names = taxonomy.allNiches.map { NicheNormalizer.key($0.name) }
         #expect(Set(names).count == names.count, "two niches normalize to the same name")
-        let web = try #require(taxonomy.allNiches.first { $0.name == "web application development" })
+        let web = try #require(taxonomy.allNiches.first { $0.name == "Web application development" })
         #expect(web.clientWords.contains("booking system"))
     }
 
@@ -66,5 +66,31 @@ struct NicheNormalizerTests {
         #expect(a != c)
         #expect(Set(a.map(\.email)).count == 50)
         #expect(a.allSatisfy { (1...4).contains($0.niches.count) && !$0.bio.isEmpty && !$0.city.isEmpty })
+    }
+
+    @Test("demo members read like real practices: one or two related categories, no word said twice, proper names")
+    func demoRealistic() throws {
+        let text = try String(contentsOfFile: #filePath.replacingOccurrences(of: "Tests/TaxonomyTests/NicheNormalizerTests.swift",
+                                                                           with: "Resources/Taxonomy/niches.txt"), encoding: .utf8)
+        let taxonomy = try Taxonomy.parse(text)
+        let categoryOf = Dictionary(uniqueKeysWithValues: taxonomy.categories.enumerated().flatMap { index, category in
+            category.niches.map { ($0.slug, index) }
+        })
+        var network = DemoNetwork(taxonomy: taxonomy, seed: 1)
+        let all = taxonomy.allNiches
+        for number in 0..<2_000 {
+            let member = network.member(number)
+            let categories = Set(member.niches.map { categoryOf[all[$0.index].slug]! })
+            #expect(categories.count <= 2, "\(member.name): \(member.niches.map { all[$0.index].name })")
+            if categories.count == 2 {
+                let sorted = categories.sorted()
+                #expect(sorted[1] - sorted[0] == 1 || (sorted[0] == 0 && sorted[1] == taxonomy.categories.count - 1))
+            }
+            // "birthday cake and birthday cake" is how a generator writes, not a person.
+            let quoted = member.bio.split(separator: "“").dropFirst().map { $0.split(separator: "”")[0] }
+            #expect(Set(quoted).count == quoted.count, "\(member.bio)")
+            #expect(!member.bio.contains(" and \(member.bio)"))
+            #expect(!member.business.contains("Seo") && !member.headline.hasPrefix("Local seo"))
+        }
     }
 }

@@ -11,24 +11,34 @@ enum DemoData {
             return
         }
         let hash = try await app.password.async.hash(password)
-        let people: [(String, String, Role)] = [
-            ("Ada Admin", "admin@guild.test", .admin),
-            ("Olu Organizer", "organizer@guild.test", .organizer),
-            ("Marisol Ortega", "marisol@guild.test", .member),
-            ("Dev Kapoor", "dev@guild.test", .member),
-            ("Rae Lindqvist", "rae@guild.test", .member),
+        // Named accounts whose profiles fit them: the admin and the organizer run practices too.
+        let people: [(name: String, email: String, role: Role, business: String, headline: String, city: String,
+                      niches: [String], bio: String)] = [
+            ("Ada Admin", "admin@guild.test", .admin, "Admin & Co. Bookkeeping", "Bookkeeping and payroll for trades",
+             "Austin, TX", ["Bookkeeping", "Payroll services"],
+             "I keep the books for plumbers, electricians and builders, and I look after this Guild's server on Sundays."),
+            ("Olu Organizer", "organizer@guild.test", .organizer, "Okafor Events", "Networking mornings and business events",
+             "Austin, TX", ["Event planning", "Venue management"],
+             "I run the Wednesday networking morning at the library. Ask me for the calendar, or for a speaker who shows up."),
+            ("Marisol Ortega", "marisol@guild.test", .member, "Tablefull", "Seats filled for independent restaurants",
+             "Austin, TX", ["Restaurant marketing", "Local SEO"],
+             "I help independent restaurants fill their quiet nights: **menus people share**, Google profiles that rank, and promos that pay for themselves."),
+            ("Dev Kapoor", "dev@guild.test", .member, "Kapoor Growth", "CRM that your team will actually use",
+             "Columbus, OH", ["CRM implementation", "Marketing automation"],
+             "I set up HubSpot and Pipedrive for teams of two to twenty, then automate the follow-ups nobody has time for."),
+            ("Rae Lindqvist", "rae@guild.test", .member, "Lindqvist Photo", "Homes that sell, from the ground and the air",
+             "Austin, TX", ["Real estate photography", "Aerial drone photography"],
+             "Listing photos, floor plans and drone shots, delivered the next morning. [Recent work](https://example.org)."),
         ]
-        let niches = [["event catering", "boxed lunches"], ["brand identity design"], ["restaurant marketing", "local seo"],
-                      ["crm implementation", "marketing automation"], ["real estate photography", "aerial drone photography"]]
-        for ((name, email, role), nicheNames) in zip(people, niches) {
-            let user = User(name: name, email: email, passwordHash: hash, role: role)
+        for person in people {
+            let user = User(name: person.name, email: person.email, passwordHash: hash, role: person.role)
             try await user.create(on: app.db)
             var profile = ProfileInput()
-            profile.business = "\(name.split(separator: " ").last ?? "") Studio"
-            profile.headline = "Demo member: \(nicheNames.joined(separator: " and "))"
-            profile.bio = "A demo account. **Markdown** works here; so does a [link](https://example.org)."
-            profile.city = "Austin, TX"
-            profile.niches = nicheNames.map { .init(name: $0, level: .expert) }
+            profile.business = person.business
+            profile.headline = person.headline
+            profile.bio = person.bio
+            profile.city = person.city
+            profile.niches = person.niches.map { .init(name: $0, level: .expert) }
             try await Profiles.save(profile, for: user, on: app.db)
         }
         try await DemoNetworkWriter.write(members: 300, seed: 1, app: app)

@@ -12,6 +12,8 @@ extension Application {
     private struct SQLiteReaderKey: StorageKey { typealias Value = SQLiteReader }
     private struct ProfileCacheKey: StorageKey { typealias Value = ProfileCache }
     private struct GenerationKey: StorageKey { typealias Value = DirectoryGeneration }
+    private struct NicheCacheKey: StorageKey { typealias Value = NicheCache }
+    private struct NicheIndexCacheKey: StorageKey { typealias Value = NicheIndexCache }
 
     var taxonomy: Taxonomy {
         get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
@@ -28,7 +30,17 @@ extension Application {
         set { storage[ProfileCacheKey.self] = newValue }
     }
 
-    /// What both caches check their entries against.
+    var nicheCache: NicheCache {
+        get { storage[NicheCacheKey.self] ?? NicheCache(capacity: 0) }
+        set { storage[NicheCacheKey.self] = newValue }
+    }
+
+    var nicheIndexCache: NicheIndexCache {
+        get { storage[NicheIndexCacheKey.self] ?? NicheIndexCache(capacity: 0) }
+        set { storage[NicheIndexCacheKey.self] = newValue }
+    }
+
+    /// What every cache checks its entries against.
     var directoryGeneration: DirectoryGeneration {
         get { storage[GenerationKey.self] ?? DirectoryGeneration() }
         set { storage[GenerationKey.self] = newValue }

@@ -27,6 +27,7 @@ enum GuildMigrations {
             ]),
             DirectoryGenerationTriggers(),
             ThrottleConsumeFunction(),
+            NicheDisplayNames(),
         ]
     }
 }

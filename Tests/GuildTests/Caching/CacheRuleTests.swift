@@ -26,6 +26,9 @@ struct CacheRuleTests {
                       DirectoryQuery(q: "")] {
             _ = try await DirectorySearch.uncachedSearch(query, on: db)
         }
+        _ = try await NicheDetail.query(slug: "bookkeeping", page: 1, on: db)
+        _ = try await NicheDetail.query(slug: "nobody-here", page: 1, on: db)
+        _ = try await NicheIndex.query(on: db)
     }
 
     @Test("every table a cached page reads has a trigger that moves the generation")
@@ -40,7 +43,7 @@ struct CacheRuleTests {
             statements.append(ProfileDetail.select)
             // assert
             let read = QueryRecorder.tables(in: statements)
-            #expect(read.isSuperset(of: ["profiles", "users", "profile_niches", "niches", "niche_aliases"]))
+            #expect(read.isSuperset(of: ["profiles", "users", "profile_niches", "niches", "niche_aliases", "niche_categories"]))
             let triggered = try await Self.triggeredTables(on: app.db)
             let missing = read.subtracting(triggered).subtracting(Self.exempt.keys)
             #expect(missing.isEmpty, "cached pages read \(missing.sorted()) but no trigger moves the generation on their writes")

@@ -51,6 +51,28 @@ struct ProfileCacheTests {
         }
     }
 
+    @Test("niche pages and the niche index are served from the cache until the directory changes")
+    func nichePages() async throws {
+        try await withGuild { app, _ in
+            let (user, profile) = try await Profile.make(name: "Nina Niche", niches: ["bookkeeping"], headline: "First", on: app)
+            func page(_ path: String) async throws -> String { try await app.testing().sendRequest(.GET, path).body.string }
+            #expect(try await page("/n/bookkeeping").contains("Nina Niche"))
+            #expect(try await page("/api/v1/niches").contains(#""members":1,"name":"Bookkeeping""#))
+            // Proof the cache is used: a change hidden from it is not seen.
+            let before = try await DirectoryGeneration.read(on: app.db)
+            try await app.db.sql.raw("UPDATE users SET name = 'Hidden Rename' WHERE id = \(bind: try user.requireID())").run()
+            try await app.db.sql.raw("UPDATE search_state SET generation = \(bind: before) WHERE id = 1").run()
+            #expect(try await page("/n/bookkeeping").contains("Nina Niche"))
+            // Any real change is seen at once, on the page, the API and the index.
+            var input = try await Profiles.input(from: profile, on: app.db)
+            input.niches.append(.init(name: "payroll services", level: .learning))
+            _ = try await Profiles.save(input, for: user, on: app.db)
+            #expect(try await page("/n/bookkeeping").contains("Hidden Rename"))
+            #expect(try await page("/api/v1/niches/payroll-services").contains("Hidden Rename"))
+            #expect(try await page("/api/v1/niches").contains(#""members":1,"name":"Payroll services""#))
+        }
+    }
+
     @Test("GUILD_PROFILE_CACHE=0 reads every profile from the database")
     func off() async throws {
         try await withGuild(configure: { $0.profileCacheSize = 0 }) { app, _ in

@@ -36,7 +36,7 @@ struct SQLiteReaderTests {
             let viaReader = try #require(try await ProfileDetail.query(slug: profile.slug, on: app.db, reader: reader))
             #expect(try json(viaReader) == json(viaFluent))
             #expect(viaReader.awayUntil == input.awayUntil)
-            #expect(viaReader.niches.map(\.name) == ["bookkeeping", "payroll services"])
+            #expect(viaReader.niches.map(\.name) == ["Bookkeeping", "Payroll services"])
             #expect(try await ProfileDetail.query(slug: "nobody-here", on: app.db, reader: reader) == nil)
 
             // A statement kept prepared must not keep an old snapshot: the next read sees the commit.

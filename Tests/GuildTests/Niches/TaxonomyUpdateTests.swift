@@ -105,3 +105,36 @@ struct DirectoryUpgradeTests {
         }
     }
 }
+
+@Suite("Niche display names")
+struct NicheDisplayNameTests {
+    @Test("018 carries exactly the names niches.txt has, differing from the old ones in case only")
+    func namesMatchTheFile() async throws {
+        try await withGuild { app, _ in
+            let file = Dictionary(uniqueKeysWithValues: app.taxonomy.allNiches.map { ($0.slug, $0.name) })
+            #expect(NicheDisplayNames.names.count == file.count)
+            for (slug, name) in NicheDisplayNames.names { #expect(file[slug] == name, "\(slug)") }
+        }
+    }
+
+    @Test("an older database gets the display names, and members' tags and search follow")
+    func olderDatabase() async throws {
+        try await withGuild { app, _ in
+            // setup: the names as they were before 018
+            try await Profile.make(name: "Marisol Seo", niches: ["local seo", "restaurant marketing"], on: app)
+            try await app.db.sql.raw("UPDATE niches SET name = LOWER(name) WHERE curated = \(bind: true)").run()
+            try await app.db.sql.raw("UPDATE niche_aliases SET label = LOWER(label)").run()
+            struct ID: Decodable { var id: UUID }
+            let everyone = try await app.db.sql.raw("SELECT id FROM profiles").all(decoding: ID.self).map(\.id)
+            try await app.db.writeTransaction { db in try await MemberSearchIndex.reindex(everyone, on: db) }
+            #expect(try await ProfileDetail.query(slug: "marisol-seo", on: app.db)?.niches.map(\.name) == ["local seo", "restaurant marketing"])
+            // act
+            try await NicheDisplayNames().prepare(on: app.db)
+            // assert
+            #expect(try await ProfileDetail.query(slug: "marisol-seo", on: app.db)?.niches.map(\.name) == ["Local SEO", "Restaurant marketing"])
+            #expect(try await search("local seo", on: app) == ["Marisol Seo"])
+            let page = try await app.testing().sendRequest(.GET, "/n/local-seo").body.string
+            #expect(page.contains("<h1>Local SEO</h1>") || page.contains(">Local SEO<"))
+        }
+    }
+}

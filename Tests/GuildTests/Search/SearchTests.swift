@@ -61,6 +61,11 @@ struct SearchTests {
             #expect(try await names(DirectoryQuery(q: "seo", available: true)) == ["Austin Seo"])
             #expect(try await names(DirectoryQuery(niche: "local-seo", available: true)) == ["Austin Seo"])
             #expect(try await names(DirectoryQuery(city: "leeds", remote: true)) == ["Leeds Books"])
+            // the page's niche filter is a list of names by category, the chosen one selected
+            let filtered = try await app.testing().sendRequest(.GET, "/directory?niche=local-seo").body.string
+            #expect(filtered.contains(#"<option value="local-seo" selected>Local SEO</option>"#))
+            #expect(filtered.contains(#"<optgroup label="Marketing"#))
+            #expect(!filtered.contains(#"name="niche" type="text""#))
             // the same filters from the page and the API
             let page = try await app.testing().sendRequest(.GET, "/directory?remote=on&available=on").body.string
             #expect(page.contains("Austin Seo") && !page.contains("Leeds Books") && !page.contains("Leeds Seo"))

@@ -91,3 +91,30 @@ struct NicheIndex: Sendable {
         return NicheIndex(categories: categories)
     }
 }
+
+/// A niche page (by slug and page) or nil for a slug nobody has: what people share ("everyone in my
+/// trade"), so it is kept until the directory changes, like profiles and searches.
+struct NichePageKey: Hashable, Sendable {
+    var slug: String
+    var page: Int
+}
+
+typealias NicheCache = GenerationCache<NichePageKey, NicheDetail?>
+
+/// The niche index, one entry: every niche with its member count.
+typealias NicheIndexCache = GenerationCache<Int, NicheIndex>
+
+extension NicheDetail {
+    /// A niche page for a request: from the niche cache while the directory is unchanged.
+    static func cached(slug: String, page: Int, for req: Request) async throws -> NicheDetail? {
+        try await req.application.nicheCache.value(for: NichePageKey(slug: slug, page: page), on: req.db) {
+            try await query(slug: slug, page: page, on: req.db)
+        }
+    }
+}
+
+extension NicheIndex {
+    static func cached(for req: Request) async throws -> NicheIndex {
+        try await req.application.nicheIndexCache.value(for: 0, on: req.db) { try await query(on: req.db) }
+    }
+}

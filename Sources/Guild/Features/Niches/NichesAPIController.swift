@@ -4,7 +4,7 @@ import Vapor
 
 extension GuildAPI {
     func listNiches(_ input: Operations.ListNiches.Input) async throws -> Operations.ListNiches.Output {
-        let index = try await NicheIndex.query(on: req.db)
+        let index = try await NicheIndex.cached(for: req)
         let items = index.categories.flatMap { category in
             category.niches.map {
                 Components.Schemas.NicheSummary(
@@ -17,7 +17,7 @@ extension GuildAPI {
 
     func getNiche(_ input: Operations.GetNiche.Input) async throws -> Operations.GetNiche.Output {
         let page = try Self.checkedPage(input.query.page)
-        return .ok(.init(body: .json(try await Self.nicheDetail(input.path.slug, page: page, on: req.db))))
+        return .ok(.init(body: .json(try await Self.nicheDetail(input.path.slug, page: page, on: req))))
     }
 
     func mergeNiche(_ input: Operations.MergeNiche.Input) async throws -> Operations.MergeNiche.Output {
@@ -25,7 +25,7 @@ extension GuildAPI {
         try await APIAuth.requireOrganizer(request)
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
         let target = try await Niches.merge(slug: input.path.slug, into: body.into, on: request.db)
-        return .ok(.init(body: .json(try await Self.nicheDetail(target.slug, on: request.db))))
+        return .ok(.init(body: .json(try await Self.nicheDetail(target.slug, on: request))))
     }
 
     func addNicheSynonym(_ input: Operations.AddNicheSynonym.Input) async throws -> Operations.AddNicheSynonym.Output {
@@ -33,11 +33,11 @@ extension GuildAPI {
         try await APIAuth.requireOrganizer(request)
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
         try await Niches.addSynonym(body.synonym, toSlug: input.path.slug, on: request.db)
-        return .ok(.init(body: .json(try await Self.nicheDetail(input.path.slug, on: request.db))))
+        return .ok(.init(body: .json(try await Self.nicheDetail(input.path.slug, on: request))))
     }
 
-    static func nicheDetail(_ slug: String, page: Int = 1, on db: any Database) async throws -> Components.Schemas.NicheDetail {
-        guard let niche = try await NicheDetail.query(slug: slug, page: page, on: db) else { throw CommonError.notFound }
+    static func nicheDetail(_ slug: String, page: Int = 1, on req: Request) async throws -> Components.Schemas.NicheDetail {
+        guard let niche = try await NicheDetail.cached(slug: slug, page: page, for: req) else { throw CommonError.notFound }
         return .init(
             slug: niche.slug, name: niche.name, category: niche.categoryName, mergedInto: niche.mergedIntoSlug,
             synonyms: niche.aliases,

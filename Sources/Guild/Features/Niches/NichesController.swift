@@ -13,13 +13,13 @@ struct NichesController: RouteCollection {
 
     func niches(req: Request) async throws -> View {
         try await req.view.render("Niches/niches", NicheIndexPage(
-            layout: req.layout(title: "Niches"), categories: NicheIndex.query(on: req.db).categories))
+            layout: req.layout(title: "Niches"), categories: NicheIndex.cached(for: req).categories))
     }
 
     func niche(req: Request) async throws -> View {
         let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, 10_000))
         guard let slug = req.parameters.get("slug"),
-            let niche = try await NicheDetail.query(slug: slug, page: page, on: req.db)
+            let niche = try await NicheDetail.cached(slug: slug, page: page, for: req)
         else { throw CommonError.notFound }
         return try await req.view.render("Niches/niche", NichePage(
             layout: req.layout(title: niche.name), slug: niche.slug, name: niche.name, categoryName: niche.categoryName,

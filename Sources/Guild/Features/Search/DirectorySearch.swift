@@ -41,7 +41,7 @@ enum DirectorySearch {
     }
 
     static func uncachedSearch(_ query: DirectoryQuery, on db: any Database) async throws -> DirectoryResults {
-        let words = tokens(query.q)
+        let words = searchTerms(tokens(query.q))
         guard !words.isEmpty else {
             return try await page(of: query, match: nil, on: db)
         }
@@ -58,6 +58,26 @@ enum DirectorySearch {
     }
 
     enum Match { case all([String]), any([String]) }
+
+    /// Words that carry no meaning in a client's sentence ("books are a mess", "I need a plumber"),
+    /// dropped when the query has others. As prefixes they matched nearly every member (`"a"*`), and
+    /// ranking all of them was the slowest search there was.
+    static let stopWords: Set<String> = [
+        "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "at", "by", "from", "about", "into",
+        "my", "our", "your", "their", "his", "her", "its", "i", "we", "you", "me", "us", "it", "is", "are", "was",
+        "were", "be", "been", "am", "this", "that", "these", "those", "need", "needs", "want", "wants", "someone",
+        "somebody", "who", "can", "could", "will", "would", "do", "does", "some", "any", "too", "very", "so", "just",
+    ]
+
+    /// The query's words without stop words, unless nothing else is left.
+    static func searchTerms(_ words: [String]) -> [String] {
+        let content = words.filter { !stopWords.contains($0) }
+        return content.isEmpty ? words : content
+    }
+
+    /// Words of four letters or more also match as prefixes ("photog" finds photography); shorter
+    /// ones only as whole words, so "pet" does not rank every "peter" and "petite".
+    static func isPrefix(_ word: String) -> Bool { word.count >= 4 }
 
     /// Lowercased words of letters and digits; at most eight, so a pasted essay cannot make a huge query.
     static func tokens(_ text: String) -> [String] {
@@ -182,15 +202,15 @@ enum DirectorySearch {
     /// `"web"* AND "design"*` style FTS5 query; quoting makes every word a plain term.
     static func ftsExpression(_ match: Match) -> String {
         switch match {
-        case .all(let words): words.map { "\"\($0)\"*" }.joined(separator: " AND ")
-        case .any(let words): words.map { "\"\($0)\"*" }.joined(separator: " OR ")
+        case .all(let words): words.map { "\"\($0)\"" + (isPrefix($0) ? "*" : "") }.joined(separator: " AND ")
+        case .any(let words): words.map { "\"\($0)\"" + (isPrefix($0) ? "*" : "") }.joined(separator: " OR ")
         }
     }
 
     static func tsQuery(_ match: Match) -> String {
         switch match {
-        case .all(let words): words.map { "\($0):*" }.joined(separator: " & ")
-        case .any(let words): words.map { "\($0):*" }.joined(separator: " | ")
+        case .all(let words): words.map { $0 + (isPrefix($0) ? ":*" : "") }.joined(separator: " & ")
+        case .any(let words): words.map { $0 + (isPrefix($0) ? ":*" : "") }.joined(separator: " | ")
         }
     }
 }

@@ -14,7 +14,7 @@ struct SearchKey: Hashable, Sendable {
     var perPage: Int
 
     init(_ query: DirectoryQuery) {
-        words = DirectorySearch.tokens(query.q)
+        words = DirectorySearch.searchTerms(DirectorySearch.tokens(query.q))
         niche = query.niche ?? ""
         city = query.city?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         remote = query.remote == true

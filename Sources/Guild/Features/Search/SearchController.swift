@@ -38,6 +38,7 @@ struct SearchController: RouteCollection {
             remote: query.remote == true, available: query.available == true, items: results.items, total: results.total,
             page: results.page, previousPage: results.page > 1 ? link(results.page - 1) : nil,
             nextPage: results.page * query.perPage < results.total ? link(results.page + 1) : nil,
-            correctedTo: results.correctedTo, suggestions: results.suggestions))
+            correctedTo: results.correctedTo, suggestions: results.suggestions,
+            nicheGroups: NicheIndex.cached(for: req).categories))
     }
 }

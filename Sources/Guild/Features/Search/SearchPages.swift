@@ -14,4 +14,6 @@ struct SearchPage: Encodable {
     var nextPage: String?
     var correctedTo: String?
     var suggestions: [NicheTag]
+    /// The niche filter's choices, by category, by name.
+    var nicheGroups: [NicheIndex.Category]
 }
