@@ -4,6 +4,11 @@
 # /ping route of the same server as the ceiling. Runs on SQLite, then on a throw-away PostgreSQL.
 #
 # Usage: Benchmarks/directory.sh [members] [seconds per route] [sqlite|postgres|both]   (defaults: 100000 10 both)
+# Before the routes, on a freshly started server: 1,000 distinct searches people would type, each
+# once (Benchmarks/search_mix.py: every one a cache miss), then again (cache hits).
+# Niche pages and the niche index are measured like the other routes. On SQLite the profile and
+# cached-search routes run once more with GUILD_SQLITE_READER=false (through Fluent), to see what
+# the SQLite reader still buys now that profiles are cached.
 # The search routes run twice, with the search cache on (repeated queries: the default) and off
 # (GUILD_SEARCH_CACHE=0: every request ranks and counts). Each route is measured twice: 16 connections (throughput; latency includes queueing behind the
 # server's two database connections) and 1 connection (the latency one request sees).
@@ -25,12 +30,15 @@ cleanup() {
 trap cleanup EXIT
 for tool in wrk bc; do command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq $tool >/dev/null; }; done
 
-swift build -c release 2>&1 | tail -1
-guild=$(swift build -c release --show-bin-path)/guild
+# SCRATCH=.build-release keeps the release build beside the debug one.
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" 2>&1 | tail -1
+guild=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/guild
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
-serve() { # database-url search-cache-size
-  DATABASE_URL="$1" GUILD_SEARCH_CACHE="$2" LOG_LEVEL=error "$guild" serve --port "$port" --no-jobs >>"$work/serve.log" 2>&1 &
+serve() { # database-url search-cache-size [sqlite-reader]
+  DATABASE_URL="$1" GUILD_SEARCH_CACHE="$2" GUILD_SQLITE_READER="${3:-true}" LOG_LEVEL=error \
+    "$guild" serve --port "$port" --no-jobs >>"$work/serve.log" 2>&1 &
   server=$!
   for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
 }
@@ -63,19 +71,30 @@ run() { # label database-url
   end=$(date +%s.%N)
   printf 'generate %d members: %.1f s\n' "$members" "$(echo "$end - $start" | bc)"
   serve "$url" 1000
+  echo "### 1,000 distinct searches, 1 connection, search cache as shipped"
+  python3 Benchmarks/search_mix.py "http://127.0.0.1:$port"
+  echo
   local slug
   slug=$(curl -fs "http://127.0.0.1:$port/api/v1/members?q=bookkeeping" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["slug"])')
   local searches=("/api/v1/members?q=marketing" "/api/v1/members?q=matterport" "/api/v1/members?niche=local-seo" "/directory?q=marketing")
+  local niches=("/n/local-seo" "/niches" "/api/v1/niches/local-seo")
   echo "### search cache on (the default): repeated queries"
   header
-  measure /ping "${searches[@]}" "/m/$slug" "/api/v1/members/$slug"
+  measure /ping "${searches[@]}" "${niches[@]}" "/m/$slug" "/api/v1/members/$slug"
   echo "server RSS after the run: $(( $(ps -o rss= -p "$server") / 1024 )) MB"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
   echo "### search cache off (GUILD_SEARCH_CACHE=0): every search ranks and counts"
   serve "$url" 0
   header
-  measure /ping "${searches[@]}"
+  measure /ping "${searches[@]}" "${niches[@]}"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  if [[ "$url" == sqlite* ]]; then
+    echo "### GUILD_SQLITE_READER=false: the same hot reads through Fluent (cache on)"
+    serve "$url" 1000 false
+    header
+    measure /ping "/api/v1/members?q=marketing" "/m/$slug" "/api/v1/members/$slug"
+    kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  fi
   echo
 }
 

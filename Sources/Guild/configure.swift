@@ -51,6 +51,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     // Niche pages count as directory pages: GUILD_SEARCH_CACHE sizes them too (0 turns both off).
     app.nicheCache = NicheCache(capacity: config.searchCacheSize, generation: generation)
     app.nicheIndexCache = NicheIndexCache(capacity: config.searchCacheSize > 0 ? 1 : 0, generation: generation)
+    app.fragments = FragmentCache(capacity: config.searchCacheSize, generation: generation)
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))

@@ -33,6 +33,9 @@ public struct AppConfig: Sendable, Equatable {
     public var requestTimeout: Int
     /// A bearer token for `/metrics` from anywhere; nil serves it to loopback addresses only.
     public var metricsToken: String?
+    /// SQLite only: read profiles and the generation through `SQLiteReader` (off: through Fluent),
+    /// for measuring what it buys.
+    public var sqliteReader: Bool
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -42,7 +45,7 @@ public struct AppConfig: Sendable, Equatable {
         sendmailCommand: nil, mailDirectory: "mail", mailFrom: "Guild <guild@localhost>", hostname: "127.0.0.1",
         port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, cacheTemplates: true, searchCacheSize: 1000,
         profileCacheSize: 5000,
-        postgresSchema: nil, requestTimeout: 30, metricsToken: nil)
+        postgresSchema: nil, requestTimeout: 30, metricsToken: nil, sqliteReader: true)
 
     /// Reads the environment; a wrong value throws an error naming the variable.
     public static func from(environment env: [String: String]) throws(ConfigError) -> AppConfig {
@@ -93,6 +96,9 @@ public struct AppConfig: Sendable, Equatable {
                 throw ConfigError(variable: "GUILD_METRICS_TOKEN", problem: "must be at least 16 characters")
             }
             config.metricsToken = raw
+        }
+        if let raw = env.nonEmpty("GUILD_SQLITE_READER") {
+            config.sqliteReader = try parseBool(raw, variable: "GUILD_SQLITE_READER")
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

@@ -13,6 +13,7 @@ extension Application {
     private struct ProfileCacheKey: StorageKey { typealias Value = ProfileCache }
     private struct GenerationKey: StorageKey { typealias Value = DirectoryGeneration }
     private struct NicheCacheKey: StorageKey { typealias Value = NicheCache }
+    private struct FragmentsKey: StorageKey { typealias Value = FragmentCache }
     private struct NicheIndexCacheKey: StorageKey { typealias Value = NicheIndexCache }
 
     var taxonomy: Taxonomy {
@@ -38,6 +39,13 @@ extension Application {
     var nicheIndexCache: NicheIndexCache {
         get { storage[NicheIndexCacheKey.self] ?? NicheIndexCache(capacity: 0) }
         set { storage[NicheIndexCacheKey.self] = newValue }
+    }
+
+    /// Rendered HTML that is the same for every visitor (niche pages, the niche index, the niche
+    /// filter's options), kept under the cache rule like the data it shows.
+    var fragments: FragmentCache {
+        get { storage[FragmentsKey.self] ?? FragmentCache(capacity: 0) }
+        set { storage[FragmentsKey.self] = newValue }
     }
 
     /// What every cache checks its entries against.

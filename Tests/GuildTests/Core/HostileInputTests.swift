@@ -22,7 +22,7 @@ struct HostileInputTests {
     func nulInPath() async throws {
         try await withGuild { app, _ in
             let response = try await app.testing().sendRequest(.GET, "/css/guild.css%00.html")
-            #expect(response.status == .badRequest)
+            #expect(response.status == .notFound)
             #expect(response.headers.contentType?.subType != "css")
             #expect(try await app.testing().sendRequest(.GET, "/css/guild.css").status == .ok)
         }

@@ -72,3 +72,6 @@ final class GenerationCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
 
     var count: Int { state.withLockedValue { $0.entries.count } }
 }
+
+/// Rendered HTML by a key naming the template and its arguments; nil where the page does not exist.
+typealias FragmentCache = GenerationCache<String, String?>

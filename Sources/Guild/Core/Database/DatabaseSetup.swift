@@ -10,6 +10,7 @@ enum DatabaseSetup {
         switch config.database {
         case .sqlite(let path):
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            guard config.sqliteReader else { break }
             let reader = SQLiteReader(path: path)
             app.sqliteReader = reader
             app.lifecycle.use(SQLiteReaderShutdown(reader: reader))

@@ -56,6 +56,11 @@ extension Request {
     }
 }
 
+extension View {
+    /// The rendered text, for a fragment kept in `Application.fragments`.
+    var html: String { String(buffer: data) }
+}
+
 struct CurrentUserKey: StorageKey { typealias Value = User }
 struct CurrentSessionKey: StorageKey { typealias Value = UserSession }
 struct CSRFTokenKey: StorageKey { typealias Value = String }

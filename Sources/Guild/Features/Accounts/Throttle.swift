@@ -27,6 +27,7 @@ struct Throttle: Sendable {
     /// The counts and the inserts are one step (the write lock on SQLite, advisory locks per bucket
     /// on PostgreSQL, taken in one order), so concurrent attempts cannot all pass a check none of
     /// them has recorded yet.
+    @discardableResult
     static func consume(_ buckets: [(Throttle, String)], on db: any Database, now: Date = Date()) async throws -> [UUID] {
         let requested = buckets.map { ($0.0, $0.1, UUID()) }
         // One locking order for every caller, so two requests never wait on each other's locks.

@@ -32,8 +32,8 @@ struct DirectoryResults: Sendable {
 }
 
 /// Ranked member search: full text over name, business, headline, bio and niches (with synonyms and
-/// the words clients use), prefix matching, one typo forgiven (against every indexed word on SQLite,
-/// the niche vocabulary on PostgreSQL). Results may come from a `SearchCache`.
+/// the words clients use), prefix matching, one typo forgiven against the niche vocabulary. Results
+/// may come from a `SearchCache`.
 enum DirectorySearch {
     static func search(_ query: DirectoryQuery, on db: any Database, cache: SearchCache? = nil) async throws -> DirectoryResults {
         guard let cache else { return try await uncachedSearch(query, on: db) }
@@ -49,7 +49,7 @@ enum DirectorySearch {
         if results.total == 0, words.count > 1 {
             results = try await page(of: query, match: .any(words), on: db)
         }
-        if results.total == 0, let corrected = try await (db.isSQLite ? correct(words, on: db) : correctFromNiches(words, on: db)) {
+        if results.total == 0, let corrected = try await correctFromNiches(words, on: db) {
             results = try await page(of: query, match: .any(corrected), on: db)
             if results.total > 0 { results.correctedTo = corrected.joined(separator: " ") }
         }
