@@ -16,7 +16,7 @@ struct DirectorySnapshot: Equatable, CustomStringConvertible {
         var lines: [String] = []
         func rows(_ sql: SQLQueryString) async throws {
             for row in try await db.sql.raw(sql).all() {
-                lines.append(try row.allColumns.map { column in
+                lines.append(row.allColumns.map { column in
                     (try? row.decode(column: column, as: Int64.self)).map(String.init)
                         ?? (try? row.decode(column: column, as: String?.self)).flatMap { $0 } ?? "∅"
                 }.joined(separator: " | "))

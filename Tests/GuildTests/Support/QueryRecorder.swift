@@ -48,11 +48,8 @@ final class QueryRecorder: Sendable {
             set { metadata[key] = newValue }
         }
 
-        func log(
-            level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String,
-            function: String, line: UInt
-        ) {
-            if case .string(let sql)? = metadata?["sql"] { recorder.record(sql) }
+        func log(event: LogEvent) {
+            if case .string(let sql)? = event.metadata?["sql"] { recorder.record(sql) }
         }
     }
 }

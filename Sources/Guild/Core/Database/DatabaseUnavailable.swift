@@ -1,4 +1,5 @@
 import NIOCore
+import OpenAPIRuntime
 import NIOPosix
 import FluentPostgresDriver
 import FluentSQLiteDriver
@@ -41,6 +42,8 @@ struct DatabaseUnavailable: AppError {
 
     /// A database error for the log: its kind and the server's message, never the query or its values.
     static func summary(of error: any Error) -> String {
+        // The API's errors arrive wrapped with the whole request described; the cause is enough.
+        if let wrapped = error as? ServerError { return summary(of: wrapped.underlyingError) }
         if let error = error as? PSQLError {
             return "PSQLError \(error.code) \(error.serverInfo?[.sqlState] ?? "") \(error.serverInfo?[.message] ?? "")"
         }
