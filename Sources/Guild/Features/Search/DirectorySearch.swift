@@ -45,43 +45,19 @@ enum DirectorySearch {
         guard !words.isEmpty else {
             return try await page(of: query, match: nil, on: db)
         }
-        // Every word, then every word with typos read as the niche words they were meant to be
-        // ("hmoe care" is home care), and only then any one word.
         var results = try await page(of: query, match: .all(words), on: db)
-        var corrected: [String]?
-        if results.total == 0, let fixed = try await correctFromNiches(words, on: db) {
-            corrected = fixed
-            results = try await page(of: query, match: .all(fixed), on: db)
-        }
         if results.total == 0, words.count > 1 {
-            results = try await page(of: query, match: .any(try await distinctive(corrected ?? words, on: db)), on: db)
+            results = try await page(of: query, match: .any(words), on: db)
         }
-        if results.total > 0, let corrected { results.correctedTo = corrected.joined(separator: " ") }
+        if results.total == 0, let corrected = try await correctFromNiches(words, on: db) {
+            results = try await page(of: query, match: .any(corrected), on: db)
+            if results.total > 0 { results.correctedTo = corrected.joined(separator: " ") }
+        }
         if results.total == 0 { results.suggestions = try await suggestNiches(for: query.q, on: db) }
         return results
     }
 
     enum Match { case all([String]), any([String]) }
-
-    /// Members a word may match before it is too common to tell anyone apart.
-    static let commonWordMatches = 2_000
-
-    /// For the any-word fallback, the words that tell members apart: on SQLite, words matching more
-    /// than `commonWordMatches` members are left out while a rarer word matches someone ("cyber
-    /// full-service" looks for cyber). Ranking every member who says "full" or "service" was the
-    /// slowest search left; counting a word's matches reads its list of members only, not their
-    /// sizes. PostgreSQL counts only by reading every matching row, so it keeps all the words.
-    static func distinctive(_ words: [String], on db: any Database) async throws -> [String] {
-        guard db.isSQLite, words.count > 1 else { return words }
-        var counted: [(word: String, count: Int)] = []
-        for word in words {
-            let count = try await db.sql.raw("SELECT COUNT(*) AS n FROM member_search WHERE member_search MATCH \(bind: ftsExpression(.all([word])))")
-                .first(decoding: Count.self)?.n ?? 0
-            counted.append((word, count))
-        }
-        let telling = counted.filter { $0.count > 0 && $0.count <= commonWordMatches }.map(\.word)
-        return telling.isEmpty ? words : telling
-    }
 
     /// Words that carry no meaning in a client's sentence ("books are a mess", "I need a plumber"),
     /// dropped when the query has others. As prefixes they matched nearly every member (`"a"*`), and
