@@ -73,6 +73,18 @@ struct ProfileCacheTests {
         }
     }
 
+    @Test("a cached niche page keeps a name typed across two lines whole, in the title and the page")
+    func nicheNameWithLineBreak() async throws {
+        try await withGuild { app, _ in
+            try await Profile.make(name: "Kai Kelp", niches: ["kelp\ndyeing"], on: app)
+            let slug = try #require(try await NicheResolver.find("kelp dyeing", on: app.db)?.slug)
+            let page = try await app.testing().sendRequest(.GET, "/n/\(slug)").body.string
+            #expect(page.contains("<title>kelp\ndyeing"))
+            #expect(!page.contains("dyeing\n<p class=\"crumbs\">"))
+            #expect(page.contains("Kai Kelp"))
+        }
+    }
+
     @Test("GUILD_PROFILE_CACHE=0 reads every profile from the database")
     func off() async throws {
         try await withGuild(configure: { $0.profileCacheSize = 0 }) { app, _ in

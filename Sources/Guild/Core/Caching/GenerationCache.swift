@@ -73,5 +73,11 @@ final class GenerationCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     var count: Int { state.withLockedValue { $0.entries.count } }
 }
 
-/// Rendered HTML by a key naming the template and its arguments; nil where the page does not exist.
-typealias FragmentCache = GenerationCache<String, String?>
+/// Rendered HTML that is the same for every visitor, with the title of the page it belongs to.
+struct Fragment: Sendable {
+    var title: String
+    var html: String
+}
+
+/// Fragments by a key naming the template and its arguments; nil where the page does not exist.
+typealias FragmentCache = GenerationCache<String, Fragment?>

@@ -13,9 +13,10 @@ struct NichesController: RouteCollection {
 
     func niches(req: Request) async throws -> View {
         let content = try await req.application.fragments.value(for: "niches", on: req.db) {
-            try await req.view.render("Niches/niches-content", NicheIndexContent(categories: NicheIndex.cached(for: req).categories)).html
+            Fragment(title: "Niches", html: try await req.view.render(
+                "Niches/niches-content", NicheIndexContent(categories: NicheIndex.cached(for: req).categories)).html)
         }
-        return try await req.view.render("Niches/niches", NicheIndexPage(layout: req.layout(title: "Niches"), content: content ?? ""))
+        return try await req.view.render("Niches/niches", NicheIndexPage(layout: req.layout(title: "Niches"), content: content?.html ?? ""))
     }
 
     /// The page's content is rendered once per directory generation (Leaf takes ~4 ms for 100
@@ -23,20 +24,19 @@ struct NichesController: RouteCollection {
     func niche(req: Request) async throws -> View {
         let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, 10_000))
         let slug = req.parameters.get("slug") ?? ""
-        let rendered = try await req.application.fragments.value(for: "niche:\(page):\(slug)", on: req.db) { () -> String? in
-            guard let niche = try await NicheDetail.query(slug: slug, page: page, on: req.db) else { return nil }
-            let html = try await req.view.render("Niches/niche-content", NicheContent(
+        let content = try await req.application.fragments.value(for: "niche:\(page):\(slug)", on: req.db) { () -> Fragment? in
+            guard let niche = try await NicheDetail.cached(slug: slug, page: page, for: req) else { return nil }
+            return Fragment(title: niche.name, html: try await req.view.render("Niches/niche-content", NicheContent(
                 slug: niche.slug, name: niche.name, categoryName: niche.categoryName,
                 aliasText: niche.aliases.joined(separator: ", "), clientWords: niche.clientWords,
                 mergedIntoSlug: niche.mergedIntoSlug, members: niche.members, total: niche.total, page: page,
                 previousPage: page > 1 ? page - 1 : nil, nextPage: page * 100 < niche.total ? page + 1 : nil,
-                related: niche.related)).html
-            return niche.name + "\n" + html
+                related: niche.related)).html)
         }
-        guard let rendered, let newline = rendered.firstIndex(of: "\n") else { throw CommonError.notFound }
+        guard let content else { throw CommonError.notFound }
         return try await req.view.render("Niches/niche", NichePage(
-            layout: req.layout(title: String(rendered[..<newline])), slug: slug,
-            content: String(rendered[rendered.index(after: newline)...]), canOrganize: req.currentUser?.role.canOrganize == true))
+            layout: req.layout(title: content.title), slug: slug, content: content.html,
+            canOrganize: req.currentUser?.role.canOrganize == true))
     }
 
     func merge(req: Request) async throws -> Response {

@@ -46,8 +46,9 @@ struct SearchController: RouteCollection {
     /// chosen slug marked by a plain text change (slugs are letters, digits and dashes).
     static func nicheOptions(selected slug: String, on req: Request) async throws -> String {
         let options = try await req.application.fragments.value(for: "niche-options", on: req.db) {
-            try await req.view.render("Search/niche-options", NicheOptions(nicheGroups: NicheIndex.cached(for: req).categories)).html
-        } ?? ""
+            Fragment(title: "", html: try await req.view.render(
+                "Search/niche-options", NicheOptions(nicheGroups: NicheIndex.cached(for: req).categories)).html)
+        }?.html ?? ""
         guard !slug.isEmpty else { return options }
         return options.replacingOccurrences(of: "<option value=\"\(slug)\">", with: "<option value=\"\(slug)\" selected>")
     }
