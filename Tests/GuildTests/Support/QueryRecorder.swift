@@ -29,7 +29,9 @@ final class QueryRecorder: Sendable {
     static func tables(in statements: [String]) -> Set<String> {
         var tables = Set<String>()
         for sql in statements {
-            for match in sql.matches(of: /(?i)\b(?:FROM|JOIN|INTO|UPDATE)\s+"?([a-z_][a-z0-9_]*)"?/) {
+            // A common table expression (`WITH hits AS …`) is the statement's own name, not a table.
+            let local = Set(sql.matches(of: /(?i)\b(?:WITH|,)\s*([a-z_][a-z0-9_]*)\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s*)?\(/).map { String($0.1).lowercased() })
+            for match in sql.matches(of: /(?i)\b(?:FROM|JOIN|INTO|UPDATE)\s+"?([a-z_][a-z0-9_]*)"?/) where !local.contains(String(match.1).lowercased()) {
                 tables.insert(String(match.1).lowercased())
             }
         }

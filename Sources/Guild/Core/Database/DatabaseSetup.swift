@@ -20,6 +20,10 @@ enum DatabaseSetup {
             // Deadlines everywhere, so a database that stops answering ends in a 503, not a hung request.
             postgres.coreConfiguration.options.connectTimeout = .seconds(5)
             postgres.coreConfiguration.options.additionalStartupParameters.append(("statement_timeout", "60s"))
+            // The planner's default page cost assumes spinning disks, and with it a search for a common
+            // word ("service:*", a fifth of all members) scanned every row's vector (60 ms at 100k)
+            // instead of reading the GIN index (12 ms). 1.1 is the usual value for SSDs and a warm cache.
+            postgres.coreConfiguration.options.additionalStartupParameters.append(("random_page_cost", "1.1"))
             // Four connections per event loop: PostgreSQL serves them in parallel (SQLite serialises writers anyway).
             app.databases.use(
                 .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10),

@@ -126,15 +126,18 @@ enum DirectorySearch {
         } else if let match, !db.isSQLite {
             // Rank and count in one pass over the narrow vector table, sorting only ids and scores;
             // profile rows are read for filters and for the page alone. Ties go by search id, as on SQLite.
+            // The score is computed below the count (OFFSET 0 keeps the subquery), so the window buffers
+            // ids and scores, not every match's vector: with the vectors it spilled to disk past ~8,000 matches.
             let tsQuery: SQLQueryString = "to_tsquery('english', \(bind: tsQuery(match)))"
             let conditions = ["v.search_vector @@ \(tsQuery)"] + filters
             let from: SQLQueryString = filters.isEmpty
                 ? "member_search_vectors v" : "member_search_vectors v JOIN profiles p ON p.id = v.profile_id"
             let ranked = try await db.sql.raw("""
                 SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags, hits.total FROM (
-                    SELECT v.profile_id, ts_rank(v.search_vector, \(tsQuery)) AS score, v.search_id, COUNT(*) OVER () AS total
-                    FROM \(from) WHERE \(conditions.joined(separator: " AND "))
-                    ORDER BY score DESC, v.search_id LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
+                    SELECT scored.*, COUNT(*) OVER () AS total FROM (
+                        SELECT v.profile_id, ts_rank(v.search_vector, \(tsQuery)) AS score, v.search_id
+                        FROM \(from) WHERE \(conditions.joined(separator: " AND ")) OFFSET 0) scored
+                    ORDER BY score DESC, search_id LIMIT \(literal: query.perPage) OFFSET \(literal: offset)) hits
                 JOIN profiles p ON p.id = hits.profile_id JOIN users u ON u.id = p.user_id
                 ORDER BY hits.score DESC, hits.search_id
                 """).all()
