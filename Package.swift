@@ -37,6 +37,9 @@ let package = Package(
             swiftSettings: strict),
         // Only so landed migration 009 compiles byte for byte (it says `import Directory`); new code imports Taxonomy.
         .target(name: "Directory", dependencies: ["Taxonomy"], swiftSettings: strict),
+        // Sentence embeddings (all-MiniLM-L6-v2) in process: tokenizer, safetensors, encoder. Optimised even
+        // in debug builds: an unoptimised encoder takes seconds a sentence, and the tests embed hundreds.
+        .target(name: "Embeddings", swiftSettings: strict + [.unsafeFlags(["-O"])]),
         // The only Markdown renderer for user text.
         .target(name: "SafeMarkdown", dependencies: [.product(name: "Ink", package: "Ink")], swiftSettings: strict),
         .target(
@@ -47,6 +50,7 @@ let package = Package(
                 "Formats",
                 "Directory",
                 "SafeMarkdown",
+                "Embeddings",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -67,6 +71,7 @@ let package = Package(
         .testTarget(name: "ValidationTests", dependencies: ["Validation"], swiftSettings: strict),
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strict),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "SafeMarkdownTests", dependencies: ["SafeMarkdown"], swiftSettings: strict),
         .testTarget(
             name: "GuildTests",
