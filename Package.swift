@@ -40,6 +40,8 @@ let package = Package(
         // Sentence embeddings (all-MiniLM-L6-v2) in process: tokenizer, safetensors, encoder. Optimised even
         // in debug builds: an unoptimised encoder takes seconds a sentence, and the tests embed hundreds.
         .target(name: "Embeddings", swiftSettings: strict + [.unsafeFlags(["-O"])]),
+        // Need → members: profile pieces and ranking over an in-memory snapshot of their vectors.
+        .target(name: "Matching", swiftSettings: strict + [.unsafeFlags(["-O"])]),
         // The only Markdown renderer for user text.
         .target(name: "SafeMarkdown", dependencies: [.product(name: "Ink", package: "Ink")], swiftSettings: strict),
         .target(
@@ -51,6 +53,7 @@ let package = Package(
                 "Directory",
                 "SafeMarkdown",
                 "Embeddings",
+                "Matching",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
@@ -72,6 +75,7 @@ let package = Package(
         .testTarget(name: "TaxonomyTests", dependencies: ["Taxonomy"], swiftSettings: strict),
         .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strict),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching"], swiftSettings: strict),
         .testTarget(name: "SafeMarkdownTests", dependencies: ["SafeMarkdown"], swiftSettings: strict),
         .testTarget(
             name: "GuildTests",

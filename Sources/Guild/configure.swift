@@ -52,6 +52,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.nicheCache = NicheCache(capacity: config.searchCacheSize, generation: generation)
     app.nicheIndexCache = NicheIndexCache(capacity: config.searchCacheSize > 0 ? 1 : 0, generation: generation)
     app.fragments = FragmentCache(capacity: config.searchCacheSize, generation: generation)
+    app.matchingModel = MatchingModel(
+        directory: URL(fileURLWithPath: config.modelDirectory, relativeTo: URL(fileURLWithPath: app.directory.workingDirectory)),
+        preferSwiftKernel: config.swiftMatrixKernel)
+    app.matchIndex = MatchIndex()
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))
@@ -69,6 +73,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ImportCommand(), as: "import")
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(NichesCommand(), as: "niches")
+    app.asyncCommands.use(ModelCommand(), as: "model")
+    app.asyncCommands.use(MatchCommand(), as: "match")
 
     try routes(app)
 }

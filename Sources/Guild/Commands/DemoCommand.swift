@@ -72,7 +72,7 @@ enum DemoNetworkWriter {
                     availability, search_id, niche_tags, created_at, updated_at) VALUES \(profiles.joined(separator: ", "))
                     """).run()
                 try await db.sql.raw("INSERT INTO profile_niches (profile_id, niche_id, level, position) VALUES \(links.joined(separator: ", "))").run()
-                try await MemberSearchIndex.reindex(profileIDs, storingTags: false, on: db)
+                try await MemberIndexes.refresh(profileIDs, storingTags: false, on: db)
             }
         }
         // Fresh statistics, or the query planners guess badly after a bulk load.

@@ -30,6 +30,10 @@ struct GuildServeCommand: AsyncCommand {
             let worker = OutboxWorker()
             try await worker.didBootAsync(app)
             app.lifecycle.use(worker)
+            // Loads the model (fetching it once if allowed) and embeds queued profile text.
+            let matching = MatchWorker(fetchIfMissing: app.guildConfig.modelFetch)
+            try await matching.didBootAsync(app)
+            app.lifecycle.use(matching)
         }
         var arguments = ["guild"]
         if let hostname = signature.hostname { arguments += ["--hostname", hostname] }

@@ -36,6 +36,12 @@ public struct AppConfig: Sendable, Equatable {
     /// SQLite only: read profiles and the generation through `SQLiteReader` (off: through Fluent),
     /// for measuring what it buys.
     public var sqliteReader: Bool
+    /// Where the sentence model's files are (`model.safetensors`, `vocab.txt`).
+    public var modelDirectory: String
+    /// `guild serve` fetches the model when it is missing (off: lexical matching until `guild model fetch`).
+    public var modelFetch: Bool
+    /// Matrix products on our own Swift kernel even where OpenBLAS is installed (for measuring both).
+    public var swiftMatrixKernel: Bool
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -45,7 +51,8 @@ public struct AppConfig: Sendable, Equatable {
         sendmailCommand: nil, mailDirectory: "mail", mailFrom: "Guild <guild@localhost>", hostname: "127.0.0.1",
         port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, cacheTemplates: true, searchCacheSize: 1000,
         profileCacheSize: 5000,
-        postgresSchema: nil, requestTimeout: 30, metricsToken: nil, sqliteReader: true)
+        postgresSchema: nil, requestTimeout: 30, metricsToken: nil, sqliteReader: true,
+        modelDirectory: ".guild/model/all-MiniLM-L6-v2", modelFetch: true, swiftMatrixKernel: false)
 
     /// Reads the environment; a wrong value throws an error naming the variable.
     public static func from(environment env: [String: String]) throws(ConfigError) -> AppConfig {
@@ -99,6 +106,16 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let raw = env.nonEmpty("GUILD_SQLITE_READER") {
             config.sqliteReader = try parseBool(raw, variable: "GUILD_SQLITE_READER")
+        }
+        if let raw = env.nonEmpty("GUILD_MODEL_DIR") { config.modelDirectory = raw }
+        if let raw = env.nonEmpty("GUILD_MODEL_FETCH") {
+            config.modelFetch = try parseBool(raw, variable: "GUILD_MODEL_FETCH")
+        }
+        if let raw = env.nonEmpty("GUILD_MATRIX_KERNEL") {
+            guard ["swift", "openblas"].contains(raw.lowercased()) else {
+                throw ConfigError(variable: "GUILD_MATRIX_KERNEL", problem: "must be swift or openblas")
+            }
+            config.swiftMatrixKernel = raw.lowercased() == "swift"
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

@@ -15,6 +15,8 @@ extension Application {
     private struct NicheCacheKey: StorageKey { typealias Value = NicheCache }
     private struct FragmentsKey: StorageKey { typealias Value = FragmentCache }
     private struct NicheIndexCacheKey: StorageKey { typealias Value = NicheIndexCache }
+    private struct MatchingModelKey: StorageKey { typealias Value = MatchingModel }
+    private struct MatchIndexKey: StorageKey { typealias Value = MatchIndex }
 
     var taxonomy: Taxonomy {
         get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
@@ -46,6 +48,23 @@ extension Application {
     var fragments: FragmentCache {
         get { storage[FragmentsKey.self] ?? FragmentCache(capacity: 0) }
         set { storage[FragmentsKey.self] = newValue }
+    }
+
+    /// The sentence model (loaded on first use, or by `guild serve`'s worker at start).
+    var matchingModel: MatchingModel {
+        get { storage[MatchingModelKey.self] ?? MatchingModel(directory: URL(fileURLWithPath: "/nonexistent"), preferSwiftKernel: false) }
+        set { storage[MatchingModelKey.self] = newValue }
+    }
+
+    /// This server's in-memory picture of members' pieces and vectors.
+    var matchIndex: MatchIndex {
+        get {
+            if let index = storage[MatchIndexKey.self] { return index }
+            let index = MatchIndex()
+            storage[MatchIndexKey.self] = index
+            return index
+        }
+        set { storage[MatchIndexKey.self] = newValue }
     }
 
     /// What every cache checks its entries against.

@@ -4,17 +4,20 @@ import Vapor
 
 /// Text logs for a terminal, or one JSON object per line for a log collector.
 public enum GuildLogging {
+    /// Logs go to standard output, except for a command asked for `--json` output (`guild match
+    /// --json`): its standard output is the JSON alone, so logs go to standard error.
     public static func bootstrap(_ format: AppConfig.LogFormat, environment: inout Environment) throws {
         let level = try Logger.Level.detect(from: &environment)
+        let toStandardError = environment.arguments.contains("--json")
         switch format {
         case .text:
             LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardOutput(label: label)
+                var handler = toStandardError ? StreamLogHandler.standardError(label: label) : StreamLogHandler.standardOutput(label: label)
                 handler.logLevel = level
                 return handler
             }
         case .json:
-            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level) }
+            LoggingSystem.bootstrap { label in JSONLogHandler(label: label, logLevel: level, toStandardError: toStandardError) }
         }
     }
 }
@@ -22,6 +25,7 @@ public enum GuildLogging {
 struct JSONLogHandler: LogHandler {
     var label: String
     var logLevel: Logger.Level
+    var toStandardError = false
     var metadata: Logger.Metadata = [:]
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -38,7 +42,7 @@ struct JSONLogHandler: LogHandler {
             fields[key] = "\(value)"
         }
         if let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {
-            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            (toStandardError ? FileHandle.standardError : FileHandle.standardOutput).write(data + Data("\n".utf8))
         }
     }
 }

@@ -28,6 +28,7 @@ enum GuildMigrations {
             DirectoryGenerationTriggers(),
             ThrottleConsumeFunction(),
             NicheDisplayNames(),
+            CreateMatchIndex(),
         ]
     }
 }

@@ -24,7 +24,7 @@ enum Niches {
         let sourceID = try source.requireID()
         try await db.writeTransaction { db in
             let affected = try await NicheResolver.merge(sourceID, into: target.id, on: db)
-            try await MemberSearchIndex.reindex(affected, on: db)
+            try await MemberIndexes.refresh(affected, on: db)
         }
         return target
     }
@@ -43,7 +43,7 @@ enum Niches {
             struct Row: Decodable { var profile_id: UUID }
             let members = try await db.sql.raw("SELECT profile_id FROM profile_niches WHERE niche_id = \(bind: nicheID)")
                 .all(decoding: Row.self).map(\.profile_id)
-            try await MemberSearchIndex.reindex(members, on: db)
+            try await MemberIndexes.refresh(members, on: db)
         }
     }
 }

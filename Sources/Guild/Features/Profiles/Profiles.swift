@@ -45,13 +45,29 @@ enum Profiles {
         try await profile.save(on: db)
         let profileID = try profile.requireID()
 
-        try await db.sql.raw("DELETE FROM profile_niches WHERE profile_id = \(bind: profileID)").run()
-        var listed = Set<UUID>()
+        // The member's own words for a niche ("Matterport tours" for real estate photography) are kept
+        // as its label: matching reads them. A form that sends the niche's name back keeps the label.
+        struct LabelRow: Decodable { var niche_id: UUID; var label: String? }
+        let oldLabels = Dictionary(
+            try await db.sql.raw("SELECT niche_id, label FROM profile_niches WHERE profile_id = \(bind: profileID)")
+                .all(decoding: LabelRow.self).compactMap { row in row.label.map { (row.niche_id, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        var listed: [(niche: NicheResolver.Resolved, level: NicheLevel, labels: [String])] = []
         for choice in input.niches {
             guard let niche = resolved[choice.name] else { continue }
-            guard listed.insert(niche.id).inserted else { continue }
-            try await db.sql.insert(into: "profile_niches").columns("profile_id", "niche_id", "level", "position")
-                .values(SQLBind(profileID), SQLBind(niche.id), SQLBind(choice.level.rawValue), SQLBind(listed.count)).run()
+            let typed = choice.name.trimmingCharacters(in: .whitespacesAndNewlines)
+            let own = NicheNormalizer.key(typed) == NicheNormalizer.key(niche.name) ? [] : [typed]
+            if let index = listed.firstIndex(where: { $0.niche.id == niche.id }) {
+                listed[index].labels += own.filter { !listed[index].labels.contains($0) }
+            } else {
+                listed.append((niche, choice.level, own.isEmpty ? (oldLabels[niche.id].map { [$0] } ?? []) : own))
+            }
+        }
+        try await db.sql.raw("DELETE FROM profile_niches WHERE profile_id = \(bind: profileID)").run()
+        for (position, entry) in listed.enumerated() {
+            let label = entry.labels.isEmpty ? nil : String(entry.labels.joined(separator: "; ").prefix(300))
+            try await db.sql.insert(into: "profile_niches").columns("profile_id", "niche_id", "level", "position", "label")
+                .values(SQLBind(profileID), SQLBind(entry.niche.id), SQLBind(entry.level.rawValue), SQLBind(position + 1), SQLBind(label)).run()
         }
         try await db.sql.raw("DELETE FROM profile_partner_niches WHERE profile_id = \(bind: profileID)").run()
         var wanted = Set<UUID>()
@@ -61,7 +77,7 @@ enum Profiles {
             try await db.sql.insert(into: "profile_partner_niches").columns("profile_id", "niche_id")
                 .values(SQLBind(profileID), SQLBind(niche.id)).run()
         }
-        try await MemberSearchIndex.reindex([profileID], on: db)
+        try await MemberIndexes.refresh([profileID], on: db)
         return profile
     }
 

@@ -1,0 +1,185 @@
+import Foundation
+
+/// One member as the matcher sees them: where they work, whether they can take work, and their pieces.
+public struct MatchMember: Sendable, Equatable {
+    public struct Piece: Sendable, Equatable {
+        public var textID: Int64
+        public var kind: SentenceKind
+        public var position: Int
+        public init(textID: Int64, kind: SentenceKind, position: Int) {
+            self.textID = textID
+            self.kind = kind
+            self.position = position
+        }
+    }
+
+    public var id: UUID
+    public var cityKey: String
+    public var remote: Bool
+    /// Away members are never suggested.
+    public var away: Bool
+    public var pieces: [Piece]
+
+    public init(id: UUID, cityKey: String, remote: Bool, away: Bool, pieces: [Piece]) {
+        self.id = id
+        self.cityKey = cityKey
+        self.remote = remote
+        self.away = away
+        self.pieces = pieces
+    }
+}
+
+/// A need's candidate: score in [-1, 1] (the mean cosine of the member's best two pieces) and those pieces.
+public struct RankedMember: Sendable {
+    public var id: UUID
+    public var score: Float
+    public var best: [(piece: MatchMember.Piece, similarity: Float)]
+}
+
+/// An immutable picture of every member's pieces and the vectors of the texts embedded so far. A
+/// server holds one and swaps in the next after changes; requests rank against whichever they got,
+/// concurrently. Texts are stored once however many members share them (demo sentences repeat, and
+/// so do niche names), in chunks, so a new snapshot copies only the chunk it appends to.
+public final class MatchSnapshot: Sendable {
+    public static let dimension = 384
+    static let chunkRows = 1024
+
+    final class Chunk: Sendable {
+        let values: [Float]
+        init(_ values: [Float]) { self.values = values }
+        var rows: Int { values.count / MatchSnapshot.dimension }
+    }
+
+    public let version: Int64
+    let chunks: [Chunk]
+    let rowOfText: [Int64: Int32]
+    let members: [MatchMember]
+    let memberIndex: [UUID: Int]
+
+    public static let empty = MatchSnapshot(version: 0, chunks: [], rowOfText: [:], members: [], memberIndex: [:])
+
+    init(version: Int64, chunks: [Chunk], rowOfText: [Int64: Int32], members: [MatchMember], memberIndex: [UUID: Int]) {
+        self.version = version
+        self.chunks = chunks
+        self.rowOfText = rowOfText
+        self.members = members
+        self.memberIndex = memberIndex
+    }
+
+    public var memberCount: Int { members.count }
+    public var textCount: Int { rowOfText.count }
+
+    /// Every piece of this member has a vector.
+    public func isEmbedded(_ id: UUID) -> Bool {
+        guard let index = memberIndex[id] else { return false }
+        let pieces = members[index].pieces
+        return !pieces.isEmpty && pieces.allSatisfy { rowOfText[$0.textID] != nil }
+    }
+
+    /// The next picture: these members replace their old entries (or join), these vectors join.
+    public func updating(version: Int64, vectors: [(textID: Int64, vector: [Float])], members changed: [MatchMember]) -> MatchSnapshot {
+        var chunks = self.chunks, rowOfText = self.rowOfText
+        var tail: [Float] = []
+        if let last = chunks.last, last.rows < Self.chunkRows {
+            tail = last.values
+            chunks.removeLast()
+        }
+        var rows = rowOfText.count
+        for (textID, vector) in vectors where rowOfText[textID] == nil && vector.count == Self.dimension {
+            tail.append(contentsOf: vector)
+            rowOfText[textID] = Int32(rows)
+            rows += 1
+            if tail.count == Self.chunkRows * Self.dimension {
+                chunks.append(Chunk(tail))
+                tail = []
+            }
+        }
+        if !tail.isEmpty { chunks.append(Chunk(tail)) }
+        var members = self.members, memberIndex = self.memberIndex
+        for member in changed {
+            if let index = memberIndex[member.id] {
+                members[index] = member
+            } else {
+                memberIndex[member.id] = members.count
+                members.append(member)
+            }
+        }
+        return MatchSnapshot(version: version, chunks: chunks, rowOfText: rowOfText, members: members, memberIndex: memberIndex)
+    }
+
+    /// The best `limit` members for a need vector among those `include` lets through. Members whose
+    /// pieces are not all embedded yet are left out (the caller finds them lexically). `fewerReferrals`
+    /// breaks near-ties (scores within 0.01) in favour of whoever was sent less work lately.
+    public func rank(
+        _ need: [Float], limit: Int, include: (MatchMember) -> Bool = { _ in true },
+        recentReferrals: (UUID) -> Int = { _ in 0 }
+    ) -> [RankedMember] {
+        guard need.count == Self.dimension, limit > 0 else { return [] }
+        let similarities = similaritiesToAll(need)
+        var top: [RankedMember] = []
+        var floor = -Float.infinity
+        for member in members where !member.away && !member.pieces.isEmpty && include(member) {
+            var first: (MatchMember.Piece, Float)?, second: (MatchMember.Piece, Float)?
+            var complete = true
+            for piece in member.pieces {
+                guard let row = rowOfText[piece.textID] else { complete = false; break }
+                let similarity = similarities[Int(row)]
+                if first == nil || similarity > first!.1 {
+                    second = first
+                    first = (piece, similarity)
+                } else if second == nil || similarity > second!.1 {
+                    second = (piece, similarity)
+                }
+            }
+            guard complete, let first else { continue }
+            let score = second.map { (first.1 + $0.1) / 2 } ?? first.1
+            guard top.count < limit * 2 || score > floor else { continue }
+            top.append(RankedMember(id: member.id, score: score, best: [first, second].compactMap { $0 }.map { (piece: $0.0, similarity: $0.1) }))
+            if top.count >= limit * 4 {
+                top.sort { $0.score > $1.score }
+                top.removeLast(top.count - limit * 2)
+                floor = top.last!.score
+            }
+        }
+        top.sort { $0.score > $1.score }
+        // Near-ties go to whoever received fewer referrals lately; the score decides otherwise.
+        let bucket = { (score: Float) in Int((score * 100).rounded(.down)) }
+        top.sort { a, b in
+            let (ba, bb) = (bucket(a.score), bucket(b.score))
+            if ba != bb { return ba > bb }
+            let (ra, rb) = (recentReferrals(a.id), recentReferrals(b.id))
+            if ra != rb { return ra < rb }
+            return a.score > b.score
+        }
+        return Array(top.prefix(limit))
+    }
+
+    /// Cosine similarity of the need with every embedded text (all vectors are unit length).
+    func similaritiesToAll(_ need: [Float]) -> [Float] {
+        var result = [Float](repeating: 0, count: rowOfText.count)
+        need.withUnsafeBufferPointer { q in
+            let query = UnsafeRawPointer(q.baseAddress!)
+            var row = 0
+            for chunk in chunks {
+                chunk.values.withUnsafeBufferPointer { values in
+                    let base = UnsafeRawPointer(values.baseAddress!)
+                    for local in 0..<chunk.rows {
+                        var acc0 = SIMD4<Float>(), acc1 = SIMD4<Float>(), acc2 = SIMD4<Float>(), acc3 = SIMD4<Float>()
+                        let offset = local * Self.dimension * 4
+                        var p = 0
+                        while p < Self.dimension * 4 {
+                            acc0 += base.loadUnaligned(fromByteOffset: offset + p, as: SIMD4<Float>.self) * query.loadUnaligned(fromByteOffset: p, as: SIMD4<Float>.self)
+                            acc1 += base.loadUnaligned(fromByteOffset: offset + p + 16, as: SIMD4<Float>.self) * query.loadUnaligned(fromByteOffset: p + 16, as: SIMD4<Float>.self)
+                            acc2 += base.loadUnaligned(fromByteOffset: offset + p + 32, as: SIMD4<Float>.self) * query.loadUnaligned(fromByteOffset: p + 32, as: SIMD4<Float>.self)
+                            acc3 += base.loadUnaligned(fromByteOffset: offset + p + 48, as: SIMD4<Float>.self) * query.loadUnaligned(fromByteOffset: p + 48, as: SIMD4<Float>.self)
+                            p += 64
+                        }
+                        result[row + local] = (acc0 + acc1 + acc2 + acc3).sum()
+                    }
+                }
+                row += chunk.rows
+            }
+        }
+        return result
+    }
+}
