@@ -56,6 +56,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         directory: URL(fileURLWithPath: config.modelDirectory, relativeTo: URL(fileURLWithPath: app.directory.workingDirectory)),
         preferSwiftKernel: config.swiftMatrixKernel)
     app.matchIndex = MatchIndex()
+    app.matchThrottle = MatchThrottle(perMinute: config.matchesPerMinute)
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))

@@ -9,6 +9,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: AccountsController())
     try web.register(collection: PasswordController())
     try web.register(collection: SearchController())
+    try web.register(collection: MatchingController())
     try web.register(collection: NichesController())
     try web.register(collection: ProfileController())
     try web.register(collection: RosterController())

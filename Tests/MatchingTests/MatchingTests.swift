@@ -53,7 +53,7 @@ struct MatchingTests {
                     pieces: texts.enumerated().map { .init(textID: $1, kind: $0 == 0 ? .niche : .sentence, position: $0) })
     }
 
-    @Test("members rank by the mean of their best two pieces; away and unembedded members are left out")
+    @Test("members rank by their best piece, confirmed by the second; away and unembedded members are left out")
     func ranking() {
         // setup: text 1 points at the need, 2 half-way, 3 away from it; 4 is not embedded yet
         let (a, b, c, d, e) = (UUID(), UUID(), UUID(), UUID(), UUID())
@@ -64,9 +64,9 @@ struct MatchingTests {
                       Self.member(d, [1, 1], away: true), Self.member(e, [1, 4])])
         // act
         let ranked = snapshot.rank(Self.unit([1, 0]), limit: 10)
-        // assert: c = (1 + .707)/2, b = .707, a = (1 + 0)/2; d is away; e waits for text 4
+        // assert: c = .7 × 1 + .3 × .707, b = .707, a = .7 × 1 + .3 × 0; d is away; e waits for text 4
         #expect(ranked.map(\.id) == [c, b, a])
-        #expect(abs(ranked[0].score - 0.8536) < 0.001)
+        #expect(abs(ranked[0].score - 0.9121) < 0.001)
         #expect(ranked[0].best.map(\.piece.textID) == [1, 2])
         #expect(!snapshot.isEmbedded(e) && snapshot.isEmbedded(a))
         // a later snapshot with text 4 embedded takes e in; the old one is unchanged

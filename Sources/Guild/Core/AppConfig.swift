@@ -42,6 +42,8 @@ public struct AppConfig: Sendable, Equatable {
     public var modelFetch: Bool
     /// Matrix products on our own Swift kernel even where OpenBLAS is installed (for measuring both).
     public var swiftMatrixKernel: Bool
+    /// Matches one address may ask for a minute, per server (0: no limit, for benchmarks).
+    public var matchesPerMinute: Int
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -52,7 +54,8 @@ public struct AppConfig: Sendable, Equatable {
         port: 8080, bcryptCost: 12, trustProxy: false, logFormat: .text, cacheTemplates: true, searchCacheSize: 1000,
         profileCacheSize: 5000,
         postgresSchema: nil, requestTimeout: 30, metricsToken: nil, sqliteReader: true,
-        modelDirectory: ".guild/model/all-MiniLM-L6-v2", modelFetch: true, swiftMatrixKernel: false)
+        modelDirectory: ".guild/model/all-MiniLM-L6-v2", modelFetch: true, swiftMatrixKernel: false,
+        matchesPerMinute: 60)
 
     /// Reads the environment; a wrong value throws an error naming the variable.
     public static func from(environment env: [String: String]) throws(ConfigError) -> AppConfig {
@@ -116,6 +119,9 @@ public struct AppConfig: Sendable, Equatable {
                 throw ConfigError(variable: "GUILD_MATRIX_KERNEL", problem: "must be swift or openblas")
             }
             config.swiftMatrixKernel = raw.lowercased() == "swift"
+        }
+        if let raw = env.nonEmpty("GUILD_MATCHES_PER_MINUTE") {
+            config.matchesPerMinute = try parseInt(raw, variable: "GUILD_MATCHES_PER_MINUTE", in: 0...1_000_000)
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

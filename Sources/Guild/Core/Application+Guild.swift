@@ -17,6 +17,7 @@ extension Application {
     private struct NicheIndexCacheKey: StorageKey { typealias Value = NicheIndexCache }
     private struct MatchingModelKey: StorageKey { typealias Value = MatchingModel }
     private struct MatchIndexKey: StorageKey { typealias Value = MatchIndex }
+    private struct MatchThrottleKey: StorageKey { typealias Value = MatchThrottle }
 
     var taxonomy: Taxonomy {
         get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
@@ -65,6 +66,12 @@ extension Application {
             return index
         }
         set { storage[MatchIndexKey.self] = newValue }
+    }
+
+    /// Matches one address may ask this server for, a minute.
+    var matchThrottle: MatchThrottle {
+        get { storage[MatchThrottleKey.self] ?? MatchThrottle(perMinute: 0) }
+        set { storage[MatchThrottleKey.self] = newValue }
     }
 
     /// What every cache checks its entries against.

@@ -15,14 +15,15 @@ struct MatchNeed: Sendable {
     static func validated(need raw: String?, city rawCity: String?, remote: Bool?, limit rawLimit: Int?) throws -> MatchNeed {
         let need = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !need.isEmpty else { throw MatchingError.invalid(field: "need", "Describe what you need, in a sentence or two.") }
-        guard need.count <= maxNeedCharacters else {
+        // Counted as the API document counts (code points), so both agree on what is too long.
+        guard need.unicodeScalars.count <= maxNeedCharacters else {
             throw MatchingError.invalid(field: "need", "The need can be at most \(maxNeedCharacters) characters; shorten it to what matters.")
         }
         guard need.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }) else {
             throw MatchingError.invalid(field: "need", "The need has no words in it; describe what you need.")
         }
         let city = rawCity?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let city, city.count > 100 { throw MatchingError.invalid(field: "city", "The city can be at most 100 characters.") }
+        if let city, city.unicodeScalars.count > 100 { throw MatchingError.invalid(field: "city", "The city can be at most 100 characters.") }
         let limit = rawLimit ?? 10
         guard (1...50).contains(limit) else { throw MatchingError.invalid(field: "limit", "limit must be from 1 to 50.") }
         return MatchNeed(need: need, city: city?.isEmpty == true ? nil : city, remoteOK: remote ?? false, limit: limit)
@@ -54,11 +55,20 @@ struct MatchResults: Sendable, Encodable {
 }
 
 /// Need → the members most likely to help, each with reasons a person can check. Semantic when the
-/// model is loaded (the mean similarity of a member's best two pieces, `MatchSnapshot.rank`), with
+/// model is loaded (a member's best two pieces, the best weighted most: `MatchSnapshot.rank`), with
 /// members not embedded yet found by the directory's word search and listed after; word search
 /// alone when the model is off.
 enum Matcher {
+    /// Below this a member shares little more than the language with the need (unrelated sentences
+    /// score 0–0.2 with this model; the right members in the dev set scored 0.35–0.6).
+    static let minimumScore: Float = 0.2
+
     static func match(_ need: MatchNeed, app: Application, db: any Database) async throws -> MatchResults {
+        // The model reads English; a need with no Latin letters would match noise.
+        guard need.need.unicodeScalars.contains(where: { $0.properties.isAlphabetic && $0.value < 0x0250 }) else {
+            return MatchResults(matches: [], semantic: app.matchingModel.status == .ready,
+                                suggestion: "Guild understands needs written in English; try describing it in English.")
+        }
         let encoder = await app.matchingModel.load(on: app.threadPool, logger: app.logger)
         var ranked: [RankedMember] = []
         var snapshot = MatchSnapshot.empty
@@ -71,7 +81,7 @@ enum Matcher {
             ranked = snapshot.rank(vector, limit: need.limit) { member in
                 guard let city else { return true }
                 return member.cityKey.hasPrefix(city) || (need.remoteOK && member.remote)
-            }
+            }.filter { $0.score >= minimumScore }
         }
         var matches = try await hydrate(ranked, need: need, on: db)
         // Members not embedded yet (just imported or edited), or every member when the model is off.
@@ -80,12 +90,8 @@ enum Matcher {
             let shown = Set(matches.map(\.slug))
             matches += lexical.filter { !shown.contains($0.slug) }.prefix(need.limit - matches.count)
         }
-        var suggestion: String?
-        if matches.isEmpty {
-            suggestion = need.need.unicodeScalars.contains(where: { $0.properties.isAlphabetic && $0.value < 0x0250 })
-                ? "Nobody matched yet. Try describing the problem in other words, or leave out the city."
-                : "Guild understands needs written in English best; try describing it in English."
-        }
+        let suggestion = matches.isEmpty
+            ? "Nobody matched yet. Try describing the problem in other words" + (need.city == nil ? "." : ", or leave out the city.") : nil
         return MatchResults(matches: matches, semantic: encoder != nil, suggestion: suggestion)
     }
 
