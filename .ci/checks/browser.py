@@ -93,6 +93,43 @@ def directory(driver, width, marker):
     driver.get(profile_url)
 
 
+def wait_for_semantic_matching(timeout=300):
+    """The demo's profile texts are embedded in the background after start; wait until they are."""
+    import json, urllib.request
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        request = urllib.request.Request(f"{base}/api/v1/matches", method="POST", headers={"Content-Type": "application/json"},
+                                         data=json.dumps({"need": HOUSE_NEED, "city": "Austin", "limit": 3}).encode())
+        reply = json.load(urllib.request.urlopen(request))
+        if reply["semantic"] and reply["matches"] and reply["matches"][0]["member"]["slug"] == "rae-lindqvist":
+            return
+        time.sleep(2)
+    raise SystemExit(f"browser check failed: semantic matching never put Rae Lindqvist first: {reply}")
+
+
+HOUSE_NEED = "We're selling our house next month and want it to look amazing online, ideally with shots from the air"
+
+
+def find_help(width):
+    """A visitor describes a need on /find and sees the right member first, with reasons."""
+    driver = browser(width)
+    try:
+        driver.get(f"{base}/find")
+        no_horizontal_scroll(driver, "find page")
+        fill(driver, need=HOUSE_NEED, city="Austin")
+        submit(driver, "/find")
+        expect(page_shows(driver, "who could help"), "no results on /find")
+        first = driver.find_element(By.CSS_SELECTOR, "ol.matches li.member h3").text
+        expect(first == "Rae Lindqvist", f"the first match is {first}")
+        reasons = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "ol.matches li.member:first-child .reasons li")]
+        expect(any(r.startswith("Works in") or r.startswith("“") for r in reasons), f"no reason names a niche or a sentence: {reasons}")
+        no_horizontal_scroll(driver, "find results")
+        shot(driver, f"find-{width}")
+        print(f"find at {width}px: ok ({first}: {reasons[:2]})")
+    finally:
+        driver.quit()
+
+
 def journey(width):
     driver = browser(width)
     marker = uuid.uuid4().hex[:8]
@@ -141,5 +178,7 @@ def journey(width):
         driver.quit()
 
 
+wait_for_semantic_matching()
 for width in (375, 1280):
+    find_help(width)
     journey(width)

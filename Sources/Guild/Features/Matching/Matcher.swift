@@ -19,9 +19,6 @@ struct MatchNeed: Sendable {
         guard need.unicodeScalars.count <= maxNeedCharacters else {
             throw MatchingError.invalid(field: "need", "The need can be at most \(maxNeedCharacters) characters; shorten it to what matters.")
         }
-        guard need.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }) else {
-            throw MatchingError.invalid(field: "need", "The need has no words in it; describe what you need.")
-        }
         let city = rawCity?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let city, city.unicodeScalars.count > 100 { throw MatchingError.invalid(field: "city", "The city can be at most 100 characters.") }
         let limit = rawLimit ?? 10
@@ -64,7 +61,11 @@ enum Matcher {
     static let minimumScore: Float = 0.2
 
     static func match(_ need: MatchNeed, app: Application, db: any Database) async throws -> MatchResults {
-        // The model reads English; a need with no Latin letters would match noise.
+        // Punctuation alone says nothing; and the model reads English, so a need with no Latin letters would match noise.
+        guard need.need.unicodeScalars.contains(where: { $0.properties.isAlphabetic || $0.properties.numericType != nil }) else {
+            return MatchResults(matches: [], semantic: app.matchingModel.status == .ready,
+                                suggestion: "There are no words in that need; describe what the client needs in a sentence or two.")
+        }
         guard need.need.unicodeScalars.contains(where: { $0.properties.isAlphabetic && $0.value < 0x0250 }) else {
             return MatchResults(matches: [], semantic: app.matchingModel.status == .ready,
                                 suggestion: "Guild understands needs written in English; try describing it in English.")
