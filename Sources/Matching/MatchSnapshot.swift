@@ -61,6 +61,11 @@ public final class MatchSnapshot: Sendable {
     let rowOfText: [Int64: Int32]
     let members: [MatchMember]
     let memberIndex: [UUID: Int]
+    /// Every member's pieces as vector rows (-1: not embedded yet), member after member from
+    /// `offsets[m]` to `offsets[m + 1]`: resolved once per snapshot, so ranking reads two flat arrays
+    /// instead of looking up 700,000 text ids in a dictionary per request (20 ms at 100,000 members).
+    let rows: [Int32]
+    let offsets: [Int32]
 
     public static let empty = MatchSnapshot(version: 0, chunks: [], rowOfText: [:], members: [], memberIndex: [:])
 
@@ -70,6 +75,15 @@ public final class MatchSnapshot: Sendable {
         self.rowOfText = rowOfText
         self.members = members
         self.memberIndex = memberIndex
+        var rows: [Int32] = [], offsets: [Int32] = [0]
+        rows.reserveCapacity(members.reduce(0) { $0 + $1.pieces.count })
+        offsets.reserveCapacity(members.count + 1)
+        for member in members {
+            for piece in member.pieces { rows.append(rowOfText[piece.textID] ?? -1) }
+            offsets.append(Int32(rows.count))
+        }
+        self.rows = rows
+        self.offsets = offsets
     }
 
     public var memberCount: Int { members.count }
@@ -78,8 +92,8 @@ public final class MatchSnapshot: Sendable {
     /// Every piece of this member has a vector.
     public func isEmbedded(_ id: UUID) -> Bool {
         guard let index = memberIndex[id] else { return false }
-        let pieces = members[index].pieces
-        return !pieces.isEmpty && pieces.allSatisfy { rowOfText[$0.textID] != nil }
+        let range = Int(offsets[index])..<Int(offsets[index + 1])
+        return !range.isEmpty && range.allSatisfy { rows[$0] >= 0 }
     }
 
     /// The next picture: these members replace their old entries (or join), these vectors join.
@@ -124,23 +138,29 @@ public final class MatchSnapshot: Sendable {
         let similarities = similaritiesToAll(need)
         var top: [RankedMember] = []
         var floor = -Float.infinity
-        for member in members where !member.away && !member.pieces.isEmpty && include(member) {
-            var first: (MatchMember.Piece, Float)?, second: (MatchMember.Piece, Float)?
+        for (index, member) in members.enumerated() where !member.away {
+            let start = Int(offsets[index]), end = Int(offsets[index + 1])
+            guard start < end else { continue }
+            var first = -1, second = -1  // positions in `rows`
+            var best: Float = -2, next: Float = -2
             var complete = true
-            for piece in member.pieces {
-                guard let row = rowOfText[piece.textID] else { complete = false; break }
+            for position in start..<end {
+                let row = rows[position]
+                guard row >= 0 else { complete = false; break }
                 let similarity = similarities[Int(row)]
-                if first == nil || similarity > first!.1 {
-                    second = first
-                    first = (piece, similarity)
-                } else if second == nil || similarity > second!.1 {
-                    second = (piece, similarity)
+                if similarity > best {
+                    (second, next) = (first, best)
+                    (first, best) = (position, similarity)
+                } else if similarity > next {
+                    (second, next) = (position, similarity)
                 }
             }
-            guard complete, let first else { continue }
-            let score = second.map { Self.bestWeight * first.1 + (1 - Self.bestWeight) * $0.1 } ?? first.1
-            guard top.count < limit * 2 || score > floor else { continue }
-            top.append(RankedMember(id: member.id, score: score, best: [first, second].compactMap { $0 }.map { (piece: $0.0, similarity: $0.1) }))
+            guard complete, first >= 0 else { continue }
+            let score = second >= 0 ? Self.bestWeight * best + (1 - Self.bestWeight) * next : best
+            guard top.count < limit * 2 || score > floor, include(member) else { continue }
+            var pieces = [(piece: member.pieces[first - start], similarity: best)]
+            if second >= 0 { pieces.append((piece: member.pieces[second - start], similarity: next)) }
+            top.append(RankedMember(id: member.id, score: score, best: pieces))
             if top.count >= limit * 4 {
                 top.sort { $0.score > $1.score }
                 top.removeLast(top.count - limit * 2)

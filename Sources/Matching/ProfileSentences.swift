@@ -68,7 +68,8 @@ public enum ProfileSentences {
             pieces.append(ProfileSentence(kind: kind, text: trimmed))
         }
         for niche in niches {
-            if let label = niche.label { add(.niche, label) }
+            // Several typed words can land on one niche ("iOS; Android; Flutter"): each is a piece.
+            for label in (niche.label ?? "").split(separator: ";") { add(.niche, String(label)) }
             if let description = niche.description { add(.nicheWords, description) } else { add(.niche, niche.name) }
         }
         add(.headline, headline)

@@ -23,11 +23,14 @@ struct MatchingTests {
     func nichePieces() {
         let crm = NichePiece(name: "CRM implementation", label: "Salesforce rescue", synonyms: ["crm", "CRM implementation"],
                              clientWords: ["customer database", "track leads"])
-        let pieces = ProfileSentences.make(niches: [crm, NichePiece(name: "Quilting", label: "Quilting")], headline: "", bio: "")
+        let apps = NichePiece(name: "Mobile app development", label: "iOS; Android")
+        let pieces = ProfileSentences.make(niches: [crm, NichePiece(name: "Quilting", label: "Quilting"), apps], headline: "", bio: "")
         #expect(pieces == [
             ProfileSentence(kind: .niche, text: "Salesforce rescue"),
             ProfileSentence(kind: .nicheWords, text: "CRM implementation: crm; customer database, track leads"),
             ProfileSentence(kind: .niche, text: "Quilting"),
+            ProfileSentence(kind: .niche, text: "iOS"), ProfileSentence(kind: .niche, text: "Android"),
+            ProfileSentence(kind: .niche, text: "Mobile app development"),
         ])
         #expect(NichePiece.name(inDescription: pieces[1].text) == "CRM implementation")
     }

@@ -221,3 +221,29 @@ struct MatchingTests {
         }
     }
 }
+
+@Suite("Matching: the embedding queue and each server's index")
+struct MatchQueueTests {
+    @Test("two workers claiming at once get disjoint texts, and a claimed text is not handed out again until its lease ends")
+    func claimsAreDisjoint() async throws {
+        try await withGuild { app, _ in
+            // setup: 100 texts waiting
+            _ = try await app.db.writeTransaction { db in
+                try await MatchSentences.textIDs(Set((0..<100).map { "text number \($0)" }), on: db)
+            }
+            // act
+            async let first = MatchQueueTests.claim(64, on: app)
+            async let second = MatchQueueTests.claim(64, on: app)
+            let (a, b) = try await (first, second)
+            // assert
+            #expect(Set(a).isDisjoint(with: Set(b)))
+            #expect(Set(a + b).count == 100)
+            #expect(try await MatchQueueTests.claim(64, on: app).isEmpty)
+            #expect(try await MatchQueueTests.claim(64, at: Date().addingTimeInterval(MatchEmbedder.lease + 1), on: app).count == 64)
+        }
+    }
+
+    static func claim(_ limit: Int, at now: Date = Date(), on app: Application) async throws -> [Int64] {
+        try await MatchEmbedder.claim(limit: limit, now: now, on: app.db).map(\.id)
+    }
+}

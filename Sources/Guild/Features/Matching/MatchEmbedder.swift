@@ -17,7 +17,7 @@ struct MatchEmbedder: Sendable {
     /// Embeds one batch; returns how many texts it stored (0: the queue is empty).
     @discardableResult
     func embedBatch(limit: Int = 64) async throws -> Int {
-        let claimed = try await claim(limit: limit)
+        let claimed = try await Self.claim(limit: limit, on: db)
         guard !claimed.isEmpty else { return 0 }
         // One share of the batch per core, each on a pool thread.
         let shares = max(1, min(System.coreCount, claimed.count))
@@ -52,7 +52,9 @@ struct MatchEmbedder: Sendable {
         }
     }
 
-    func claim(limit: Int, now: Date = Date()) async throws -> [Claimed] {
+    /// Takes up to `limit` waiting texts in one statement. PostgreSQL skips rows another instance is
+    /// claiming; SQLite serialises writers, so the statement alone is enough there.
+    static func claim(limit: Int, now: Date = Date(), on db: any Database) async throws -> [Claimed] {
         let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
         return try await db.writeTransaction(reportingGeneration: false) { db in
             try await db.sql.raw("""

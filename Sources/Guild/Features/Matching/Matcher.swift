@@ -76,12 +76,13 @@ enum Matcher {
         if let encoder {
             try await app.matchIndex.refresh(on: db)
             snapshot = app.matchIndex.snapshot
-            let text = need.need
-            let vector = try await app.threadPool.runIfActive { encoder.embed(text) }
-            let city = need.city?.lowercased()
-            ranked = snapshot.rank(vector, limit: need.limit) { member in
-                guard let city else { return true }
-                return member.cityKey.hasPrefix(city) || (need.remoteOK && member.remote)
+            // Embedding and ranking run on a pool thread: together 15–40 ms of CPU an event loop must not spend.
+            let text = need.need, city = need.city?.lowercased(), remoteOK = need.remoteOK, limit = need.limit, picture = snapshot
+            ranked = try await app.threadPool.runIfActive {
+                picture.rank(encoder.embed(text), limit: limit) { member in
+                    guard let city else { return true }
+                    return member.cityKey.hasPrefix(city) || (remoteOK && member.remote)
+                }
             }.filter { $0.score >= minimumScore }
         }
         var matches = try await hydrate(ranked, need: need, on: db)
