@@ -14,6 +14,10 @@ func routes(_ app: Application) throws {
     try web.register(collection: ProfileController())
     try web.register(collection: RosterController())
     try web.grouped(RequireSignInMiddleware()).register(collection: SettingsController())
+    try web.grouped(RequireSignInMiddleware()).register(collection: ReferralsController())
+    try web.grouped(RequireSignInMiddleware()).register(collection: NotificationsController())
+    // One-click unsubscribe is posted by mail clients, with no page and no CSRF token (RFC 8058).
+    try app.grouped(WebSessionMiddleware()).register(collection: UnsubscribeController())
     try web.grouped(RequireSignInMiddleware(role: .admin)).register(collection: AdminController())
 
     try GuildAPI.register(on: app)

@@ -1,4 +1,5 @@
 import Fluent
+import Validation
 import Vapor
 
 /// A few accounts to explore Guild with, added only to an empty database.
@@ -42,7 +43,39 @@ enum DemoData {
             try await Profiles.save(profile, for: user, on: app.db)
         }
         try await DemoNetworkWriter.write(members: 300, seed: 1, app: app)
+        try await seedReferrals(app)
         console.print("Demo data added: 5 named accounts and 300 generated members. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
         console.print("with the password \(password).")
     }
+
+    /// A few referrals between the named accounts, so the ledger, notifications and a won value show.
+    static func seedReferrals(_ app: Application) async throws {
+        func user(_ email: String) async throws -> User {
+            guard let user = try await User.query(on: app.db).filter(\.$email == email).first() else { throw Abort(.internalServerError) }
+            return user
+        }
+        let marisol = try await user("marisol@guild.test"), rae = try await user("rae@guild.test")
+        let dev = try await user("dev@guild.test"), ada = try await user("admin@guild.test")
+        let base = app.guildConfig.baseURL
+        func refer(_ giver: User, to slug: String, client: String, email: String, need: String, steps: [(ReferralStatus, String?, Money?)]) async throws {
+            let id = try await Referrals.create(
+                ReferralDraft(receiverSlug: slug, clientName: client, clientEmail: email, clientPhone: "", need: need,
+                              note: "Met them at the Wednesday networking morning.", urgency: ReferralUrgency.thisMonth.rawValue, consent: true),
+                by: giver, baseURL: base, on: app.db)
+            guard let receiverID = try await Referrals.find(id, on: app.db)?.receiver_id, let receiver = try await User.find(receiverID, on: app.db) else { return }
+            for (status, reason, value) in steps {
+                _ = try await Referrals.transition(id, to: status, reason: reason, value: value, by: receiver, baseURL: base, on: app.db)
+            }
+        }
+        try await refer(marisol, to: "rae-lindqvist", client: "Tomás Herrera", email: "tomas@example.com",
+                        need: "We're selling the family house in June and want photos that make it look its best, maybe from the air.",
+                        steps: [(.accepted, nil, nil), (.contacted, nil, nil), (.won, nil, Money(minorUnits: 85_000, currency: "USD"))])
+        try await refer(dev, to: "marisol-ortega", client: "June Park", email: "june@example.com",
+                        need: "Our café is empty on weeknights and nobody finds us on Google Maps.", steps: [(.accepted, nil, nil)])
+        try await refer(rae, to: "ada-admin", client: "Sam Ortiz", email: "sam@example.com",
+                        need: "My books for the roofing business are a year behind and the tax deadline is close.", steps: [])
+        try await refer(marisol, to: "dev-kapoor", client: "Lee Chen", email: "lee@example.com",
+                        need: "Leads from the website get lost; we need a CRM set up.", steps: [(.declined, "Fully booked until spring; try a peer.", nil)])
+    }
 }
+

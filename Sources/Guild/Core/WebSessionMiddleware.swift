@@ -18,6 +18,10 @@ struct WebSessionMiddleware: AsyncMiddleware {
             request.storage[CurrentSessionKey.self] = session
             request.storage[CurrentUserKey.self] = session.user
             request.storage[CSRFTokenKey.self] = session.csrfToken
+            // The navigation's count of unread notifications, for pages only.
+            if request.method == .GET, let userID = session.user.id {
+                request.storage[UnreadNotificationsKey.self] = try await Notifications.unreadCount(userID, on: request.db)
+            }
         }
         var newAnonymousToken: String?
         if request.storage[CSRFTokenKey.self] == nil {

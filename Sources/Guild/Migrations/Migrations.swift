@@ -29,6 +29,7 @@ enum GuildMigrations {
             ThrottleConsumeFunction(),
             NicheDisplayNames(),
             CreateMatchIndex(),
+            CreateReferrals(),
         ]
     }
 }

@@ -45,6 +45,28 @@ struct AccessMatrixTests {
             return cast
         }
 
+        /// A referral from Rita to the owner (the owner is its receiver); `declined` ones may be passed on by Rita only.
+        func referral(status: String = "new") async throws -> UUID {
+            let id = UUID(), now = Date()
+            try await app.db.sql.raw("""
+                INSERT INTO referrals (id, giver_id, receiver_id, client_name, client_email, client_phone, need, note, urgency, status,
+                    created_at, updated_at)
+                VALUES (\(bind: id), \(bind: try resetUser.requireID()), \(bind: try users[.owner]!.requireID()), 'Clara Client',
+                    'clara@example.com', '', 'books', '', 'whenever', \(bind: status), \(bind: now), \(bind: now))
+                """).run()
+            return id
+        }
+
+        /// A notification of the owner's.
+        func notification() async throws -> UUID {
+            let id = UUID()
+            try await app.db.sql.raw("""
+                INSERT INTO notifications (id, user_id, kind, title, link, created_at)
+                VALUES (\(bind: id), \(bind: try users[.owner]!.requireID()), 'referral_received', 'A note', '/referrals', \(bind: Date()))
+                """).run()
+            return id
+        }
+
         /// A niche members typed, fresh for each request that may merge it away.
         func freshNiche() async throws -> String {
             try await NicheResolver.findOrCreate("matrix niche \(next())", on: app.db).slug
@@ -108,6 +130,39 @@ struct AccessMatrixTests {
                 return "/admin/outbox/\(try message.requireID())/retry"
             },
             expected: adminsOnly),
+        // Referring a client: any signed-in member to anyone but themselves (the owner is sent back with an error).
+        Row(route: "GET /m/:slug/refer", path: { cast in "/m/\(cast.ownerSlug)/refer" },
+            expected: [.anonymous: .seeOther, .member: .ok, .owner: .ok, .organizer: .ok, .admin: .ok]),
+        Row(route: "POST /m/:slug/refer",
+            body: { _ in ["clientName": "Clara", "clientEmail": "clara@example.com", "need": "books", "urgency": "whenever", "consent": "yes"] },
+            path: { cast in "/m/\(cast.ownerSlug)/refer" },
+            expected: [.anonymous: .unauthorized, .member: .seeOther, .owner: .unprocessableEntity, .organizer: .seeOther, .admin: .seeOther]),
+        // A referral's client details: its giver, its receiver (the owner here) and admins; everyone else is told it does not exist.
+        Row(route: "GET /referrals/:referralID", path: { cast in "/referrals/\(try await cast.referral())" },
+            expected: [.anonymous: .seeOther, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .ok]),
+        Row(route: "POST /referrals/:referralID/transitions", body: { _ in ["to": "accepted"] },
+            path: { cast in "/referrals/\(try await cast.referral())/transitions" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .forbidden]),
+        // Only the giver (Rita, not in the cast) may pass a declined client on; the receiver and admins may not.
+        Row(route: "POST /referrals/:referralID/pass", body: { _ in ["to": "member-person"] },
+            path: { cast in "/referrals/\(try await cast.referral(status: "declined"))/pass" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .unprocessableEntity, .organizer: .notFound, .admin: .unprocessableEntity]),
+        Row(route: "POST /notifications/:notificationID/read", path: { cast in "/notifications/\(try await cast.notification())/read" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .notFound]),
+        // The unsubscribe link is its own credential, like a reset link.
+        Row(route: "GET /unsubscribe/:token",
+            path: { cast in "/unsubscribe/" + (try await Notifications.unsubscribeToken(cast.users[.owner]!.requireID(), .referralReceived, on: cast.app.db)) },
+            expected: Row.all(.ok)),
+        Row(route: "POST /unsubscribe/:token",
+            path: { cast in "/unsubscribe/" + (try await Notifications.unsubscribeToken(cast.users[.owner]!.requireID(), .referralReceived, on: cast.app.db)) },
+            expected: Row.all(.ok)),
+        Row(route: "GET /api/v1/referrals/:id", api: true, path: { cast in "/api/v1/referrals/\(try await cast.referral())" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .ok]),
+        Row(route: "POST /api/v1/referrals/:id/transitions", api: true, body: { _ in ["to": "accepted"] },
+            path: { cast in "/api/v1/referrals/\(try await cast.referral())/transitions" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .forbidden]),
+        Row(route: "POST /api/v1/notifications/:id/read", api: true, path: { cast in "/api/v1/notifications/\(try await cast.notification())/read" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .noContent, .organizer: .notFound, .admin: .notFound]),
         Row(route: "GET /api/v1/members/:slug", api: true, path: { cast in "/api/v1/members/\(cast.ownerSlug)" }, expected: Row.all(.ok)),
         Row(route: "GET /api/v1/niches/:slug", api: true, path: { _ in "/api/v1/niches/bookkeeping" }, expected: Row.all(.ok)),
         Row(route: "POST /api/v1/niches/:slug/merge", api: true, body: { _ in ["into": "bookkeeping"] },

@@ -12,6 +12,8 @@ struct Email: Sendable, Equatable {
     var subject: String
     var body: String
     var messageID: String
+    /// Adds `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+    var unsubscribeURL: String? = nil
 
     /// RFC 5322 text with UTF-8 body; the subject is RFC 2047-encoded when it is not plain ASCII.
     var rfc5322: String {
@@ -21,11 +23,13 @@ struct Email: Sendable, Equatable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         let body = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
-        return [
+        let unsubscribe = unsubscribeURL.map { ["List-Unsubscribe: <\($0)>", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"] } ?? []
+        return ([
             "From: \(from)", "To: \(to)", "Subject: \(subjectHeader)", "Date: \(formatter.string(from: Date()))",
-            "Message-ID: <\(messageID)>", "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8",
-            "Content-Transfer-Encoding: 8bit", "", body, "",
-        ].joined(separator: "\r\n")
+            "Message-ID: <\(messageID)>",
+        ] + unsubscribe + [
+            "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", body, "",
+        ]).joined(separator: "\r\n")
     }
 }
 

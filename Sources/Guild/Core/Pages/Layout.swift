@@ -10,9 +10,13 @@ struct Layout: Encodable, Sendable {
 
     var title: String
     var user: CurrentUser?
+    /// Unread notifications of the signed-in member (0 when signed out).
+    var unread: Int = 0
     var csrf: String
     var flash: Flash?
 }
+
+struct UnreadNotificationsKey: StorageKey { typealias Value = Int }
 
 struct Flash: Codable, Sendable {
     enum Kind: String, Codable, Sendable { case success, error, info }
@@ -27,6 +31,7 @@ extension Request {
             user: currentUser.map {
                 .init(name: $0.name, isOrganizer: $0.role.canOrganize, isAdmin: $0.role == .admin)
             },
+            unread: storage[UnreadNotificationsKey.self] ?? 0,
             csrf: storage[CSRFTokenKey.self] ?? "",
             flash: storage[IncomingFlashKey.self])
     }

@@ -43,6 +43,14 @@ struct SettingsPage: Encodable {
     var email: String
     var role: String
     var tokens: [Token]
+    /// Which notification kinds also come by email.
+    var notificationEmails: [NotificationSetting] = []
+
+    struct NotificationSetting: Encodable {
+        var name: String
+        var label: String
+        var on: Bool
+    }
     var newToken: String?
     var passwordError: String?
     var tokenError: String?

@@ -18,12 +18,17 @@ struct SettingsController: RouteCollection {
             .filter(\.$user.$id == user.requireID())
             .sort(\.$createdAt, .descending)
             .all()
+        var emails: [SettingsPage.NotificationSetting] = []
+        for kind in NotificationKind.allCases {
+            emails.append(.init(name: "email_\(kind.rawValue)", label: kind.label,
+                                on: try await Notifications.emails(try user.requireID(), kind, on: req.db)))
+        }
         return SettingsPage(
             layout: req.layout(title: "Settings"), name: user.name, email: user.email, role: user.role.rawValue,
             tokens: try tokens.map {
                 .init(id: try $0.requireID().uuidString, label: $0.label, created: $0.createdAt?.shortDisplay ?? "",
                       lastUsed: $0.lastUsedAt?.shortDisplay ?? "never")
-            })
+            }, notificationEmails: emails)
     }
 
     func show(req: Request) async throws -> View {

@@ -121,6 +121,8 @@ final class MatchWorker: LifecycleHandler, @unchecked Sendable {
                     }
                     if !reported {
                         try await app.matchIndex.refresh(on: app.db)
+                        // Embedding thousands of texts leaves freed buffers behind; give them back.
+                        Memory.returnFreedPages()
                         reported = true
                     }
                 } catch {

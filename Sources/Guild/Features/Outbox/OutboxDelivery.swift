@@ -19,6 +19,7 @@ struct OutboxDelivery: Sendable {
         var subject: String
         var body: String
         var attempts: Int
+        var unsubscribe_url: String?
     }
 
     /// Minutes to wait after the nth failed attempt: 1, 2, 4, … capped at six hours.
@@ -32,7 +33,8 @@ struct OutboxDelivery: Sendable {
         for message in try await claimDue(now: now, limit: limit) {
             do {
                 try await transport.send(Email(from: from, to: message.recipient, subject: message.subject,
-                                               body: message.body, messageID: "\(message.id.uuidString.lowercased())@guild"))
+                                               body: message.body, messageID: "\(message.id.uuidString.lowercased())@guild",
+                                               unsubscribeURL: message.unsubscribe_url))
                 try await db.sql.raw("""
                     UPDATE outbox_messages SET status = 'sent', sent_at = \(bind: Date()), claimed_until = NULL,
                     last_error = NULL WHERE id = \(bind: message.id)
@@ -67,7 +69,7 @@ struct OutboxDelivery: Sendable {
                 WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
                 AND (claimed_until IS NULL OR claimed_until < \(bind: now))
                 ORDER BY created_at LIMIT \(literal: limit) \(lock))
-            RETURNING id, recipient, subject, body, attempts
+            RETURNING id, recipient, subject, body, attempts, unsubscribe_url
             """).all(decoding: Claimed.self)
     }
 

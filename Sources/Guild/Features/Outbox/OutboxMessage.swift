@@ -18,14 +18,17 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "last_error") var lastError: String?
     @Field(key: "created_at") var createdAt: Date
     @OptionalField(key: "sent_at") var sentAt: Date?
+    /// Notification emails: the one-click unsubscribe address (`List-Unsubscribe`, RFC 8058).
+    @OptionalField(key: "unsubscribe_url") var unsubscribeURL: String?
 
     init() {}
 }
 
 enum Outbox {
     /// Queues a plain-text email; the job inside `guild serve` sends it.
-    static func enqueue(to recipient: String, subject: String, body: String, on db: any Database) async throws {
+    static func enqueue(to recipient: String, subject: String, body: String, unsubscribeURL: String? = nil, on db: any Database) async throws {
         let message = OutboxMessage()
+        message.unsubscribeURL = unsubscribeURL
         message.recipient = recipient
         message.subject = subject
         message.body = body

@@ -1,0 +1,126 @@
+import Fluent
+import SQLKit
+import Vapor
+
+/// What a member can be told about. Each kind can be emailed or not (settings, or the one-click
+/// unsubscribe link in every such email); in-app notifications are always kept.
+enum NotificationKind: String, Sendable, CaseIterable, Codable {
+    case referralReceived = "referral_received"
+    case referralUpdated = "referral_updated"
+
+    /// Words on the settings page and the unsubscribe page.
+    var label: String {
+        switch self {
+        case .referralReceived: "A member refers a client to me"
+        case .referralUpdated: "A client I referred is accepted, declined, won or lost"
+        }
+    }
+}
+
+struct NotificationRow: Decodable, Sendable, Encodable {
+    var id: UUID
+    var kind: String
+    var title: String
+    var link: String
+    var created_at: Date
+    var read_at: Date?
+}
+
+/// In-app notifications and their emails, written in the caller's transaction: a notification
+/// exists exactly when what it reports was saved, and its email leaves through the outbox once,
+/// whichever instance delivers it. Titles and emails name people and links, never a client's details.
+enum Notifications {
+    struct Message: Sendable {
+        var title: String
+        var link: String
+        /// The email's text; the link and the unsubscribe line are added.
+        var emailBody: String
+    }
+
+    static func notify(_ userID: UUID, _ kind: NotificationKind, _ message: Message, baseURL: String, on db: any Database) async throws {
+        try await db.sql.raw("""
+            INSERT INTO notifications (id, user_id, kind, title, link, created_at)
+            VALUES (\(bind: UUID()), \(bind: userID), \(bind: kind.rawValue), \(bind: message.title), \(bind: message.link), \(bind: Date()))
+            """).run()
+        guard try await emails(userID, kind, on: db) else { return }
+        struct Recipient: Decodable { var email: String }
+        guard let recipient = try await db.sql.raw("SELECT email FROM users WHERE id = \(bind: userID)").first(decoding: Recipient.self)
+        else { return }
+        let unsubscribe = baseURL + "/unsubscribe/" + (try await unsubscribeToken(userID, kind, on: db))
+        try await Outbox.enqueue(
+            to: recipient.email, subject: message.title,
+            body: """
+                \(message.emailBody)
+
+                \(baseURL + message.link)
+
+                --
+                You get this email because "\(kind.label)" is on in your Guild settings.
+                Stop these emails: \(unsubscribe)
+                """,
+            unsubscribeURL: unsubscribe, on: db)
+    }
+
+    /// Whether this member wants this kind by email (yes unless they said no).
+    static func emails(_ userID: UUID, _ kind: NotificationKind, on db: any Database) async throws -> Bool {
+        struct Row: Decodable { var email: Bool }
+        return try await db.sql.raw("SELECT email FROM notification_settings WHERE user_id = \(bind: userID) AND kind = \(bind: kind.rawValue)")
+            .first(decoding: Row.self)?.email ?? true
+    }
+
+    static func setEmails(_ userID: UUID, _ kind: NotificationKind, _ on: Bool, on db: any Database) async throws {
+        try await db.sql.raw("""
+            INSERT INTO notification_settings (user_id, kind, email) VALUES (\(bind: userID), \(bind: kind.rawValue), \(bind: on))
+            ON CONFLICT (user_id, kind) DO UPDATE SET email = EXCLUDED.email
+            """).run()
+    }
+
+    /// A stable random token per member and kind, made on first use: every email of the kind carries
+    /// it, so any of them unsubscribes, with no sign-in (RFC 8058 one-click).
+    static func unsubscribeToken(_ userID: UUID, _ kind: NotificationKind, on db: any Database) async throws -> String {
+        struct Row: Decodable { var token: String }
+        try await db.sql.raw("""
+            INSERT INTO unsubscribe_tokens (token, user_id, kind) VALUES (\(bind: SecureToken.generate()), \(bind: userID), \(bind: kind.rawValue))
+            ON CONFLICT (user_id, kind) DO NOTHING
+            """).run()
+        guard let row = try await db.sql.raw("""
+            SELECT token FROM unsubscribe_tokens WHERE user_id = \(bind: userID) AND kind = \(bind: kind.rawValue)
+            """).first(decoding: Row.self) else { throw Abort(.internalServerError) }
+        return row.token
+    }
+
+    /// The member and kind a token unsubscribes, or nil.
+    static func unsubscribeTarget(_ token: String, on db: any Database) async throws -> (userID: UUID, kind: NotificationKind)? {
+        struct Row: Decodable { var user_id: UUID; var kind: String }
+        guard token.count <= 200,
+              let row = try await db.sql.raw("SELECT user_id, kind FROM unsubscribe_tokens WHERE token = \(bind: token)")
+                .first(decoding: Row.self),
+              let kind = NotificationKind(rawValue: row.kind) else { return nil }
+        return (row.user_id, kind)
+    }
+
+    static func unreadCount(_ userID: UUID, on db: any Database) async throws -> Int {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("SELECT COUNT(*) AS n FROM notifications WHERE user_id = \(bind: userID) AND read_at IS NULL")
+            .first(decoding: Row.self)?.n ?? 0
+    }
+
+    static func list(_ userID: UUID, limit: Int = 50, on db: any Database) async throws -> [NotificationRow] {
+        try await db.sql.raw("""
+            SELECT id, kind, title, link, created_at, read_at FROM notifications WHERE user_id = \(bind: userID)
+            ORDER BY created_at DESC LIMIT \(literal: limit)
+            """).all(decoding: NotificationRow.self)
+    }
+
+    /// Marks one of the member's notifications read; false when it is not theirs (or does not exist).
+    static func markRead(_ id: UUID, of userID: UUID, on db: any Database) async throws -> Bool {
+        struct Row: Decodable { var id: UUID }
+        return try await db.sql.raw("""
+            UPDATE notifications SET read_at = COALESCE(read_at, \(bind: Date())) WHERE id = \(bind: id) AND user_id = \(bind: userID) RETURNING id
+            """).first(decoding: Row.self) != nil
+    }
+
+    static func markAllRead(_ userID: UUID, on db: any Database) async throws {
+        try await db.sql.raw("UPDATE notifications SET read_at = \(bind: Date()) WHERE user_id = \(bind: userID) AND read_at IS NULL").run()
+    }
+}

@@ -1,0 +1,246 @@
+import Fluent
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import Guild
+
+struct APIReferral: Decodable {
+    struct Person: Decodable { var name: String; var slug: String? }
+    struct Value: Decodable, Equatable { var amount: String; var currency: String }
+    struct Event: Decodable { var actor: String?; var from: String?; var to: String; var reason: String?; var value: Value? }
+    var id: String
+    var giver: Person
+    var receiver: Person
+    var clientName: String
+    var status: String
+    var value: Value?
+    var history: [Event]
+}
+
+/// Two members with API tokens, one referring a client to the other.
+struct LedgerCast {
+    var giver: User, receiver: User, other: User, admin: User, organizer: User
+    var giverToken: String, receiverToken: String, otherToken: String, adminToken: String, organizerToken: String
+    var receiverSlug: String
+
+    static func make(_ app: Application) async throws -> LedgerCast {
+        let (giver, _) = try await Profile.make(name: "Gina Giver", niches: ["web design"], on: app)
+        let (receiver, profile) = try await Profile.make(name: "Rob Receiver", niches: ["bookkeeping"], on: app)
+        let (other, _) = try await Profile.make(name: "Olga Other", niches: ["copywriting"], on: app)
+        let (admin, _) = try await Profile.make(name: "Ada Admin", niches: ["payroll services"], role: .admin, on: app)
+        let (organizer, _) = try await Profile.make(name: "Oli Organizer", niches: ["event planning"], role: .organizer, on: app)
+        func token(_ user: User) async throws -> String { try await APIToken.issue(for: user.requireID(), label: "t", on: app.db).1 }
+        return LedgerCast(giver: giver, receiver: receiver, other: other, admin: admin, organizer: organizer,
+                          giverToken: try await token(giver), receiverToken: try await token(receiver), otherToken: try await token(other),
+                          adminToken: try await token(admin), organizerToken: try await token(organizer), receiverSlug: profile.slug)
+    }
+}
+
+func api(_ method: HTTPMethod, _ path: String, token: String?, json: String? = nil, on app: Application) async throws -> TestingHTTPResponse {
+    var headers: HTTPHeaders = ["Content-Type": "application/json"]
+    if let token { headers.bearerAuthorization = .init(token: token) }
+    return try await app.testing().sendRequest(method, path, headers: headers, body: json.map { .init(string: $0) })
+}
+
+let clientSecret = "Clara Client-Secretname"
+let clientMail = "clara.secret@client.example"
+
+func referralJSON(to slug: String) -> String {
+    """
+    {"to":"\(slug)","clientName":"\(clientSecret)","clientEmail":"\(clientMail)","clientPhone":"+1 512 555 0100",
+     "need":"Her shop's books are a mess before tax season","note":"She is lovely","urgency":"this_week","consent":true}
+    """
+}
+
+@Suite("Referrals: the ledger")
+struct ReferralsTests {
+    @Test("refer, accept, contact, meet, win with a value: both sides see every step, and the giver is credited")
+    func happyPath() async throws {
+        try await withGuild { app, mail in
+            let cast = try await LedgerCast.make(app)
+            // act
+            let created = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            #expect(created.status == .created, "\(created.body.string)")
+            let id = try JSONDecoder().decode(APIReferral.self, from: Data(created.body.readableBytesView)).id
+            for step in [#"{"to":"accepted"}"#, #"{"to":"contacted"}"#, #"{"to":"meeting"}"#,
+                         #"{"to":"won","value":{"amount":"1250.50","currency":"eur"}}"#] {
+                let moved = try await api(.POST, "/api/v1/referrals/\(id)/transitions", token: cast.receiverToken, json: step, on: app)
+                #expect(moved.status == .ok, "\(step) → \(moved.body.string)")
+            }
+            // assert: the giver sees the history and the value
+            let seen = try await api(.GET, "/api/v1/referrals/\(id)", token: cast.giverToken, on: app)
+            let referral = try JSONDecoder().decode(APIReferral.self, from: Data(seen.body.readableBytesView))
+            #expect(referral.status == "won")
+            #expect(referral.value == .init(amount: "1250.50", currency: "EUR"))
+            #expect(referral.history.map(\.to) == ["new", "accepted", "contacted", "meeting", "won"])
+            #expect(referral.history.dropFirst().allSatisfy { $0.actor == "Rob Receiver" })
+            struct Row: Decodable { var value_minor: Int64 }
+            #expect(try await app.db.sql.raw("SELECT value_minor FROM referrals").first(decoding: Row.self)?.value_minor == 125_050)
+            // notifications: the receiver of the new referral, the giver of acceptance and the win
+            let giverNotes = try await Notifications.list(cast.giver.requireID(), on: app.db).map(\.title)
+            #expect(giverNotes.count == 2 && giverNotes.contains { $0.contains("won") })
+            #expect(try await Notifications.list(cast.receiver.requireID(), on: app.db).count == 1)
+            _ = mail
+        }
+    }
+
+    @Test("illegal steps are refused with a clear error and change nothing; only the receiver moves it")
+    func illegalSteps() async throws {
+        try await withGuild { app, _ in
+            let cast = try await LedgerCast.make(app)
+            let created = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            let id = try JSONDecoder().decode(APIReferral.self, from: Data(created.body.readableBytesView)).id
+            let path = "/api/v1/referrals/\(id)/transitions"
+            let skip = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"won","value":{"amount":"10","currency":"EUR"}}"#, on: app)
+            #expect(skip.status == .conflict && skip.body.string.contains("can become accepted or declined"))
+            let noReason = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"declined"}"#, on: app)
+            #expect(noReason.status == .unprocessableEntity && noReason.body.string.contains(#""field":"reason""#))
+            let byGiver = try await api(.POST, path, token: cast.giverToken, json: #"{"to":"accepted"}"#, on: app)
+            #expect(byGiver.status == .forbidden)
+            let byOther = try await api(.POST, path, token: cast.otherToken, json: #"{"to":"accepted"}"#, on: app)
+            #expect(byOther.status == .notFound)
+            _ = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"accepted"}"#, on: app)
+            _ = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"contacted"}"#, on: app)
+            let yen = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"won","value":{"amount":"100.5","currency":"JPY"}}"#, on: app)
+            #expect(yen.status == .unprocessableEntity && yen.body.string.contains("no minor unit"))
+            let unknown = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"won","value":{"amount":"100","currency":"XXX"}}"#, on: app)
+            #expect(unknown.status == .unprocessableEntity && unknown.body.string.contains(#""field":"value.currency""#))
+            struct Row: Decodable { var status: String }
+            #expect(try await app.db.sql.raw("SELECT status FROM referrals").first(decoding: Row.self)?.status == "contacted")
+            #expect(try await app.count("referral_events") == 3)
+        }
+    }
+
+    @Test("self-referral, a missing consent and an away member are refused, naming the field")
+    func refusals() async throws {
+        try await withGuild { app, _ in
+            let cast = try await LedgerCast.make(app)
+            struct Slug: Decodable { var slug: String }
+            let own = try await app.db.sql.raw("SELECT slug FROM profiles WHERE user_id = \(bind: cast.giver.requireID())").first(decoding: Slug.self)!.slug
+            let selfReferral = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: own), on: app)
+            #expect(selfReferral.status == .unprocessableEntity && selfReferral.body.string.contains("yourself"))
+            let noConsent = referralJSON(to: cast.receiverSlug).replacingOccurrences(of: #""consent":true"#, with: #""consent":false"#)
+            let refused = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: noConsent, on: app)
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains(#""field":"consent""#))
+            let noContact = referralJSON(to: cast.receiverSlug).replacingOccurrences(of: clientMail, with: "")
+                .replacingOccurrences(of: "+1 512 555 0100", with: "")
+            #expect(try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: noContact, on: app).body.string.contains(#""field":"clientEmail""#))
+            try await Profile.make(name: "Away Annie", niches: ["bookkeeping"], availability: .away, on: app)
+            let away = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: "away-annie"), on: app)
+            #expect(away.status == .unprocessableEntity && away.body.string.contains("away"))
+            #expect(try await app.count("referrals") == 0)
+            #expect(try await app.count("notifications") == 0)
+        }
+    }
+
+    @Test("client details reach only giver, receiver and admins: not another member, an organizer, notifications, emails or logs")
+    func privacy() async throws {
+        try await withGuild { app, mail in
+            let cast = try await LedgerCast.make(app)
+            let created = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            let id = try JSONDecoder().decode(APIReferral.self, from: Data(created.body.readableBytesView)).id
+            for (token, status) in [(cast.giverToken, HTTPStatus.ok), (cast.receiverToken, .ok), (cast.adminToken, .ok),
+                                    (cast.otherToken, .notFound), (cast.organizerToken, .notFound)] {
+                let seen = try await api(.GET, "/api/v1/referrals/\(id)", token: token, on: app)
+                #expect(seen.status == status)
+                #expect(seen.body.string.contains(clientSecret) == (status == .ok))
+            }
+            for token in [cast.otherToken, cast.organizerToken] {
+                #expect(!(try await api(.GET, "/api/v1/referrals", token: token, on: app).body.string.contains(clientSecret)))
+            }
+            // notifications and the queued emails name people and links, never the client
+            struct Text: Decodable { var title: String }
+            let notes = try await app.db.sql.raw("SELECT title FROM notifications").all(decoding: Text.self)
+            #expect(!notes.isEmpty && notes.allSatisfy { !$0.title.contains("Clara") })
+            let queued = try await OutboxMessage.query(on: app.db).all()
+            #expect(!queued.isEmpty && queued.allSatisfy { !$0.body.contains("Clara") && !$0.body.contains(clientMail) && !$0.body.contains("tax season") })
+            _ = mail
+        }
+    }
+
+    @Test("a declined client can be passed on by the giver, keeping where it came from")
+    func passOn() async throws {
+        try await withGuild { app, _ in
+            let cast = try await LedgerCast.make(app)
+            let created = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            let id = try JSONDecoder().decode(APIReferral.self, from: Data(created.body.readableBytesView)).id
+            _ = try await api(.POST, "/api/v1/referrals/\(id)/transitions", token: cast.receiverToken, json: #"{"to":"declined","reason":"fully booked"}"#, on: app)
+            let browser = Browser(app)
+            _ = try await browser.signIn(email: cast.giver.email)
+            let passed = try await browser.post("/referrals/\(id)/pass", ["to": "olga-other"])
+            #expect(passed.status == .seeOther)
+            struct Row: Decodable { var passed_from_id: UUID?; var receiver_id: UUID }
+            let second = try await app.db.sql.raw("SELECT passed_from_id, receiver_id FROM referrals WHERE passed_from_id IS NOT NULL").first(decoding: Row.self)
+            #expect(second?.passed_from_id?.uuidString == id && second?.receiver_id == cast.other.id)
+        }
+    }
+
+    @Test("pages: refer from a profile, the ledger, the referral with its next steps, at no JavaScript")
+    func pages() async throws {
+        try await withGuild { app, _ in
+            let cast = try await LedgerCast.make(app)
+            let giver = Browser(app)
+            _ = try await giver.signIn(email: cast.giver.email)
+            let form = try await giver.get("/m/\(cast.receiverSlug)/refer?need=books%20in%20a%20mess")
+            #expect(form.status == .ok && form.body.string.contains(#"<label for="clientName">"#) && form.body.string.contains("books in a mess"))
+            let missing = try await giver.post("/m/\(cast.receiverSlug)/refer", ["clientName": "Clara", "need": "books", "urgency": "this_week"])
+            #expect(missing.status == .unprocessableEntity && missing.body.string.contains("email or phone"))
+            let sent = try await giver.post("/m/\(cast.receiverSlug)/refer", [
+                "clientName": "Clara", "clientEmail": "clara@example.com", "need": "books", "urgency": "this_week", "consent": "yes"])
+            #expect(sent.status == .seeOther)
+            let receiver = Browser(app)
+            _ = try await receiver.signIn(email: cast.receiver.email)
+            let home = try await receiver.get("/referrals")
+            #expect(home.body.string.contains("Clara") && home.body.string.contains("From Gina Giver"))
+            #expect(try await receiver.get("/").body.string.contains(#"aria-label="1 unread""#))
+            let location = try #require(sent.headers.first(name: .location))
+            let page = try await receiver.get(location)
+            #expect(page.body.string.contains("clara@example.com") && page.body.string.contains(#"value="accepted""#))
+            let outsider = Browser(app)
+            _ = try await outsider.signIn(email: cast.other.email)
+            #expect(try await outsider.get(location).status == .notFound)
+        }
+    }
+}
+
+@Suite("Notifications: in the app, by email once, unsubscribed in one click")
+struct NotificationsTests {
+    @Test("the email carries List-Unsubscribe, one-click unsubscribe stops that kind, and the in-app notification stays")
+    func unsubscribe() async throws {
+        try await withGuild { app, mail in
+            let cast = try await LedgerCast.make(app)
+            _ = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            try await app.outboxDelivery().deliverDue()
+            let email = try #require(mail.sent.first { $0.to == cast.receiver.email })
+            #expect(email.rfc5322.contains("List-Unsubscribe: <http://localhost:8080/unsubscribe/"))
+            #expect(email.rfc5322.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
+            let url = try #require(email.unsubscribeURL)
+            let path = String(url.dropFirst("http://localhost:8080".count))
+            // a mail client's one-click POST, with no cookie and no CSRF token
+            let posted = try await app.testing().sendRequest(.POST, path, headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                                                            body: .init(string: "List-Unsubscribe=One-Click"))
+            #expect(posted.status == .ok && posted.body.string.contains("no more emails"))
+            #expect(try await Notifications.emails(cast.receiver.requireID(), .referralReceived, on: app.db) == false)
+            _ = try await api(.POST, "/api/v1/referrals", token: cast.otherToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            try await app.outboxDelivery().deliverDue()
+            #expect(mail.sent.filter { $0.to == cast.receiver.email }.count == 1)
+            let listed = try await api(.GET, "/api/v1/notifications", token: cast.receiverToken, on: app)
+            #expect(listed.body.string.contains(#""unread":2"#))
+            #expect(try await app.testing().sendRequest(.GET, "/unsubscribe/not-a-token").status == .notFound)
+        }
+    }
+
+    @Test("marking read: one's own only")
+    func markRead() async throws {
+        try await withGuild { app, _ in
+            let cast = try await LedgerCast.make(app)
+            _ = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            let id = try #require(try await Notifications.list(cast.receiver.requireID(), on: app.db).first?.id)
+            #expect(try await api(.POST, "/api/v1/notifications/\(id)/read", token: cast.otherToken, on: app).status == .notFound)
+            #expect(try await api(.POST, "/api/v1/notifications/\(id)/read", token: cast.receiverToken, on: app).status == .noContent)
+            #expect(try await Notifications.unreadCount(cast.receiver.requireID(), on: app.db) == 0)
+        }
+    }
+}
