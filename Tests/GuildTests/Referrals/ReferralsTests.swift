@@ -65,7 +65,7 @@ struct ReferralsTests {
             #expect(created.status == .created, "\(created.body.string)")
             let id = try JSONDecoder().decode(APIReferral.self, from: Data(created.body.readableBytesView)).id
             for step in [#"{"to":"accepted"}"#, #"{"to":"contacted"}"#, #"{"to":"meeting"}"#,
-                         #"{"to":"won","value":{"amount":"1250.50","currency":"eur"}}"#] {
+                         #"{"to":"won","value":{"amount":"1250.50","currency":"EUR"}}"#] {
                 let moved = try await api(.POST, "/api/v1/referrals/\(id)/transitions", token: cast.receiverToken, json: step, on: app)
                 #expect(moved.status == .ok, "\(step) → \(moved.body.string)")
             }
@@ -105,8 +105,14 @@ struct ReferralsTests {
             _ = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"contacted"}"#, on: app)
             let yen = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"won","value":{"amount":"100.5","currency":"JPY"}}"#, on: app)
             #expect(yen.status == .unprocessableEntity && yen.body.string.contains("no minor unit"))
+            // The API takes the ISO 4217 codes its document lists, in capitals; anything else is a malformed body.
             let unknown = try await api(.POST, path, token: cast.receiverToken, json: #"{"to":"won","value":{"amount":"100","currency":"XXX"}}"#, on: app)
-            #expect(unknown.status == .unprocessableEntity && unknown.body.string.contains(#""field":"value.currency""#))
+            #expect(unknown.status == .badRequest)
+            // The page's form is forgiving about case, and names the field when the code is unknown.
+            let browser = Browser(app)
+            _ = try await browser.signIn(email: cast.receiver.email)
+            let form = try await browser.post("/referrals/\(id)/transitions", ["to": "won", "amount": "100", "currency": "xxx"])
+            #expect(form.status == .unprocessableEntity && form.body.string.contains(#"id="currency-error""#))
             struct Row: Decodable { var status: String }
             #expect(try await app.db.sql.raw("SELECT status FROM referrals").first(decoding: Row.self)?.status == "contacted")
             #expect(try await app.count("referral_events") == 3)

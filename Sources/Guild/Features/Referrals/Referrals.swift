@@ -71,7 +71,8 @@ struct ReferralDraft: Sendable {
             throw fail("clientEmail", "Enter a valid email address for the client, or leave it empty and give a phone number.")
         }
         if !draft.clientPhone.isEmpty, draft.clientPhone.count > ReferralRules.phoneMax
-            || !draft.clientPhone.allSatisfy({ $0.isNumber || " +-().".contains($0) }) || draft.clientPhone.filter(\.isNumber).count < 5 {
+            || !draft.clientPhone.allSatisfy({ ($0.isASCII && $0.isNumber) || " +-().".contains($0) })
+            || draft.clientPhone.filter({ $0.isASCII && $0.isNumber }).count < 5 {
             throw fail("clientPhone", "Enter a phone number of digits, spaces and + - ( ), or leave it empty and give an email.")
         }
         guard !draft.need.isEmpty, draft.need.unicodeScalars.count <= ReferralRules.needMax else {
@@ -107,7 +108,7 @@ enum Referrals {
         guard let target = try await db.sql.raw("""
             SELECT user_id, availability, away_until FROM profiles WHERE slug = \(bind: draft.receiverSlug)
             """).first(decoding: Target.self)
-        else { throw ReferralsError.invalid(field: "to", "No member has the profile “\(draft.receiverSlug)”.") }
+        else { throw ReferralsError.unknownMember(draft.receiverSlug) }
         guard target.user_id != giverID else { throw ReferralsError.selfReferral }
         if target.availability == Availability.away.rawValue, target.away_until.map({ $0 > Date() }) ?? true {
             throw ReferralsError.receiverAway

@@ -7,9 +7,14 @@ extension GuildAPI {
     func createReferral(_ input: Operations.CreateReferral.Input) async throws -> Operations.CreateReferral.Output {
         let request = try req
         let user = try await APIAuth.requireUser(request)
-        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        guard case .json(let referral) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        let body = referral.value1
         for (field, value, limit) in [("clientEmail", body.clientEmail ?? "", 254), ("to", body.to, 200)] where value.unicodeScalars.count > limit {
             throw ReferralsError.invalid(field: field, "\(field) must be at most \(limit) characters.")
+        }
+        // Given means given: an empty email or phone is a mistake, not "none" (leave the field out instead).
+        for (field, value) in [("clientEmail", body.clientEmail), ("clientPhone", body.clientPhone)] where value?.trimmingWhitespace().isEmpty == true {
+            throw ReferralsError.invalid(field: field, "\(field) is empty; leave it out or fill it in.")
         }
         let draft = ReferralDraft(
             receiverSlug: body.to, clientName: body.clientName, clientEmail: body.clientEmail ?? "", clientPhone: body.clientPhone ?? "",
@@ -41,17 +46,22 @@ extension GuildAPI {
     func transitionReferral(_ input: Operations.TransitionReferral.Input) async throws -> Operations.TransitionReferral.Output {
         let request = try req
         let user = try await APIAuth.requireUser(request)
-        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
-        guard let id = UUID(uuidString: "\(input.path.id)"), try await Referrals.visible(id, to: user, on: request.db) != nil else {
+        // The document's if/then rules (a reason for a decline or loss, a value for a win) are checked
+        // by `ReferralRules`; the generated type carries the fields alone.
+        guard case .json(let transition) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        let body = transition.value1
+        guard let id = UUID(uuidString: "\(input.path.id)"), let referral = try await Referrals.visible(id, to: user, on: request.db) else {
             throw CommonError.notFound
         }
+        // Who may move it comes before what the body says.
+        guard referral.receiver_id == user.id else { throw ReferralsError.onlyReceiver }
         guard let to = ReferralStatus(rawValue: body.to.rawValue) else { throw ReferralsError.invalid(field: "to", "Unknown status.") }
         if let reason = body.reason, reason.unicodeScalars.count > ReferralRules.reasonMax {
             throw ReferralsError.transition(.reasonTooLong)
         }
         var value: Money?
         if let raw = body.value {
-            switch Money.parse(amount: raw.amount, currency: raw.currency) {
+            switch Money.parse(amount: raw.amount, currency: raw.currency.rawValue) {
             case .success(let money): value = money
             case .failure(let problem): throw ReferralsError.badValue(problem)
             }
@@ -87,7 +97,7 @@ extension GuildAPI {
 }
 
 extension Components.Schemas.Money {
-    init(_ money: Money) { self.init(amount: money.amountText, currency: money.currency) }
+    init(_ money: Money) { self.init(amount: money.amountText, currency: .init(rawValue: money.currency) ?? .eur) }
 }
 
 extension Components.Schemas.Referral {

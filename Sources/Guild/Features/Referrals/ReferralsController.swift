@@ -147,7 +147,9 @@ struct ReferralsController: RouteCollection {
             req.flash(.success, "The client was passed on; this referral keeps the history of the first one.")
             return req.redirect(to: "/referrals/\(id)", redirectType: .normal)
         } catch let error as ReferralsError {
-            return try await render(referral, for: user, error: error, req: req).encodeResponse(for: req).with(error)
+            // An unknown member typed here is a mistake in the form, shown on the page, not a missing page.
+            let shown: ReferralsError = if case .unknownMember = error { .invalid(field: "to", error.reason) } else { error }
+            return try await render(referral, for: user, error: shown, req: req).encodeResponse(for: req).with(shown)
         }
     }
 }

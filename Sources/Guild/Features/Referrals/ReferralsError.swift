@@ -5,6 +5,7 @@ import Vapor
 enum ReferralsError: AppError {
     case invalid(field: String, String)
     case selfReferral
+    case unknownMember(String)
     case receiverAway
     case notFound
     case onlyReceiver
@@ -13,7 +14,7 @@ enum ReferralsError: AppError {
 
     var status: HTTPResponseStatus {
         switch self {
-        case .notFound: .notFound
+        case .notFound, .unknownMember: .notFound
         case .onlyReceiver: .forbidden
         case .transition(.notAllowed): .conflict
         default: .unprocessableEntity
@@ -24,6 +25,7 @@ enum ReferralsError: AppError {
         switch self {
         case .invalid, .badValue: "invalid_field"
         case .selfReferral: "self_referral"
+        case .unknownMember: "unknown_member"
         case .receiverAway: "receiver_away"
         case .notFound: "not_found"
         case .onlyReceiver: "forbidden"
@@ -36,6 +38,7 @@ enum ReferralsError: AppError {
         switch self {
         case .invalid(_, let message): message
         case .selfReferral: "You cannot refer a client to yourself."
+        case .unknownMember(let slug): "No member has the profile “\(slug.prefix(80))”."
         case .receiverAway: "This member is away and not taking referrals now; choose someone else."
         case .notFound: "There is no such referral."
         case .onlyReceiver: "Only the member who received this referral can move it on."
@@ -64,7 +67,7 @@ enum ReferralsError: AppError {
     var field: String? {
         switch self {
         case .invalid(let field, _): field
-        case .selfReferral, .receiverAway: "to"
+        case .selfReferral, .receiverAway, .unknownMember: "to"
         case .transition(.reasonRequired), .transition(.reasonTooLong): "reason"
         case .transition(.valueRequired), .transition(.valueOnlyWhenWon): "value"
         case .transition(.notAllowed): "to"
