@@ -130,6 +130,72 @@ def find_help(width):
         driver.quit()
 
 
+def sign_in(driver, email, password="guild-demo-password"):
+    driver.get(f"{base}/signin")
+    fill(driver, email=email, password=password)
+    submit(driver, "/signin")
+    expect(page_shows(driver, "Sign out"), f"{email} could not sign in")
+
+
+def referral_journey(width):
+    """Marisol finds an expert through /find and refers a client; Rae accepts and marks it won with a
+    value; Marisol sees the credit on the referral and a notification."""
+    marker = uuid.uuid4().hex[:6]
+    client = f"Client {marker}"
+    giver = browser(width)
+    try:
+        sign_in(giver, "marisol@guild.test")
+        giver.get(f"{base}/notifications")
+        wins_before = giver.page_source.count("Rae Lindqvist won the client you referred")
+        giver.get(f"{base}/find")
+        fill(giver, need=HOUSE_NEED, city="Austin")
+        submit(giver, "/find")
+        expect(page_shows(giver, "who could help"), "no results on /find for a member")
+        giver.find_element(By.CSS_SELECTOR, 'form[action="/m/rae-lindqvist/refer"] button[type=submit]').click()
+        expect(page_shows(giver, "Refer a client to Rae Lindqvist"), "the refer form did not open from /find")
+        expect(HOUSE_NEED[:20] in giver.page_source, "the need was not carried into the refer form")
+        no_horizontal_scroll(giver, "refer form")
+        fill(giver, clientName=client, clientEmail=f"{marker}@client.example")
+        giver.find_element(By.ID, "consent").click()
+        shot(giver, f"refer-{width}")
+        submit(giver, "/m/rae-lindqvist/refer")
+        expect(page_shows(giver, "Referral sent to Rae Lindqvist"), "the referral was not sent")
+        referral_url = giver.current_url
+    finally:
+        giver.quit()
+    receiver = browser(width)
+    try:
+        sign_in(receiver, "rae@guild.test")
+        expect("unread" in receiver.page_source, "no unread count in the navigation")
+        receiver.get(referral_url)
+        expect(page_shows(receiver, client), "the receiver does not see the client")
+        for step in ("accepted", "contacted"):
+            receiver.find_element(By.CSS_SELECTOR, f'input[name="to"][value="{step}"]').click()
+            submit(receiver, f"{referral_url[len(base):]}/transitions")
+            expect(page_shows(receiver, "The referral is now"), f"step {step} not saved")
+        receiver.find_element(By.CSS_SELECTOR, 'input[name="to"][value="won"]').click()
+        fill(receiver, amount="2400", currency="usd")
+        no_horizontal_scroll(receiver, "referral page")
+        shot(receiver, f"referral-receiver-{width}")
+        submit(receiver, f"{referral_url[len(base):]}/transitions")
+        expect(page_shows(receiver, "USD 2,400.00"), "the won value is not shown")
+    finally:
+        receiver.quit()
+    giver = browser(width)
+    try:
+        sign_in(giver, "marisol@guild.test")
+        giver.get(f"{base}/notifications")
+        wins = giver.page_source.count("Rae Lindqvist won the client you referred")
+        expect(wins == wins_before + 1, f"the giver was not told of the win ({wins_before} → {wins} notices)")
+        shot(giver, f"notifications-{width}")
+        giver.get(referral_url)
+        expect(page_shows(giver, "USD 2,400.00") and "Won" in giver.page_source, "the giver does not see the credit")
+        shot(giver, f"referral-giver-{width}")
+        print(f"referral journey at {width}px: ok")
+    finally:
+        giver.quit()
+
+
 def journey(width):
     driver = browser(width)
     marker = uuid.uuid4().hex[:8]
@@ -181,4 +247,5 @@ def journey(width):
 wait_for_semantic_matching()
 for width in (375, 1280):
     find_help(width)
+    referral_journey(width)
     journey(width)

@@ -167,17 +167,20 @@ public final class MatchSnapshot: Sendable {
                 floor = top.last!.score
             }
         }
-        top.sort { $0.score > $1.score }
-        // Near-ties go to whoever received fewer referrals lately; the score decides otherwise.
+        return Array(Self.orderFairly(top, recentReferrals: recentReferrals).prefix(limit))
+    }
+
+    /// Best first, but members whose scores are within the same hundredth count as equally good, and
+    /// among those whoever received fewer referrals lately goes first, so work is spread.
+    public static func orderFairly(_ ranked: [RankedMember], recentReferrals: (UUID) -> Int) -> [RankedMember] {
         let bucket = { (score: Float) in Int((score * 100).rounded(.down)) }
-        top.sort { a, b in
+        return ranked.sorted { a, b in
             let (ba, bb) = (bucket(a.score), bucket(b.score))
             if ba != bb { return ba > bb }
             let (ra, rb) = (recentReferrals(a.id), recentReferrals(b.id))
             if ra != rb { return ra < rb }
-            return a.score > b.score
+            return a.score != b.score ? a.score > b.score : a.id.uuidString < b.id.uuidString
         }
-        return Array(top.prefix(limit))
     }
 
     /// Cosine similarity of the need with every embedded text (all vectors are unit length).

@@ -250,3 +250,37 @@ struct NotificationsTests {
         }
     }
 }
+
+@Suite("Referrals: fairness in matching")
+struct FairnessTests {
+    @Test("two equally good members take turns: whoever received fewer referrals lately comes first",
+          .enabled(if: TestModel.present, "the model is not fetched (guild model fetch)"))
+    func equalMembersAlternate() async throws {
+        try await withGuild { app, _ in
+            // setup: twins in every word that matters
+            let bio = "I keep the books for cafés and bakeries and file their sales tax every quarter."
+            let (first, _) = try await Profile.make(name: "Twin One", niches: ["bookkeeping"], bio: bio, headline: "Bookkeeping for cafés", on: app)
+            let (second, _) = try await Profile.make(name: "Twin Two", niches: ["bookkeeping"], bio: bio, headline: "Bookkeeping for cafés", on: app)
+            let (giver, _) = try await Profile.make(name: "Gil Giver", niches: ["web design"], on: app)
+            try await embedQueued(on: app)
+            let need = "my café's receipts are a mess and the sales tax is due"
+            func firstMatch() async throws -> String? { try await matches(need, on: app).matches.first?.member.name }
+            func refer(to user: User) async throws {
+                struct Slug: Decodable { var slug: String }
+                let slug = try await app.db.sql.raw("SELECT slug FROM profiles WHERE user_id = \(bind: user.requireID())").first(decoding: Slug.self)!.slug
+                _ = try await Referrals.create(
+                    ReferralDraft(receiverSlug: slug, clientName: "Cleo", clientEmail: "cleo@example.com", clientPhone: "", need: need,
+                                  note: "", urgency: "whenever", consent: true), by: giver, baseURL: "http://localhost", on: app.db)
+            }
+            // act / assert: each referral sends the next client to the other twin
+            let start = try await firstMatch()
+            #expect(start == "Twin One" || start == "Twin Two")
+            try await refer(to: start == "Twin One" ? first : second)
+            let next = try await firstMatch()
+            #expect(next != start && (next == "Twin One" || next == "Twin Two"))
+            try await refer(to: next == "Twin One" ? first : second)
+            try await refer(to: next == "Twin One" ? first : second)
+            #expect(try await firstMatch() == start)
+        }
+    }
+}

@@ -78,12 +78,14 @@ enum Matcher {
             snapshot = app.matchIndex.snapshot
             // Embedding and ranking run on a pool thread: together 15–40 ms of CPU an event loop must not spend.
             let text = need.need, city = need.city?.lowercased(), remoteOK = need.remoteOK, limit = need.limit, picture = snapshot
-            ranked = try await app.threadPool.runIfActive {
-                picture.rank(encoder.embed(text), limit: limit) { member in
+            let candidates = try await app.threadPool.runIfActive {
+                picture.rank(encoder.embed(text), limit: limit * 2) { member in
                     guard let city else { return true }
                     return member.cityKey.hasPrefix(city) || (remoteOK && member.remote)
                 }
             }.filter { $0.score >= minimumScore }
+            let received = try await recentReferrals(to: candidates.map(\.id), on: db)
+            ranked = Array(MatchSnapshot.orderFairly(candidates, recentReferrals: { received[$0] ?? 0 }).prefix(limit))
         }
         var matches = try await hydrate(ranked, need: need, on: db)
         // Members not embedded yet (just imported or edited), or every member when the model is off.
@@ -95,6 +97,18 @@ enum Matcher {
         let suggestion = matches.isEmpty
             ? "Nobody matched yet. Try describing the problem in other words" + (need.city == nil ? "." : ", or leave out the city.") : nil
         return MatchResults(matches: matches, semantic: encoder != nil, suggestion: suggestion)
+    }
+
+    /// How many referrals each of these members (by profile) received in the last 90 days: the
+    /// fairness signal that orders equally good matches.
+    static func recentReferrals(to profileIDs: [UUID], on db: any Database) async throws -> [UUID: Int] {
+        guard !profileIDs.isEmpty else { return [:] }
+        struct Row: Decodable { var id: UUID; var n: Int }
+        return Dictionary(try await db.sql.raw("""
+            SELECT p.id, COUNT(*) AS n FROM profiles p JOIN referrals r ON r.receiver_id = p.user_id
+            WHERE p.id IN (\(binds: profileIDs)) AND r.created_at > \(bind: Date().addingTimeInterval(-90 * 86_400))
+            GROUP BY p.id
+            """).all(decoding: Row.self).map { ($0.id, $0.n) }, uniquingKeysWith: { first, _ in first })
     }
 
     struct ProfileRow: Decodable {
