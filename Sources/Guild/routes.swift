@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     try web.grouped(RequireSignInMiddleware()).register(collection: SettingsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: ReferralsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: NotificationsController())
+    try web.grouped(RequireSignInMiddleware(role: .organizer)).register(collection: OrganizerReferralsController())
     // One-click unsubscribe is posted by mail clients, with no page and no CSRF token (RFC 8058).
     try app.grouped(WebSessionMiddleware()).register(collection: UnsubscribeController())
     try web.grouped(RequireSignInMiddleware(role: .admin)).register(collection: AdminController())

@@ -264,7 +264,10 @@ struct FairnessTests {
             let (giver, _) = try await Profile.make(name: "Gil Giver", niches: ["web design"], on: app)
             try await embedQueued(on: app)
             let need = "my café's receipts are a mess and the sales tax is due"
-            func firstMatch() async throws -> String? { try await matches(need, on: app).matches.first?.member.name }
+            func firstMatch() async throws -> String? {
+                let reply = try await matches(need, on: app)
+                return reply.matches.first?.member.name
+            }
             func refer(to user: User) async throws {
                 struct Slug: Decodable { var slug: String }
                 let slug = try await app.db.sql.raw("SELECT slug FROM profiles WHERE user_id = \(bind: user.requireID())").first(decoding: Slug.self)!.slug
@@ -281,6 +284,78 @@ struct FairnessTests {
             try await refer(to: next == "Twin One" ? first : second)
             try await refer(to: next == "Twin One" ? first : second)
             #expect(try await firstMatch() == start)
+        }
+    }
+}
+
+@Suite("Referrals: give and take, and the CSV exports")
+struct ReciprocityAndExportTests {
+    /// Gina sends Rob two clients (one won for EUR 1,000.50, one won for USD 200) and Rob sends Gina one.
+    static func ledger(_ app: Application) async throws -> LedgerCast {
+        let cast = try await LedgerCast.make(app)
+        for currency in ["EUR", "USD"] {
+            let created = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            let id = try JSONDecoder().decode(APIReferral.self, from: Data(created.body.readableBytesView)).id
+            let amount = currency == "EUR" ? "1000.50" : "200"
+            for step in [#"{"to":"accepted"}"#, #"{"to":"contacted"}"#, #"{"to":"won","value":{"amount":"\#(amount)","currency":"\#(currency)"}}"#] {
+                _ = try await api(.POST, "/api/v1/referrals/\(id)/transitions", token: cast.receiverToken, json: step, on: app)
+            }
+        }
+        struct Slug: Decodable { var slug: String }
+        let giverSlug = try await app.db.sql.raw("SELECT slug FROM profiles WHERE user_id = \(bind: cast.giver.requireID())").first(decoding: Slug.self)!.slug
+        let back = referralJSON(to: giverSlug).replacingOccurrences(of: clientSecret, with: #"=HYPERLINK(\"http://evil.example\",\"x\")"#)
+        _ = try await api(.POST, "/api/v1/referrals", token: cast.receiverToken, json: back, on: app)
+        return cast
+    }
+
+    @Test("a member sees counts, conversion, value both ways per currency and each partner; no ranking of others")
+    func reciprocity() async throws {
+        try await withGuild { app, _ in
+            let cast = try await Self.ledger(app)
+            let reply = try await api(.GET, "/api/v1/me/reciprocity", token: cast.giverToken, on: app)
+            struct Summary: Decodable {
+                struct Value: Decodable, Equatable { var amount: String; var currency: String }
+                struct Partner: Decodable { var name: String; var sent: Int; var received: Int }
+                var given: Int; var received: Int; var givenWon: Int; var creditedValue: [Value]; var wonValue: [Value]; var partners: [Partner]
+            }
+            let summary = try JSONDecoder().decode(Summary.self, from: Data(reply.body.readableBytesView))
+            #expect(summary.given == 2 && summary.received == 1 && summary.givenWon == 2)
+            #expect(summary.creditedValue == [.init(amount: "1000.50", currency: "EUR"), .init(amount: "200.00", currency: "USD")])
+            #expect(summary.wonValue.isEmpty)
+            #expect(summary.partners.first.map { "\($0.name) \($0.sent) \($0.received)" } == "Rob Receiver 2 1")
+            let robs = try await api(.GET, "/api/v1/me/reciprocity", token: cast.receiverToken, on: app)
+            #expect(robs.body.string.contains(#""conversion":100"#))
+            let browser = Browser(app)
+            _ = try await browser.signIn(email: cast.giver.email)
+            let page = try await browser.get("/referrals").body.string
+            #expect(page.contains("EUR 1,000.50") && page.contains("you sent Rob Receiver 2, Rob Receiver sent you 1"))
+        }
+    }
+
+    @Test("a member's own CSV has their clients, formula-safe; the organizers' has every referral and no client detail")
+    func exports() async throws {
+        try await withGuild { app, _ in
+            let cast = try await Self.ledger(app)
+            let mine = try await api(.GET, "/api/v1/referrals/export.csv", token: cast.giverToken, on: app)
+            #expect(mine.headers.contentType?.subType == "csv")
+            let lines = mine.body.string.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            #expect(lines.count == 4 && lines[0].hasPrefix("id,created_at,direction,partner,client_name"))
+            #expect(mine.body.string.contains(clientSecret))
+            // the received referral's client name was a formula: it starts with an apostrophe now
+            #expect(mine.body.string.contains(#""'=HYPERLINK(""http://evil.example"",""x"")""#))
+            #expect(try await api(.GET, "/api/v1/referrals/export.csv?scope=all", token: cast.giverToken, on: app).status == .forbidden)
+            let all = try await api(.GET, "/api/v1/referrals/export.csv?scope=all", token: cast.organizerToken, on: app)
+            #expect(all.status == .ok)
+            #expect(all.body.string.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 4)
+            #expect(!all.body.string.contains("Clara") && !all.body.string.contains(clientMail) && !all.body.string.contains("tax season")
+                    && !all.body.string.contains("HYPERLINK"))
+            #expect(all.body.string.contains("1000.50,EUR"))
+            let organizer = Browser(app)
+            _ = try await organizer.signIn(email: cast.organizer.email)
+            #expect(try await organizer.get("/organize/referrals.csv").body.string == all.body.string)
+            let member = Browser(app)
+            _ = try await member.signIn(email: cast.other.email)
+            #expect(try await member.get("/organize/referrals.csv").status == .forbidden)
         }
     }
 }

@@ -116,3 +116,41 @@ extension Components.Schemas.Referral {
             })
     }
 }
+
+extension GuildAPI {
+    func exportReferrals(_ input: Operations.ExportReferrals.Input) async throws -> Operations.ExportReferrals.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        if input.query.scope == .all {
+            guard user.role.canOrganize else { throw CommonError.forbidden }
+            let db = request.db
+            let stream = AsyncThrowingStream<String, any Error> { continuation in
+                let task = Task {
+                    do {
+                        try await ReferralExport.all(on: db) { continuation.yield($0) }
+                        continuation.finish()
+                    } catch {
+                        continuation.finish(throwing: error)
+                    }
+                }
+                continuation.onTermination = { _ in task.cancel() }
+            }
+            return .ok(.init(body: .csv(HTTPBody(stream.map { ArraySlice(Array($0.utf8)) }, length: .unknown, iterationBehavior: .single))))
+        }
+        return .ok(.init(body: .csv(HTTPBody(try await ReferralExport.member(try user.requireID(), on: request.db)))))
+    }
+
+    func getReciprocity(_ input: Operations.GetReciprocity.Input) async throws -> Operations.GetReciprocity.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        let summary = try await Reciprocity.summary(for: try user.requireID(), on: request.db)
+        func money(_ amounts: [ReciprocitySummary.Amount]) -> [Components.Schemas.Money] {
+            amounts.map { .init(Money(minorUnits: $0.minorUnits, currency: $0.currency)) }
+        }
+        return .ok(.init(body: .json(.init(
+            given: summary.given, received: summary.received, givenWon: summary.givenWon, receivedWon: summary.receivedWon,
+            conversion: summary.conversion, creditedValue: money(summary.creditedValue), wonValue: money(summary.wonValue),
+            partners: summary.partners.map { .init(name: $0.name, slug: $0.slug, sent: $0.sent, received: $0.received) },
+            suggestions: summary.suggestions.map { .init(text: $0.text, slug: $0.slug) }))))
+    }
+}

@@ -9,6 +9,7 @@ struct ReferralsController: RouteCollection {
         routes.get("m", ":slug", "refer", use: newForm)
         routes.post("m", ":slug", "refer", use: create)
         routes.get("referrals", use: index)
+        routes.get("referrals", "export.csv", use: exportMine)
         routes.get("referrals", ":referralID", use: show)
         routes.post("referrals", ":referralID", "transitions", use: transition)
         routes.post("referrals", ":referralID", "pass", use: passOn)
@@ -67,9 +68,15 @@ struct ReferralsController: RouteCollection {
         let status = req.query[String.self, at: "status"].flatMap(ReferralStatus.init(rawValue:))
         let rows = try await Referrals.ledger(of: try user.requireID(), role: role, status: status, on: req.db)
         return try await req.view.render("Referrals/index", LedgerPage(
-            layout: req.layout(title: "Referrals"), role: role?.rawValue ?? "", status: status?.rawValue ?? "",
+            layout: req.layout(title: "Referrals"), summary: try await Reciprocity.summary(for: try user.requireID(), on: req.db),
+            role: role?.rawValue ?? "", status: status?.rawValue ?? "",
             statuses: ReferralStatus.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             items: rows.map { LedgerPage.Item($0, viewer: user.id) }))
+    }
+
+    func exportMine(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        return ReferralExport.memberResponse(try await ReferralExport.member(try user.requireID(), on: req.db))
     }
 
     func referral(_ req: Request) async throws -> (User, ReferralRecord) {
@@ -151,5 +158,12 @@ struct ReferralsController: RouteCollection {
             let shown: ReferralsError = if case .unknownMember = error { .invalid(field: "to", error.reason) } else { error }
             return try await render(referral, for: user, error: shown, req: req).encodeResponse(for: req).with(shown)
         }
+    }
+}
+
+/// Organizers' view of the ledger: every referral as CSV, flows and values without client details.
+struct OrganizerReferralsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("organize", "referrals.csv") { req in ReferralExport.allResponse(on: req) }
     }
 }

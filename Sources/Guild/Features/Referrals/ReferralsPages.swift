@@ -66,6 +66,7 @@ struct ReferralView: Encodable, Sendable {
 
 struct LedgerPage: Encodable {
     var layout: Layout
+    var summary: ReciprocitySummary
     var role: String
     var status: String
     var statuses: [Choice]
