@@ -55,21 +55,27 @@ enum DemoData {
             return user
         }
         let marisol = try await user("marisol@guild.test"), rae = try await user("rae@guild.test")
-        let dev = try await user("dev@guild.test"), ada = try await user("admin@guild.test")
+        let dev = try await user("dev@guild.test")
         let base = app.guildConfig.baseURL
-        func refer(_ giver: User, to slug: String, client: String, email: String, need: String, steps: [(ReferralStatus, String?, Money?)]) async throws {
+        @discardableResult
+        func refer(_ giver: User, to slug: String, client: String, email: String, need: String, steps: [(ReferralStatus, String?, Money?)]) async throws -> UUID {
             let id = try await Referrals.create(
                 ReferralDraft(receiverSlug: slug, clientName: client, clientEmail: email, clientPhone: "", need: need,
                               note: "Met them at the Wednesday networking morning.", urgency: ReferralUrgency.thisMonth.rawValue, consent: true),
                 by: giver, baseURL: base, on: app.db)
-            guard let receiverID = try await Referrals.find(id, on: app.db)?.receiver_id, let receiver = try await User.find(receiverID, on: app.db) else { return }
+            guard let receiverID = try await Referrals.find(id, on: app.db)?.receiver_id, let receiver = try await User.find(receiverID, on: app.db) else { return id }
             for (status, reason, value) in steps {
                 _ = try await Referrals.transition(id, to: status, reason: reason, value: value, by: receiver, baseURL: base, on: app.db)
             }
+            return id
         }
-        try await refer(marisol, to: "rae-lindqvist", client: "Tomás Herrera", email: "tomas@example.com",
+        let won = try await refer(marisol, to: "rae-lindqvist", client: "Tomás Herrera", email: "tomas@example.com",
                         need: "We're selling the family house in June and want photos that make it look its best, maybe from the air.",
                         steps: [(.accepted, nil, nil), (.contacted, nil, nil), (.won, nil, Money(minorUnits: 85_000, currency: "USD"))])
+        _ = try await Testimonials.write(about: won, by: marisol,
+                                         text: "Rae shot the Herreras' house on a grey morning and it still looked like spring. It sold in nine days.",
+                                         on: app.db)
+        _ = try await Testimonials.write(about: won, by: rae, text: "Marisol sends clients who are ready to go. Thank you!", on: app.db)
         try await refer(dev, to: "marisol-ortega", client: "June Park", email: "june@example.com",
                         need: "Our café is empty on weeknights and nobody finds us on Google Maps.", steps: [(.accepted, nil, nil)])
         try await refer(rae, to: "ada-admin", client: "Sam Ortiz", email: "sam@example.com",

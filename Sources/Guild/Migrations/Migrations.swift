@@ -30,6 +30,7 @@ enum GuildMigrations {
             NicheDisplayNames(),
             CreateMatchIndex(),
             CreateReferrals(),
+            CreateTestimonials(),
         ]
     }
 }

@@ -57,6 +57,18 @@ struct AccessMatrixTests {
             return id
         }
 
+        /// A testimonial from Rita about the owner, on a won referral.
+        func testimonial() async throws -> UUID {
+            let referral = try await referral(status: "won")
+            let id = UUID()
+            try await app.db.sql.raw("""
+                INSERT INTO testimonials (id, referral_id, author_id, subject_id, text, niche, hidden, created_at)
+                VALUES (\(bind: id), \(bind: referral), \(bind: try resetUser.requireID()), \(bind: try users[.owner]!.requireID()),
+                    'Great work', 'Bookkeeping', \(bind: false), \(bind: Date()))
+                """).run()
+            return id
+        }
+
         /// A notification of the owner's.
         func notification() async throws -> UUID {
             let id = UUID()
@@ -147,6 +159,16 @@ struct AccessMatrixTests {
         Row(route: "POST /referrals/:referralID/pass", body: { _ in ["to": "member-person"] },
             path: { cast in "/referrals/\(try await cast.referral(status: "declined"))/pass" },
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .unprocessableEntity, .organizer: .notFound, .admin: .unprocessableEntity]),
+        // Only the parties of a won referral write a testimonial (the owner received this one; Rita gave it).
+        Row(route: "POST /referrals/:referralID/testimonial", body: { _ in ["text": "Thank you"] },
+            path: { cast in "/referrals/\(try await cast.referral(status: "won"))/testimonial" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .conflict]),
+        Row(route: "POST /testimonials/:testimonialID/hide", body: { _ in ["hidden": "true"] },
+            path: { cast in "/testimonials/\(try await cast.testimonial())/hide" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "POST /api/v1/referrals/:id/testimonial", api: true, body: { _ in ["text": "Thank you"] },
+            path: { cast in "/api/v1/referrals/\(try await cast.referral(status: "won"))/testimonial" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .created, .organizer: .notFound, .admin: .conflict]),
         Row(route: "POST /notifications/:notificationID/read", path: { cast in "/notifications/\(try await cast.notification())/read" },
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .notFound]),
         // The unsubscribe link is its own credential, like a reset link.

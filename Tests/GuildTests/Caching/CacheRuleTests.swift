@@ -29,6 +29,7 @@ struct CacheRuleTests {
         _ = try await NicheDetail.query(slug: "bookkeeping", page: 1, on: db)
         _ = try await NicheDetail.query(slug: "nobody-here", page: 1, on: db)
         _ = try await NicheIndex.query(on: db)
+        _ = try await Testimonials.about(UUID(), on: db)  // the profile page's testimonials fragment
     }
 
     @Test("every table a cached page reads has a trigger that moves the generation")

@@ -284,6 +284,10 @@ struct FairnessTests {
             try await refer(to: next == "Twin One" ? first : second)
             try await refer(to: next == "Twin One" ? first : second)
             #expect(try await firstMatch() == start)
+            // a won referral shows as track record among the reasons
+            try await app.db.sql.raw("UPDATE referrals SET status = 'won', value_minor = 100, currency = 'EUR'").run()
+            let reasons = try await matches(need, on: app).matches.flatMap(\.reasons)
+            #expect(reasons.contains { $0.kind == "track" && $0.text.hasPrefix("Won ") })
         }
     }
 }
@@ -356,6 +360,44 @@ struct ReciprocityAndExportTests {
             let member = Browser(app)
             _ = try await member.signIn(email: cast.other.email)
             #expect(try await member.get("/organize/referrals.csv").status == .forbidden)
+        }
+    }
+}
+
+@Suite("Referrals: testimonials only from real referrals")
+struct TestimonialTests {
+    @Test("only the parties of a won referral write one, once, about the other; the subject may hide it, and the profile follows")
+    func eligibility() async throws {
+        try await withGuild { app, _ in
+            let cast = try await LedgerCast.make(app)
+            let created = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            let id = try JSONDecoder().decode(APIReferral.self, from: Data(created.body.readableBytesView)).id
+            let path = "/api/v1/referrals/\(id)/testimonial"
+            let early = try await api(.POST, path, token: cast.giverToken, json: #"{"text":"Rob was great"}"#, on: app)
+            #expect(early.status == .conflict && early.body.string.contains("once the referral is won"))
+            for step in [#"{"to":"accepted"}"#, #"{"to":"contacted"}"#, #"{"to":"won","value":{"amount":"500","currency":"EUR"}}"#] {
+                _ = try await api(.POST, "/api/v1/referrals/\(id)/transitions", token: cast.receiverToken, json: step, on: app)
+            }
+            #expect(try await api(.POST, path, token: cast.otherToken, json: #"{"text":"I was not there"}"#, on: app).status == .notFound)
+            #expect(try await api(.POST, path, token: cast.adminToken, json: #"{"text":"Admins see it"}"#, on: app).status == .conflict)
+            #expect(try await api(.POST, path, token: cast.giverToken, json: #"{"text":"Rob sorted Clara's books in a week."}"#, on: app).status == .created)
+            #expect(try await api(.POST, path, token: cast.giverToken, json: #"{"text":"Again"}"#, on: app).status == .conflict)
+            #expect(try await api(.POST, path, token: cast.receiverToken, json: #"{"text":"Gina sends lovely clients."}"#, on: app).status == .created)
+            // the profile shows it with its context, to anyone, from the cache
+            let visitor = Browser(app)
+            let profile = try await visitor.get("/m/\(cast.receiverSlug)").body.string
+            #expect(profile.contains("Rob sorted Clara&#39;s books in a week.") || profile.contains("Rob sorted Clara's books in a week."))
+            #expect(profile.contains("from a referral in Bookkeeping, "))
+            // the subject hides it; it leaves the public profile at once (the cache rule)
+            let testimonialID = try #require(try await Testimonials.about(cast.receiver.requireID(), on: app.db).first?.id)
+            let rob = Browser(app)
+            _ = try await rob.signIn(email: cast.receiver.email)
+            #expect(try await rob.post("/testimonials/\(testimonialID)/hide", ["hidden": "true"]).status == .seeOther)
+            #expect(!(try await visitor.get("/m/\(cast.receiverSlug)").body.string.contains("books in a week")))
+            #expect(try await rob.get("/m/\(cast.receiverSlug)").body.string.contains("Show it again"))
+            let gina = Browser(app)
+            _ = try await gina.signIn(email: cast.giver.email)
+            #expect(try await gina.post("/testimonials/\(testimonialID)/hide", ["hidden": "false"]).status == .notFound)
         }
     }
 }

@@ -63,7 +63,9 @@ enum MatchSentences {
     static func textIDs(_ texts: Set<String>, on db: any Database) async throws -> [String: Int64] {
         struct Row: Decodable { var id: Int64; var text_hash: String }
         let hashes = Dictionary(texts.map { (hash($0), $0) }, uniquingKeysWith: { first, _ in first })
-        let entries = Array(hashes)
+        // In one order for every writer: two saves adding overlapping new texts in different orders
+        // would each wait on the other's uncommitted row (a deadlock on PostgreSQL).
+        let entries = hashes.sorted { $0.key < $1.key }
         var ids: [String: Int64] = [:]
         for batch in stride(from: 0, to: entries.count, by: 400).map({ Array(entries[$0..<min($0 + 400, entries.count)]) }) {
             let values: [SQLQueryString] = batch.map { "(\(bind: $0.key), \(bind: $0.value))" }

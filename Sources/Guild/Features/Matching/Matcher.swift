@@ -28,7 +28,7 @@ struct MatchNeed: Sendable {
 }
 
 struct MatchReason: Sendable, Encodable, Equatable {
-    /// niche, sentence, words, city, remote, availability
+    /// niche, sentence, words, track, city, remote, availability
     var kind: String
     var text: String
 }
@@ -99,6 +99,16 @@ enum Matcher {
         return MatchResults(matches: matches, semantic: encoder != nil, suggestion: suggestion)
     }
 
+    /// Track record: how many referred clients each of these members (by profile) has won.
+    static func wonReferrals(of profileIDs: [UUID], on db: any Database) async throws -> [UUID: Int] {
+        guard !profileIDs.isEmpty else { return [:] }
+        struct Row: Decodable { var id: UUID; var n: Int }
+        return Dictionary(try await db.sql.raw("""
+            SELECT p.id, COUNT(*) AS n FROM profiles p JOIN referrals r ON r.receiver_id = p.user_id
+            WHERE p.id IN (\(binds: profileIDs)) AND r.status = 'won' GROUP BY p.id
+            """).all(decoding: Row.self).map { ($0.id, $0.n) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// How many referrals each of these members (by profile) received in the last 90 days: the
     /// fairness signal that orders equally good matches.
     static func recentReferrals(to profileIDs: [UUID], on db: any Database) async throws -> [UUID: Int] {
@@ -130,6 +140,7 @@ enum Matcher {
         struct TextRow: Decodable { var id: Int64; var text: String }
         let rows = try await profiles("p.id IN (\(binds: ranked.map(\.id)))", on: db)
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let wins = try await wonReferrals(of: rows.map(\.id), on: db)
         let textIDs = Set(ranked.flatMap { $0.best.map(\.piece.textID) })
         let texts = Dictionary(
             try await db.sql.raw("SELECT id, text FROM match_texts WHERE id IN (\(binds: Array(textIDs)))").all(decoding: TextRow.self)
@@ -149,6 +160,9 @@ enum Matcher {
                 case .headline, .sentence:
                     reasons.append(MatchReason(kind: "sentence", text: "“\(quote(text))”"))
                 }
+            }
+            if let won = wins[row.id], won > 0 {
+                reasons.append(MatchReason(kind: "track", text: "Won \(won) client\(won == 1 ? "" : "s") referred through Guild"))
             }
             reasons += placeAndTime(row, need: need)
             return MemberMatch(slug: row.slug, name: row.name, business: row.business, headline: row.headline, city: row.city,

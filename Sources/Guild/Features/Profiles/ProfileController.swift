@@ -25,10 +25,23 @@ struct ProfileController: RouteCollection {
         case .busy: availability = "Busy: referrals welcome, replies may be slow"
         case .away: availability = "Away" + (profile.awayUntil.map { " until \(CalendarDay.string($0))" } ?? "")
         }
+        // Testimonials: the same for every visitor, so rendered once per directory generation (their
+        // table moves it); the member sees their hidden ones too, with the switch to show them again.
+        let testimonials: String
+        if isOwner {
+            testimonials = try await req.view.render("Profiles/testimonials", TestimonialsFragment(
+                items: try await Testimonials.about(profile.userID, includingHidden: true, on: req.db), own: true,
+                csrf: req.layout(title: "").csrf)).html
+        } else {
+            testimonials = try await req.application.fragments.value(for: "testimonials:\(profile.userID)", on: req.db) {
+                Fragment(title: "", html: try await req.view.render("Profiles/testimonials", TestimonialsFragment(
+                    items: try await Testimonials.about(profile.userID, on: req.db), own: false, csrf: "")).html)
+            }?.html ?? ""
+        }
         return try await req.view.render("Profiles/profile", ProfilePage(
             layout: req.layout(title: profile.name), profile: profile, availabilityText: availability,
             canEdit: isOwner || user?.role.canOrganize == true,
-            editPath: isOwner ? "/profile/edit" : "/m/\(profile.slug)/edit"))
+            editPath: isOwner ? "/profile/edit" : "/m/\(profile.slug)/edit", testimonials: testimonials))
     }
 
     func editOwn(req: Request) async throws -> View {

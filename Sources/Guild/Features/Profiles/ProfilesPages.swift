@@ -6,6 +6,14 @@ struct ProfilePage: Encodable {
     var availabilityText: String
     var canEdit: Bool
     var editPath: String
+    /// Rendered `Profiles/testimonials`.
+    var testimonials: String
+}
+
+struct TestimonialsFragment: Encodable {
+    var items: [Testimonials.Shown]
+    var own: Bool
+    var csrf: String
 }
 
 struct ProfileEditPage: Encodable, FormPage {

@@ -154,3 +154,14 @@ extension GuildAPI {
             suggestions: summary.suggestions.map { .init(text: $0.text, slug: $0.slug) }))))
     }
 }
+
+extension GuildAPI {
+    func writeTestimonial(_ input: Operations.WriteTestimonial.Input) async throws -> Operations.WriteTestimonial.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        guard let referralID = UUID(uuidString: "\(input.path.id)") else { throw CommonError.notFound }
+        let id = try await Testimonials.write(about: referralID, by: user, text: body.text, on: request.db)
+        return .created(.init(body: .json(.init(id: id.uuidString))))
+    }
+}

@@ -13,6 +13,8 @@ struct ReferralsController: RouteCollection {
         routes.get("referrals", ":referralID", use: show)
         routes.post("referrals", ":referralID", "transitions", use: transition)
         routes.post("referrals", ":referralID", "pass", use: passOn)
+        routes.post("referrals", ":referralID", "testimonial", use: testimonial)
+        routes.post("testimonials", ":testimonialID", "hide", use: hideTestimonial)
     }
 
     struct ReferForm: Content {
@@ -92,12 +94,16 @@ struct ReferralsController: RouteCollection {
     }
 
     func render(_ referral: ReferralRecord, for user: User, error: (any AppError)? = nil, req: Request) async throws -> View {
+        let written = try await Testimonials.written(referral.id, by: user.id, on: req.db)
         var page = ReferralPage(
             layout: req.layout(title: "Referral of \(referral.client_name)"), referral: .init(referral, viewer: user.id),
             history: try await Referrals.history(referral.id, on: req.db).map(ReferralPage.Event.init),
             isReceiver: referral.receiver_id == user.id, isGiver: referral.giver_id == user.id,
             next: referral.receiver_id == user.id ? referral.statusValue.next.map { .init(value: $0.rawValue, label: $0.label) } : [],
-            canPassOn: referral.giver_id == user.id && referral.statusValue == .declined)
+            canPassOn: referral.giver_id == user.id && referral.statusValue == .declined,
+            canWriteTestimonial: referral.statusValue == .won && (referral.giver_id == user.id || referral.receiver_id == user.id)
+                && !written,
+            testimonialSubject: referral.giver_id == user.id ? referral.receiver_name : referral.giver_name)
         if let error {
             page.show(error)
             // The form's fields are `amount` and `currency`; the API names them `value.amount` and `value.currency`.
@@ -136,6 +142,30 @@ struct ReferralsController: RouteCollection {
         } catch let error as ReferralsError {
             return try await render(referral, for: user, error: error, req: req).encodeResponse(for: req).with(error)
         }
+    }
+
+    func testimonial(req: Request) async throws -> Response {
+        let (user, referral) = try await referral(req)
+        struct Form: Content { var text: String? }
+        do {
+            _ = try await Testimonials.write(about: referral.id, by: user, text: try req.content.decode(Form.self).text ?? "", on: req.db)
+            req.flash(.success, "Thank you: the testimonial shows on their profile.")
+            return req.redirect(to: "/referrals/\(referral.id)", redirectType: .normal)
+        } catch let error as ReferralsError {
+            return try await render(referral, for: user, error: error, req: req).encodeResponse(for: req).with(error)
+        }
+    }
+
+    /// The subject hides a testimonial from their profile, or shows it again; nobody edits one.
+    func hideTestimonial(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        struct Form: Content { var hidden: String? }
+        let hidden = try req.content.decode(Form.self).hidden != "false"
+        guard let id = req.parameters.get("testimonialID", as: UUID.self),
+              try await Testimonials.setHidden(id, hidden, by: user, on: req.db) else { throw CommonError.notFound }
+        req.flash(.success, hidden ? "The testimonial is hidden from your profile." : "The testimonial shows on your profile again.")
+        let slug = try await Profile.find(userID: user.requireID(), on: req.db)?.slug
+        return req.redirect(to: slug.map { "/m/\($0)" } ?? "/", redirectType: .normal)
     }
 
     /// The giver sends a declined client to someone else; the new referral remembers where it came from.

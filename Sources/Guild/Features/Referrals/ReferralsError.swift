@@ -11,12 +11,14 @@ enum ReferralsError: AppError {
     case onlyReceiver
     case transition(ReferralTransitionProblem)
     case badValue(Money.Problem)
+    case testimonialNotAllowed
+    case testimonialExists
 
     var status: HTTPResponseStatus {
         switch self {
         case .notFound, .unknownMember: .notFound
         case .onlyReceiver: .forbidden
-        case .transition(.notAllowed): .conflict
+        case .transition(.notAllowed), .testimonialNotAllowed, .testimonialExists: .conflict
         default: .unprocessableEntity
         }
     }
@@ -31,6 +33,8 @@ enum ReferralsError: AppError {
         case .onlyReceiver: "forbidden"
         case .transition(.notAllowed): "illegal_transition"
         case .transition: "invalid_field"
+        case .testimonialNotAllowed: "testimonial_not_allowed"
+        case .testimonialExists: "testimonial_exists"
         }
     }
 
@@ -53,6 +57,8 @@ enum ReferralsError: AppError {
             case .valueRequired: "Give the value of the closed business (amount and currency)."
             case .valueOnlyWhenWon: "A value is recorded only when the referral is won."
             }
+        case .testimonialNotAllowed: "A testimonial can be written once the referral is won, by its giver or its receiver."
+        case .testimonialExists: "You already wrote a testimonial for this referral; it cannot be changed."
         case .badValue(let problem):
             switch problem {
             case .unknownCurrency(let code): "“\(code)” is not an ISO 4217 currency code; use one like EUR, USD or GBP."
@@ -73,7 +79,7 @@ enum ReferralsError: AppError {
         case .transition(.notAllowed): "to"
         case .badValue(.unknownCurrency): "value.currency"
         case .badValue: "value.amount"
-        case .notFound, .onlyReceiver: nil
+        case .notFound, .onlyReceiver, .testimonialNotAllowed, .testimonialExists: nil
         }
     }
 }

@@ -103,6 +103,8 @@ struct ReferralPage: Encodable, FormPage {
     var isGiver: Bool
     var next: [Choice]
     var canPassOn: Bool
+    var canWriteTestimonial: Bool
+    var testimonialSubject: String
     var errors: [String: String] = [:]
     var formError: String?
 
