@@ -172,7 +172,8 @@ def referral_journey(width):
         for step in ("accepted", "contacted"):
             receiver.find_element(By.CSS_SELECTOR, f'input[name="to"][value="{step}"]').click()
             submit(receiver, f"{referral_url[len(base):]}/transitions")
-            expect(page_shows(receiver, "The referral is now"), f"step {step} not saved")
+            label = {"accepted": "accepted", "contacted": "client contacted"}[step]
+            expect(page_shows(receiver, f"The referral is now {label}."), f"step {step} not saved")
         receiver.find_element(By.CSS_SELECTOR, 'input[name="to"][value="won"]').click()
         fill(receiver, amount="2400", currency="usd")
         no_horizontal_scroll(receiver, "referral page")
@@ -191,6 +192,15 @@ def referral_journey(width):
         giver.get(referral_url)
         expect(page_shows(giver, "USD 2,400.00") and "Won" in giver.page_source, "the giver does not see the credit")
         shot(giver, f"referral-giver-{width}")
+        praise = f"Rae made {client}'s house look like spring."
+        fill(giver, text=praise)
+        submit(giver, f"{referral_url[len(base):]}/testimonial")
+        expect(page_shows(giver, "the testimonial shows on their profile"), "the testimonial was not published")
+        giver.get(f"{base}/m/rae-lindqvist")
+        expect(page_shows(giver, praise.replace("'", "&#39;")) or praise in giver.page_source, "the testimonial is not on Rae's profile")
+        expect("from a referral in Real estate photography" in giver.page_source, "the testimonial has no context")
+        no_horizontal_scroll(giver, "profile with testimonials")
+        shot(giver, f"profile-testimonial-{width}")
         print(f"referral journey at {width}px: ok")
     finally:
         giver.quit()

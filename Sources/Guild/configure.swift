@@ -76,6 +76,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(NichesCommand(), as: "niches")
     app.asyncCommands.use(ModelCommand(), as: "model")
     app.asyncCommands.use(MatchCommand(), as: "match")
+    app.asyncCommands.use(ReferralsCommand(), as: "referrals")
 
     try routes(app)
 }

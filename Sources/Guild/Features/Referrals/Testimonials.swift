@@ -23,7 +23,9 @@ enum Testimonials {
         guard !text.isEmpty, text.unicodeScalars.count <= maxLength else {
             throw ReferralsError.invalid(field: "text", "Write the testimonial in 1 to \(maxLength) characters.")
         }
-        if let problem = TextRules.lineProblem(text.replacingOccurrences(of: "\n", with: " "), what: "The testimonial") {
+        // Line breaks and tabs are fine in a testimonial; other control characters are not (as the API document says).
+        let flat = String(text.unicodeScalars.map { "\n\r\t".unicodeScalars.contains($0) ? " " : Character($0) })
+        if let problem = TextRules.lineProblem(flat, what: "The testimonial") {
             throw ReferralsError.invalid(field: "text", problem)
         }
         guard let referral = try await Referrals.visible(referralID, to: author, on: db) else { throw ReferralsError.notFound }
