@@ -362,6 +362,26 @@ struct ReciprocityAndExportTests {
             #expect(try await member.get("/organize/referrals.csv").status == .forbidden)
         }
     }
+
+    @Test("the organizer report: per month with won value, niche pairs, one-way members, a chart with a table, and no client")
+    func organizerReport() async throws {
+        try await withGuild { app, _ in
+            let cast = try await Self.ledger(app)
+            let organizer = Browser(app)
+            _ = try await organizer.signIn(email: cast.organizer.email)
+            let page = try await organizer.get("/organize/referrals")
+            #expect(page.status == .ok)
+            let html = page.body.string
+            #expect(html.contains("3 referrals in all"))
+            #expect(html.contains("EUR 1,000.50 · USD 200.00"))  // this month's won value, per currency
+            #expect(html.contains("</td><td>Bookkeeping</td><td>2</td>"), "\(html.components(separatedBy: "pairs-heading").last?.prefix(600) ?? "")")
+            #expect(html.contains("<svg class=\"chart\"") && html.contains("<caption>Referrals and wins per month</caption>"))
+            #expect(!html.contains("Clara") && !html.contains(clientMail) && !html.contains("tax season") && !html.contains("HYPERLINK"))
+            let member = Browser(app)
+            _ = try await member.signIn(email: cast.other.email)
+            #expect(try await member.get("/organize/referrals").status == .forbidden)
+        }
+    }
 }
 
 @Suite("Referrals: testimonials only from real referrals")

@@ -4,10 +4,10 @@ import Matching
 import SQLKit
 import Vapor
 
-/// Keeps each member's pieces (niches, headline, bio sentences) in `match_sentences`, in the same
-/// transaction as the profile write, and queues texts nobody has embedded yet. Called wherever the
-/// search index is rebuilt (`MemberIndexes.refresh`), so a profile edit, an import or a niche merge
-/// reaches matching too. The vectors come later, from `MatchEmbedder`.
+/// Keeps each member's pieces (niches, headline, bio sentences) in `match_sentences` and queues
+/// texts nobody has embedded yet. A profile save and a roster import call it right after their own
+/// commit (`Profiles.save`); a niche merge and the demo writer inside theirs (`MemberIndexes.refresh`).
+/// The vectors come later, from `MatchEmbedder`.
 enum MatchSentences {
     static func refresh(_ profileIDs: [UUID], on db: any Database) async throws {
         guard !profileIDs.isEmpty else { return }

@@ -11,12 +11,21 @@ enum Profiles {
         let input = try input.validated()
         let userID = try user.requireID()
         let name = user.name
-        return try await db.writeTransaction { db in
+        let profile = try await db.writeTransaction { db in
             try await write(input, userID: userID, name: name, in: db)
         }
+        // Matching's pieces in a transaction of their own, after the profile's: profile saves are
+        // serialised on the directory generation's row, and with the pieces inside that window 20
+        // concurrent saves on PostgreSQL outlasted the connection pool's 10 s under load. A crash
+        // in between leaves the old pieces until the next save; search is always current.
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            try await MatchSentences.refresh([try profile.requireID()], on: db)
+        }
+        return profile
     }
 
-    /// The body of `save`, for callers that already hold a write transaction (imports).
+    /// The body of `save`, for callers that already hold a write transaction (imports); they refresh
+    /// matching's pieces (`MatchSentences.refresh`) after their commit.
     static func write(_ input: ProfileInput, userID: UUID, name: String, in db: any Database) async throws -> Profile {
         // Two saves of one member's first profile (a double click) must not both create it.
         try await db.lock("profile:\(userID)")
@@ -77,7 +86,7 @@ enum Profiles {
             try await db.sql.insert(into: "profile_partner_niches").columns("profile_id", "niche_id")
                 .values(SQLBind(profileID), SQLBind(niche.id)).run()
         }
-        try await MemberIndexes.refresh([profileID], on: db)
+        try await MemberSearchIndex.reindex([profileID], on: db)
         return profile
     }
 

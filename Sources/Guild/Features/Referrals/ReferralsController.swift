@@ -190,10 +190,3 @@ struct ReferralsController: RouteCollection {
         }
     }
 }
-
-/// Organizers' view of the ledger: every referral as CSV, flows and values without client details.
-struct OrganizerReferralsController: RouteCollection {
-    func boot(routes: any RoutesBuilder) throws {
-        routes.get("organize", "referrals.csv") { req in ReferralExport.allResponse(on: req) }
-    }
-}

@@ -44,7 +44,7 @@ enum RosterImport {
                 return summary
             }
             let counts = try await db.writeTransaction { db in
-                var created = 0, updated = 0
+                var created = 0, updated = 0, written: [UUID] = []
                 for row in rows {
                     do {
                         var input = try ProfileInput(
@@ -83,13 +83,15 @@ enum RosterImport {
                                 """, on: db)
                             created += 1
                         }
-                        _ = try await Profiles.write(input, userID: user.requireID(), name: user.name, in: db)
+                        written.append(try await Profiles.write(input, userID: user.requireID(), name: user.name, in: db).requireID())
                     } catch {
                         throw RowFailure(line: row.line, error: error)
                     }
                 }
-                return (created, updated)
+                return (created, updated, written)
             }
+            // Matching's pieces after the commit, as for a single save (see `Profiles.save`).
+            try await db.writeTransaction(reportingGeneration: false) { db in try await MatchSentences.refresh(counts.2, on: db) }
             summary.created = counts.0
             summary.updated = counts.1
             return summary

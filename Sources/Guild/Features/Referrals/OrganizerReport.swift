@@ -1,0 +1,105 @@
+import Fluent
+import SQLKit
+import Validation
+import Vapor
+
+/// What organizers see of the ledger: flows and totals, never a client. Referrals and wins per
+/// month (with the won value per currency), the niche pairs that refer to each other, and the
+/// members who give but never receive, or the reverse.
+struct OrganizerReport: Encodable, Sendable {
+    struct Month: Encodable, Sendable {
+        var month: String
+        var referrals: Int
+        var won: Int
+        var value: String
+    }
+    struct Pair: Encodable, Sendable { var from: String; var to: String; var count: Int }
+    struct Person: Encodable, Sendable { var name: String; var slug: String?; var count: Int }
+    struct Bar: Encodable, Sendable {
+        var x: Int; var width: Int; var y: Int; var height: Int; var wonY: Int; var wonHeight: Int; var label: String; var title: String
+    }
+
+    var months: [Month]
+    var pairs: [Pair]
+    var giveOnly: [Person]
+    var receiveOnly: [Person]
+    /// The months as bars of a server-rendered SVG chart (the table beside it says the same in words).
+    var bars: [Bar]
+    var total: Int
+
+    static func query(on db: any Database, now: Date = Date()) async throws -> OrganizerReport {
+        let month: SQLQueryString = db.isSQLite
+            ? "strftime('%Y-%m', r.created_at, 'unixepoch')" : "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM')"
+        let since = Calendar(identifier: .gregorian).date(byAdding: .month, value: -11, to: now) ?? now
+        struct MonthRow: Decodable { var month: String; var referrals: Int; var won: Int }
+        let monthRows = try await db.sql.raw("""
+            SELECT \(month) AS month, COUNT(*) AS referrals, SUM(CASE WHEN r.status = 'won' THEN 1 ELSE 0 END) AS won
+            FROM referrals r WHERE r.created_at >= \(bind: since) GROUP BY \(month) ORDER BY month
+            """).all(decoding: MonthRow.self)
+        struct ValueRow: Decodable { var month: String; var currency: String; var total: Int64 }
+        let values = try await db.sql.raw("""
+            SELECT \(month) AS month, r.currency, CAST(SUM(r.value_minor) AS BIGINT) AS total FROM referrals r
+            WHERE r.created_at >= \(bind: since) AND r.status = 'won' AND r.currency IS NOT NULL
+            GROUP BY \(month), r.currency ORDER BY month, r.currency
+            """).all(decoding: ValueRow.self)
+        let months = monthRows.map { row in
+            Month(month: row.month, referrals: row.referrals, won: row.won,
+                  value: values.filter { $0.month == row.month }.map { Money(minorUnits: $0.total, currency: $0.currency).display }
+                    .joined(separator: " · "))
+        }
+        struct PairRow: Decodable { var from_niche: String; var to_niche: String; var n: Int }
+        let pairs = try await db.sql.raw("""
+            SELECT gn.name AS from_niche, rn.name AS to_niche, COUNT(*) AS n FROM referrals r
+            JOIN profiles gp ON gp.user_id = r.giver_id JOIN profile_niches gpn ON gpn.profile_id = gp.id AND gpn.position = 1
+            JOIN niches gn ON gn.id = gpn.niche_id
+            JOIN profiles rp ON rp.user_id = r.receiver_id JOIN profile_niches rpn ON rpn.profile_id = rp.id AND rpn.position = 1
+            JOIN niches rn ON rn.id = rpn.niche_id
+            GROUP BY gn.name, rn.name ORDER BY COUNT(*) DESC, gn.name, rn.name LIMIT 20
+            """).all(decoding: PairRow.self)
+        struct PersonRow: Decodable { var name: String; var slug: String?; var n: Int }
+        func oneWay(_ side: String, _ other: String) async throws -> [Person] {
+            try await db.sql.raw("""
+                SELECT u.name, p.slug, COUNT(*) AS n FROM referrals r JOIN users u ON u.id = r.\(unsafeRaw: side)
+                LEFT JOIN profiles p ON p.user_id = u.id
+                WHERE NOT EXISTS (SELECT 1 FROM referrals o WHERE o.\(unsafeRaw: other) = r.\(unsafeRaw: side))
+                GROUP BY u.id, u.name, p.slug ORDER BY COUNT(*) DESC, u.name LIMIT 20
+                """).all(decoding: PersonRow.self).map { Person(name: $0.name, slug: $0.slug, count: $0.n) }
+        }
+        struct Total: Decodable { var n: Int }
+        let total = try await db.sql.raw("SELECT COUNT(*) AS n FROM referrals").first(decoding: Total.self)?.n ?? 0
+        return OrganizerReport(
+            months: months, pairs: pairs.map { Pair(from: $0.from_niche, to: $0.to_niche, count: $0.n) },
+            giveOnly: try await oneWay("giver_id", "receiver_id"), receiveOnly: try await oneWay("receiver_id", "giver_id"),
+            bars: bars(months), total: total)
+    }
+
+    /// Bars 40 wide in a 600 × 200 chart; a month's wins are the darker part of its bar.
+    static func bars(_ months: [Month]) -> [Bar] {
+        let top = max(1, months.map(\.referrals).max() ?? 1)
+        let slot = months.isEmpty ? 0 : 560 / max(months.count, 1)
+        return months.enumerated().map { index, month in
+            let height = month.referrals * 160 / top, wonHeight = month.won * 160 / top
+            return Bar(x: 20 + index * slot, width: max(4, slot - 8), y: 180 - height, height: height, wonY: 180 - wonHeight,
+                       wonHeight: wonHeight, label: String(month.month.suffix(2)),
+                       title: "\(month.month): \(month.referrals) referral\(month.referrals == 1 ? "" : "s"), \(month.won) won")
+        }
+    }
+}
+
+/// The report page and the CSV of every referral, for organizers and admins.
+struct OrganizerReferralsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("organize", "referrals.csv") { req in ReferralExport.allResponse(on: req) }
+        routes.get("organize", "referrals", use: report)
+    }
+
+    func report(req: Request) async throws -> View {
+        try await req.view.render("Referrals/report", ReportPage(
+            layout: req.layout(title: "Referrals in this Guild"), report: try await OrganizerReport.query(on: req.db)))
+    }
+}
+
+struct ReportPage: Encodable {
+    var layout: Layout
+    var report: OrganizerReport
+}
