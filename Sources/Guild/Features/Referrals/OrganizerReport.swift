@@ -30,7 +30,11 @@ struct OrganizerReport: Encodable, Sendable {
     static func query(on db: any Database, now: Date = Date()) async throws -> OrganizerReport {
         let month: SQLQueryString = db.isSQLite
             ? "strftime('%Y-%m', r.created_at, 'unixepoch')" : "to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM')"
-        let since = Calendar(identifier: .gregorian).date(byAdding: .month, value: -11, to: now) ?? now
+        // From the first day of the month eleven months back, in UTC.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let start = utc.date(from: utc.dateComponents([.year, .month], from: now)) ?? now
+        let since = utc.date(byAdding: .month, value: -11, to: start) ?? start
         struct MonthRow: Decodable { var month: String; var referrals: Int; var won: Int }
         let monthRows = try await db.sql.raw("""
             SELECT \(month) AS month, COUNT(*) AS referrals, SUM(CASE WHEN r.status = 'won' THEN 1 ELSE 0 END) AS won
@@ -42,9 +46,18 @@ struct OrganizerReport: Encodable, Sendable {
             WHERE r.created_at >= \(bind: since) AND r.status = 'won' AND r.currency IS NOT NULL
             GROUP BY \(month), r.currency ORDER BY month, r.currency
             """).all(decoding: ValueRow.self)
-        let months = monthRows.map { row in
-            Month(month: row.month, referrals: row.referrals, won: row.won,
-                  value: values.filter { $0.month == row.month }.map { Money(minorUnits: $0.total, currency: $0.currency).display }
+        // Every one of the twelve months, quiet ones too, so the chart's bars keep their places.
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let keys = (0..<12).reversed().compactMap { back -> String? in
+            guard let date = calendar.date(byAdding: .month, value: -back, to: now) else { return nil }
+            let parts = calendar.dateComponents([.year, .month], from: date)
+            return String(format: "%04d-%02d", parts.year ?? 0, parts.month ?? 0)
+        }
+        let byMonth = Dictionary(monthRows.map { ($0.month, $0) }, uniquingKeysWith: { first, _ in first })
+        let months = keys.map { key in
+            Month(month: key, referrals: byMonth[key]?.referrals ?? 0, won: byMonth[key]?.won ?? 0,
+                  value: values.filter { $0.month == key }.map { Money(minorUnits: $0.total, currency: $0.currency).display }
                     .joined(separator: " · "))
         }
         struct PairRow: Decodable { var from_niche: String; var to_niche: String; var n: Int }
