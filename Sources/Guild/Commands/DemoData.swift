@@ -65,7 +65,7 @@ enum DemoData {
                 by: giver, baseURL: base, on: app.db)
             guard let receiverID = try await Referrals.find(id, on: app.db)?.receiver_id, let receiver = try await User.find(receiverID, on: app.db) else { return id }
             for (status, reason, value) in steps {
-                _ = try await Referrals.transition(id, to: status, reason: reason, value: value, by: receiver, baseURL: base, on: app.db)
+                try await Referrals.transition(id, to: status, reason: reason, value: value, by: receiver, baseURL: base, on: app.db)
             }
             return id
         }

@@ -30,12 +30,8 @@ struct MatchCommand: AsyncCommand {
         let need = try MatchNeed.validated(need: signature.need, city: signature.city, remote: signature.remote, limit: signature.limit)
         try await app.autoMigrate()
         let model = app.matchingModel
-        if !model.filesPresent && app.guildConfig.modelFetch {
-            do {
-                try await MatchingModel.fetch(into: model.directory, progress: note)
-            } catch {
-                note("semantic matching off: could not fetch the model (\(error)); matching by words")
-            }
+        await model.fetchIfMissing(allowed: app.guildConfig.modelFetch, progress: note) { error in
+            note("semantic matching off: could not fetch the model (\(error)); matching by words")
         }
         if let encoder = await model.load(on: app.threadPool, logger: app.logger) {
             let embedder = MatchEmbedder(db: app.db, encoder: encoder, pool: app.threadPool)

@@ -99,12 +99,8 @@ final class MatchWorker: LifecycleHandler, @unchecked Sendable {
         let fetch = fetchIfMissing
         task = Task {
             let model = app.matchingModel
-            if !model.filesPresent && fetch {
-                do {
-                    try await MatchingModel.fetch(into: model.directory) { app.logger.notice("model: \($0)") }
-                } catch {
-                    app.logger.error("semantic matching off: could not fetch the model (\(error)); matching is lexical until `guild model fetch` succeeds")
-                }
+            await model.fetchIfMissing(allowed: fetch, progress: { app.logger.notice("model: \($0)") }) { error in
+                app.logger.error("semantic matching off: could not fetch the model (\(error)); matching is lexical until `guild model fetch` succeeds")
             }
             guard let encoder = await model.load(on: app.threadPool, logger: app.logger) else {
                 if case .off(let reason) = model.status { app.logger.warning("semantic matching off: \(reason); matching is lexical") }

@@ -1,4 +1,3 @@
-import Crypto
 import Fluent
 import Matching
 import SQLKit
@@ -87,9 +86,8 @@ enum MatchSentences {
         return row.value
     }
 
-    static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
+    /// A text's key in `match_texts`: SHA-256 in hex, as tokens are stored.
+    static func hash(_ text: String) -> String { SecureToken.hash(text) }
 }
 
 /// Everything derived from a profile's text, rebuilt together: the search entry and the matching pieces.

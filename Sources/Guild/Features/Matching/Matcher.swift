@@ -73,6 +73,7 @@ enum Matcher {
         let encoder = await app.matchingModel.load(on: app.threadPool, logger: app.logger)
         var ranked: [RankedMember] = []
         var snapshot = MatchSnapshot.empty
+        var counts: [UUID: ReferralCounts] = [:]
         if let encoder {
             try await app.matchIndex.refresh(on: db)
             snapshot = app.matchIndex.snapshot
@@ -84,10 +85,10 @@ enum Matcher {
                     return member.cityKey.hasPrefix(city) || (remoteOK && member.remote)
                 }
             }.filter { $0.score >= minimumScore }
-            let received = try await recentReferrals(to: candidates.map(\.id), on: db)
-            ranked = Array(MatchSnapshot.orderFairly(candidates, recentReferrals: { received[$0] ?? 0 }).prefix(limit))
+            counts = try await referralCounts(for: candidates.map(\.id), on: db)
+            ranked = Array(MatchSnapshot.orderFairly(candidates, recentReferrals: { counts[$0]?.recent ?? 0 }).prefix(limit))
         }
-        var matches = try await hydrate(ranked, need: need, on: db)
+        var matches = try await hydrate(ranked, need: need, wins: counts.mapValues(\.won), on: db)
         // Members not embedded yet (just imported or edited), or every member when the model is off.
         if matches.count < need.limit {
             let lexical = try await lexicalMatches(need, skipping: { snapshot.isEmbedded($0) }, on: db)
@@ -99,26 +100,20 @@ enum Matcher {
         return MatchResults(matches: matches, semantic: encoder != nil, suggestion: suggestion)
     }
 
-    /// Track record: how many referred clients each of these members (by profile) has won.
-    static func wonReferrals(of profileIDs: [UUID], on db: any Database) async throws -> [UUID: Int] {
-        guard !profileIDs.isEmpty else { return [:] }
-        struct Row: Decodable { var id: UUID; var n: Int }
-        return Dictionary(try await db.sql.raw("""
-            SELECT p.id, COUNT(*) AS n FROM profiles p JOIN referrals r ON r.receiver_id = p.user_id
-            WHERE p.id IN (\(binds: profileIDs)) AND r.status = 'won' GROUP BY p.id
-            """).all(decoding: Row.self).map { ($0.id, $0.n) }, uniquingKeysWith: { first, _ in first })
-    }
+    /// Per member (by profile): referrals received in the last 90 days (the fairness signal that
+    /// orders equally good matches) and referred clients won (the track record among the reasons),
+    /// in one read for the candidates.
+    struct ReferralCounts: Decodable { var id: UUID; var recent: Int; var won: Int }
 
-    /// How many referrals each of these members (by profile) received in the last 90 days: the
-    /// fairness signal that orders equally good matches.
-    static func recentReferrals(to profileIDs: [UUID], on db: any Database) async throws -> [UUID: Int] {
+    static func referralCounts(for profileIDs: [UUID], on db: any Database) async throws -> [UUID: ReferralCounts] {
         guard !profileIDs.isEmpty else { return [:] }
-        struct Row: Decodable { var id: UUID; var n: Int }
         return Dictionary(try await db.sql.raw("""
-            SELECT p.id, COUNT(*) AS n FROM profiles p JOIN referrals r ON r.receiver_id = p.user_id
-            WHERE p.id IN (\(binds: profileIDs)) AND r.created_at > \(bind: Date().addingTimeInterval(-90 * 86_400))
-            GROUP BY p.id
-            """).all(decoding: Row.self).map { ($0.id, $0.n) }, uniquingKeysWith: { first, _ in first })
+            SELECT p.id,
+                COALESCE(SUM(CASE WHEN r.created_at > \(bind: Date().addingTimeInterval(-90 * 86_400)) THEN 1 ELSE 0 END), 0) AS recent,
+                COALESCE(SUM(CASE WHEN r.status = 'won' THEN 1 ELSE 0 END), 0) AS won
+            FROM profiles p JOIN referrals r ON r.receiver_id = p.user_id
+            WHERE p.id IN (\(binds: profileIDs)) GROUP BY p.id
+            """).all(decoding: ReferralCounts.self).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     struct ProfileRow: Decodable {
@@ -135,12 +130,11 @@ enum Matcher {
     }
 
     /// Ranked members with their quoted pieces; members deleted since the snapshot drop out here.
-    static func hydrate(_ ranked: [RankedMember], need: MatchNeed, on db: any Database) async throws -> [MemberMatch] {
+    static func hydrate(_ ranked: [RankedMember], need: MatchNeed, wins: [UUID: Int], on db: any Database) async throws -> [MemberMatch] {
         guard !ranked.isEmpty else { return [] }
         struct TextRow: Decodable { var id: Int64; var text: String }
         let rows = try await profiles("p.id IN (\(binds: ranked.map(\.id)))", on: db)
         let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let wins = try await wonReferrals(of: rows.map(\.id), on: db)
         let textIDs = Set(ranked.flatMap { $0.best.map(\.piece.textID) })
         let texts = Dictionary(
             try await db.sql.raw("SELECT id, text FROM match_texts WHERE id IN (\(binds: Array(textIDs)))").all(decoding: TextRow.self)

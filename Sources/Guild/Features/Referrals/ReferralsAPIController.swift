@@ -66,7 +66,7 @@ extension GuildAPI {
             case .failure(let problem): throw ReferralsError.badValue(problem)
             }
         }
-        _ = try await Referrals.transition(id, to: to, reason: body.reason, value: value, by: user,
+        try await Referrals.transition(id, to: to, reason: body.reason, value: value, by: user,
                                            baseURL: request.application.guildConfig.baseURL, on: request.db)
         return .ok(.init(body: .json(try await Self.referral(id, on: request))))
     }

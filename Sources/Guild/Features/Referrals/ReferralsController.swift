@@ -135,7 +135,7 @@ struct ReferralsController: RouteCollection {
                 case .failure(let problem): throw ReferralsError.badValue(problem)
                 }
             }
-            _ = try await Referrals.transition(referral.id, to: to, reason: form.reason, value: value, by: user,
+            try await Referrals.transition(referral.id, to: to, reason: form.reason, value: value, by: user,
                                                baseURL: req.application.guildConfig.baseURL, on: req.db)
             req.flash(.success, "The referral is now \(to.label.lowercased()).")
             return req.redirect(to: "/referrals/\(referral.id)", redirectType: .normal)
