@@ -31,6 +31,7 @@ enum GuildMigrations {
             CreateMatchIndex(),
             CreateReferrals(),
             CreateTestimonials(),
+            DeferGenerationBumps(),
         ]
     }
 }

@@ -60,9 +60,11 @@ extension Database {
     /// Inside a `writeTransaction`: waits until no other transaction holds `key`, until commit. SQLite
     /// needs nothing (its write lock already serialises writers); PostgreSQL takes an advisory lock,
     /// for check-then-write steps an upsert cannot express (a count against a limit, a free slug).
+    /// Advisory locks belong to the whole database, so the key names the schema too: Guilds in two
+    /// schemas of one database (each test has its own) must not wait on each other's "slug:gina-giver".
     func lock(_ key: String) async throws {
         guard !isSQLite else { return }
-        try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: key), 0))").run()
+        try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ':' || \(bind: key), 0))").run()
     }
 
     /// A transaction that reads and then writes. On SQLite it takes the write lock up front
@@ -79,6 +81,9 @@ extension Database {
             guard reportingGeneration, let generation = DirectoryGeneration.local else { return try await transaction(body) }
             let (result, committed) = try await transaction { db in
                 let result = try await body(db)
+                // The generation triggers are deferred to commit (migration 022); fire them now to
+                // learn the number this commit will carry.
+                try await db.sql.raw("SET CONSTRAINTS ALL IMMEDIATE").run()
                 return (result, try await DirectoryGeneration.read(on: db))
             }
             generation.wrote(committed)

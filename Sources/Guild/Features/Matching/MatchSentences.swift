@@ -38,7 +38,6 @@ enum MatchSentences {
                     headline: profile.headline, bio: profile.bio))
             }
             let ids = try await textIDs(Set(pieces.flatMap { $0.1.map(\.text) }), on: db)
-            let version = try await nextVersion(on: db)
             try await db.sql.raw("DELETE FROM match_sentences WHERE profile_id IN (\(binds: batch))").run()
             let rows: [SQLQueryString] = pieces.flatMap { id, sentences in
                 sentences.enumerated().map { position, piece in
@@ -48,6 +47,8 @@ enum MatchSentences {
             for chunk in stride(from: 0, to: rows.count, by: 500).map({ Array(rows[$0..<min($0 + 500, rows.count)]) }) {
                 try await db.sql.raw("INSERT INTO match_sentences (profile_id, position, kind, text_id) VALUES \(chunk.joined(separator: ", "))").run()
             }
+            // Last, so the version row (every writer's) is locked only for the upsert and the commit.
+            let version = try await nextVersion(on: db)
             let versions: [SQLQueryString] = profiles.map { "(\(bind: $0.id), \(bind: version))" }
             if !versions.isEmpty {
                 try await db.sql.raw("""
