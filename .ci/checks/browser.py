@@ -206,6 +206,55 @@ def referral_journey(width):
         giver.quit()
 
 
+def requests_journey(width):
+    """Dev posts a request on the board; Marisol suggests Rae with a reason; Dev refers his client
+    to Rae from that answer, and the request shows as filled."""
+    marker = uuid.uuid4().hex[:6]
+    title = f"A photographer for listing photos {marker}"
+    poster = browser(width)
+    try:
+        sign_in(poster, "dev@guild.test")
+        poster.get(f"{base}/requests/new")
+        no_horizontal_scroll(poster, "request form")
+        fill(poster, title=title, niches="real estate photography", city="Austin")
+        submit(poster, "/requests")
+        expect(page_shows(poster, "Your request is on the board"), "the request was not posted")
+        request_url = poster.current_url
+    finally:
+        poster.quit()
+    helper = browser(width)
+    try:
+        sign_in(helper, "marisol@guild.test")
+        helper.get(f"{base}/requests")
+        expect(page_shows(helper, title), "the request is not on the board")
+        no_horizontal_scroll(helper, "requests board")
+        shot(helper, f"requests-board-{width}")
+        helper.get(request_url)
+        fill(helper, member="rae-lindqvist", reason="Rae shot three listings for my clients; all sold fast.")
+        submit(helper, f"{request_url[len(base):]}/answers")
+        expect(page_shows(helper, "will see your suggestion"), "the suggestion was not saved")
+    finally:
+        helper.quit()
+    poster = browser(width)
+    try:
+        sign_in(poster, "dev@guild.test")
+        poster.get(request_url)
+        expect(page_shows(poster, "all sold fast"), "the poster does not see the answer")
+        no_horizontal_scroll(poster, "request page")
+        shot(poster, f"request-{width}")
+        poster.find_element(By.PARTIAL_LINK_TEXT, "Refer my client to Rae Lindqvist").click()
+        expect(page_shows(poster, "Answering your request"), "the refer form does not carry the request")
+        fill(poster, clientName=f"Client {marker}", clientEmail=f"{marker}@client.example")
+        poster.find_element(By.ID, "consent").click()
+        submit(poster, "/m/rae-lindqvist/refer")
+        expect(page_shows(poster, "Referral sent to Rae Lindqvist"), "the referral from the request was not sent")
+        poster.get(request_url)
+        expect(page_shows(poster, "Filled") and "Picked" in poster.page_source, "the request is not filled")
+        print(f"requests journey at {width}px: ok")
+    finally:
+        poster.quit()
+
+
 def journey(width):
     driver = browser(width)
     marker = uuid.uuid4().hex[:8]
@@ -258,4 +307,5 @@ wait_for_semantic_matching()
 for width in (375, 1280):
     find_help(width)
     referral_journey(width)
+    requests_journey(width)
     journey(width)

@@ -129,3 +129,53 @@ link = re.search(r"(http\S+/password/reset/\S+)", message.get_payload(decode=Tru
 status, page = call(link)
 if status != 200 or "Choose a new password" not in page: fail(f"reset link from the email gave {status}")
 print(f"{len(people)} emails delivered once each through SMTP, link works: ok")
+
+# referral notifications made on either instance are emailed once each, carry RFC 8058 one-click
+# unsubscribe, and a one-click POST to the other instance stops that kind for good
+def member(name, niche):
+    address = f"{name.lower()}-{uuid.uuid4().hex[:6]}@example.com"
+    api(a, "/api/v1/accounts", {"name": name, "email": address, "password": "referral person 1"})
+    _, body = api(a, "/api/v1/tokens", {"email": address, "password": "referral person 1"})
+    bearer = json.loads(body)["token"]
+    request = urllib.request.Request(a + "/api/v1/me/profile", method="PUT",
+                                     data=json.dumps({"niches": [{"name": niche}], "headline": name}).encode(),
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {bearer}"})
+    with urllib.request.urlopen(request) as response:
+        return address, bearer, json.loads(response.read())["slug"]
+
+
+giver_mail, giver_token, _ = member("Gina", "web design")
+receiver_mail, _, receiver_slug = member("Rob", "bookkeeping")
+
+
+def refer(base):
+    body = {"to": receiver_slug, "clientName": "Clara Client", "clientEmail": "clara@client.example",
+            "need": "Books before tax season", "urgency": "this_week", "consent": True}
+    status, text = call(base + "/api/v1/referrals", json.dumps(body).encode(),
+                        {"Content-Type": "application/json", "Authorization": f"Bearer {giver_token}"})
+    if status != 201: fail(f"referral on {base} gave {status} {text[:200]}")
+
+
+def mails_to(address):
+    return [m for m in mailbox.Maildir(maildir, create=True) if m["To"] == address]
+
+
+refer(a)
+refer(b)
+deadline = time.time() + 60
+while len(mails_to(receiver_mail)) < 2 and time.time() < deadline:
+    time.sleep(0.5)
+time.sleep(5)  # give a duplicate time to show up
+received = mails_to(receiver_mail)
+if len(received) != 2: fail(f"the receiver got {len(received)} referral emails, not 2")
+if any("Clara" in m.as_string() for m in received): fail("a referral email names the client")
+unsubscribe = received[0]["List-Unsubscribe"]
+if not unsubscribe or received[0]["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click":
+    fail(f"no one-click unsubscribe headers: {unsubscribe}")
+path = urllib.parse.urlparse(unsubscribe.strip("<>")).path
+status, _ = call(b + path, b"List-Unsubscribe=One-Click", {"Content-Type": "application/x-www-form-urlencoded"})
+if status != 200: fail(f"one-click unsubscribe on B gave {status}")
+refer(a)
+time.sleep(6)
+if len(mails_to(receiver_mail)) != 2: fail("an email was sent after the one-click unsubscribe")
+print("referral emails: once each across instances, no client named, one-click unsubscribe honoured: ok")

@@ -57,6 +57,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         preferSwiftKernel: config.swiftMatrixKernel)
     app.matchIndex = MatchIndex()
     app.matchThrottle = MatchThrottle(perMinute: config.matchesPerMinute)
+    app.organizerReports = OrganizerReportCache()
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))

@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: RosterController())
     try web.grouped(RequireSignInMiddleware()).register(collection: SettingsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: ReferralsController())
+    try web.grouped(RequireSignInMiddleware()).register(collection: RequestsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: NotificationsController())
     try web.grouped(RequireSignInMiddleware(role: .organizer)).register(collection: OrganizerReferralsController())
     // One-click unsubscribe is posted by mail clients, with no page and no CSRF token (RFC 8058).

@@ -149,3 +149,11 @@ public struct Money: Sendable, Equatable, Hashable, Codable {
         return digits
     }()
 }
+
+/// Limits of the requests board, shared by its pages, its API document and its checks.
+public enum RequestRules {
+    public static let titleMax = 140, detailsMax = 2000, answerReasonMax = 500, cityMax = 100
+    public static let nicheRange = 1...5
+    /// A request is open for this long after it is posted or extended.
+    public static let openDays = 30
+}

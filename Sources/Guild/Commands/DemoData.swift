@@ -42,9 +42,11 @@ enum DemoData {
             profile.niches = person.niches.map { .init(name: $0, level: .expert) }
             try await Profiles.save(profile, for: user, on: app.db)
         }
-        try await DemoNetworkWriter.write(members: 300, seed: 1, app: app)
+        let generated = try await DemoNetworkWriter.write(members: 300, seed: 1, app: app)
         try await seedReferrals(app)
-        console.print("Demo data added: 5 named accounts and 300 generated members. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
+        try await seedRequests(app)
+        let referrals = try await DemoReferralWriter.write(perMember: 10, among: generated, seed: 1, app: app)
+        console.print("Demo data added: 5 named accounts, 300 generated members and \(referrals) referrals among them. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
         console.print("with the password \(password).")
     }
 
@@ -83,5 +85,37 @@ enum DemoData {
         try await refer(marisol, to: "dev-kapoor", client: "Lee Chen", email: "lee@example.com",
                         need: "Leads from the website get lost; we need a CRM set up.", steps: [(.declined, "Fully booked until spring; try a peer.", nil)])
     }
-}
 
+    /// The requests board: an open request with answers, an open one waiting for them, and one filled.
+    static func seedRequests(_ app: Application) async throws {
+        func user(_ email: String) async throws -> User {
+            guard let user = try await User.query(on: app.db).filter(\.$email == email).first() else { throw Abort(.internalServerError) }
+            return user
+        }
+        let marisol = try await user("marisol@guild.test"), rae = try await user("rae@guild.test")
+        let dev = try await user("dev@guild.test"), ada = try await user("admin@guild.test")
+        let base = app.guildConfig.baseURL
+        let menu = try await ReferralRequests.create(RequestDraft(
+            title: "A food photographer for a new menu at a taqueria in Austin",
+            details: "Twelve dishes, natural light, photos by the end of the month. The owner is a long-time client of mine.",
+            niches: ["Food photography", "Commercial photography"], city: "Austin, TX", remote: false), by: marisol, on: app.db)
+        _ = try await ReferralRequests.answer(menu, suggesting: "rae-lindqvist",
+                                              reason: "Rae usually shoots houses, but her light is lovely and she did a bakery last spring.",
+                                              by: dev, baseURL: base, on: app.db)
+        _ = try await ReferralRequests.create(RequestDraft(
+            title: "Someone to build online booking for a yoga studio",
+            details: "They take bookings by text message today and double-book the Saturday class every other week.",
+            niches: ["Web application development"], city: "", remote: true), by: dev, on: app.db)
+        let payroll = try await ReferralRequests.create(RequestDraft(
+            title: "A bookkeeper who knows restaurant payroll and tips",
+            details: "", niches: ["Bookkeeping", "Payroll services"], city: "Austin, TX", remote: true), by: rae, on: app.db)
+        let offer = try await ReferralRequests.answer(payroll, suggesting: "ada-admin",
+                                                      reason: "Tips and shift pay are half of my work: happy to help.",
+                                                      by: ada, baseURL: base, on: app.db)
+        _ = try await Referrals.create(
+            ReferralDraft(receiverSlug: "ada-admin", clientName: "Nico Ruiz", clientEmail: "nico@example.com", clientPhone: "",
+                          need: "A bookkeeper who knows restaurant payroll and tips", note: "Nico runs two food trucks.",
+                          urgency: ReferralUrgency.thisMonth.rawValue, consent: true),
+            by: rae, request: .init(id: payroll, answer: offer), baseURL: base, on: app.db)
+    }
+}

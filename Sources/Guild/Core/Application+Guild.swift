@@ -18,6 +18,7 @@ extension Application {
     private struct MatchingModelKey: StorageKey { typealias Value = MatchingModel }
     private struct MatchIndexKey: StorageKey { typealias Value = MatchIndex }
     private struct MatchThrottleKey: StorageKey { typealias Value = MatchThrottle }
+    private struct OrganizerReportsKey: StorageKey { typealias Value = OrganizerReportCache }
 
     var taxonomy: Taxonomy {
         get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
@@ -69,6 +70,12 @@ extension Application {
     }
 
     /// Matches one address may ask this server for, a minute.
+    /// The organizer report, computed once per ledger change (`OrganizerReportCache`).
+    var organizerReports: OrganizerReportCache {
+        get { storage[OrganizerReportsKey.self] ?? OrganizerReportCache() }
+        set { storage[OrganizerReportsKey.self] = newValue }
+    }
+
     var matchThrottle: MatchThrottle {
         get { storage[MatchThrottleKey.self] ?? MatchThrottle(perMinute: 0) }
         set { storage[MatchThrottleKey.self] = newValue }

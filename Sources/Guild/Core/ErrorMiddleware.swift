@@ -54,6 +54,13 @@ struct GuildErrorMiddleware: AsyncMiddleware {
             var keys = error.context.codingPath
             if case .keyNotFound(let key, _) = error { keys.append(key) }
             let path = keys.map(\.stringValue).filter { !$0.isEmpty }.joined(separator: ".")
+            // "Give a city or say remote help will do": an anyOf of required fields that none met.
+            let alternatives = anyOfMissingKeys(error)
+            if !alternatives.isEmpty {
+                return .init(status: .badRequest, code: "bad_request",
+                             message: "Give \(alternatives.map { "`\($0)`" }.joined(separator: " or ")) (at least one of them).",
+                             field: alternatives[0], headers: [:])
+            }
             return .init(status: .badRequest, code: "bad_request",
                          message: path.isEmpty ? "The body is not valid JSON of the expected shape." : "The field \(path) is missing or has the wrong type.",
                          field: path.isEmpty ? nil : path, headers: [:])
@@ -66,6 +73,26 @@ struct GuildErrorMiddleware: AsyncMiddleware {
             return .init(status: .internalServerError, code: "internal_error",
                          message: "Something went wrong on our side. It has been logged.", field: nil, headers: [:])
         }
+    }
+
+    /// The fields an anyOf schema's branches each required, when the body met none of them. The
+    /// generated decoder reports the branches' errors in a runtime type of its own (`MultiError`,
+    /// internal to OpenAPIRuntime), read here by reflection; any other shape gives no names.
+    static func anyOfMissingKeys(_ error: DecodingError) -> [String] {
+        let context: DecodingError.Context
+        switch error {
+        case .valueNotFound(_, let found), .dataCorrupted(let found): context = found
+        default: return []
+        }
+        guard context.debugDescription.contains("anyOf"), let underlying = context.underlyingError,
+              let branches = Mirror(reflecting: underlying).children.first(where: { $0.label == "errors" })?.value as? [any Error]
+        else { return [] }
+        var keys: [String] = []
+        for branch in branches {
+            guard case .keyNotFound(let key, _)? = branch as? DecodingError else { return [] }
+            if !keys.contains(key.stringValue) { keys.append(key.stringValue) }
+        }
+        return keys
     }
 
     /// Methods with a route on the request's path: a known path asked with another method is a 405, not a 404.

@@ -32,6 +32,7 @@ enum GuildMigrations {
             CreateReferrals(),
             CreateTestimonials(),
             DeferGenerationBumps(),
+            CreateRequests(),
         ]
     }
 }

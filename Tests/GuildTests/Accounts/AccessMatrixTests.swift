@@ -69,6 +69,13 @@ struct AccessMatrixTests {
             return id
         }
 
+        /// An open request on the board, posted by the owner.
+        func request() async throws -> UUID {
+            var draft = RequestDraft(title: "A photographer for a launch", details: "", niches: ["bookkeeping"], city: "Denver", remote: false)
+            draft.title += " \(next())"
+            return try await ReferralRequests.create(draft, by: users[.owner]!, on: app.db)
+        }
+
         /// A notification of the owner's.
         func notification() async throws -> UUID {
             let id = UUID()
@@ -89,6 +96,8 @@ struct AccessMatrixTests {
         var route: String
         var api = false
         var body: @Sendable (Cast) -> [String: String] = { _ in [:] }
+        /// An API body that is not all strings.
+        var json: String?
         var path: @Sendable (Cast) async throws -> String
         var expected: [Who: HTTPStatus]
 
@@ -185,6 +194,31 @@ struct AccessMatrixTests {
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .forbidden]),
         Row(route: "POST /api/v1/notifications/:id/read", api: true, path: { cast in "/api/v1/notifications/\(try await cast.notification())/read" },
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .noContent, .organizer: .notFound, .admin: .notFound]),
+        // The requests board: every member reads a request and may suggest someone; only its poster (the owner) acts on it.
+        Row(route: "GET /requests/:requestID", path: { cast in "/requests/\(try await cast.request())" },
+            expected: [.anonymous: .seeOther, .member: .ok, .owner: .ok, .organizer: .ok, .admin: .ok]),
+        Row(route: "POST /requests/:requestID/answers", body: { _ in ["member": "member-person", "reason": "Knows launches"] },
+            path: { cast in "/requests/\(try await cast.request())/answers" },
+            expected: [.anonymous: .unauthorized, .member: .seeOther, .owner: .conflict, .organizer: .seeOther, .admin: .seeOther]),
+        Row(route: "POST /requests/:requestID/close", path: { cast in "/requests/\(try await cast.request())/close" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .seeOther, .organizer: .forbidden, .admin: .forbidden]),
+        Row(route: "POST /requests/:requestID/extend", path: { cast in "/requests/\(try await cast.request())/extend" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .seeOther, .organizer: .forbidden, .admin: .forbidden]),
+        Row(route: "GET /api/v1/requests/:id", api: true, path: { cast in "/api/v1/requests/\(try await cast.request())" },
+            expected: [.anonymous: .unauthorized, .member: .ok, .owner: .ok, .organizer: .ok, .admin: .ok]),
+        Row(route: "GET /api/v1/requests/:id/suggestions", api: true, path: { cast in "/api/v1/requests/\(try await cast.request())/suggestions" },
+            expected: [.anonymous: .unauthorized, .member: .ok, .owner: .ok, .organizer: .ok, .admin: .ok]),
+        Row(route: "POST /api/v1/requests/:id/answers", api: true, body: { _ in ["member": "member-person", "reason": "Knows launches"] },
+            path: { cast in "/api/v1/requests/\(try await cast.request())/answers" },
+            expected: [.anonymous: .unauthorized, .member: .created, .owner: .conflict, .organizer: .created, .admin: .created]),
+        Row(route: "POST /api/v1/requests/:id/referral", api: true,
+            json: #"{"to":"member-person","clientName":"Clara","clientEmail":"clara@example.com","urgency":"whenever","consent":true}"#,
+            path: { cast in "/api/v1/requests/\(try await cast.request())/referral" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .created, .organizer: .forbidden, .admin: .forbidden]),
+        Row(route: "POST /api/v1/requests/:id/close", api: true, path: { cast in "/api/v1/requests/\(try await cast.request())/close" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .ok, .organizer: .forbidden, .admin: .forbidden]),
+        Row(route: "POST /api/v1/requests/:id/extend", api: true, path: { cast in "/api/v1/requests/\(try await cast.request())/extend" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .ok, .organizer: .forbidden, .admin: .forbidden]),
         Row(route: "GET /api/v1/members/:slug", api: true, path: { cast in "/api/v1/members/\(cast.ownerSlug)" }, expected: Row.all(.ok)),
         Row(route: "GET /api/v1/niches/:slug", api: true, path: { _ in "/api/v1/niches/bookkeeping" }, expected: Row.all(.ok)),
         Row(route: "POST /api/v1/niches/:slug/merge", api: true, body: { _ in ["into": "bookkeeping"] },
@@ -217,7 +251,8 @@ struct AccessMatrixTests {
                 if row.api {
                     var headers: HTTPHeaders = ["Content-Type": "application/json"]
                     if let token = cast.tokens[who] { headers.bearerAuthorization = .init(token: token) }
-                    let body = method == .GET ? nil : ByteBuffer(data: try JSONEncoder().encode(row.body(cast)))
+                    let encoded = try row.json.map { ByteBuffer(string: $0) } ?? ByteBuffer(data: JSONEncoder().encode(row.body(cast)))
+                    let body = method == .GET ? nil : encoded
                     status = try await app.testing().sendRequest(method, path, headers: headers, body: body).status
                 } else if method == .GET {
                     status = try await cast.browsers[who]!.get(path).status

@@ -238,6 +238,37 @@ struct NotificationsTests {
         }
     }
 
+    @Test("two servers delivering at once send each notification email once, and both honour an unsubscribe")
+    func onceAcrossInstances() async throws {
+        try await withGuild { app, mail in
+            try await withSecondInstance(of: app) { second, secondMail in
+                // setup: a receiver who turned off emails of new referrals, and twelve referrals
+                let cast = try await LedgerCast.make(app)
+                let otherSlug = try #require(try await Profile.find(userID: cast.other.requireID(), on: app.db)).slug
+                try await Notifications.setEmails(cast.other.requireID(), .referralReceived, false, on: second.db)
+                for index in 0..<12 {
+                    let target = index.isMultiple(of: 3) ? otherSlug : cast.receiverSlug
+                    let made = try await api(.POST, "/api/v1/referrals", token: cast.giverToken, json: referralJSON(to: target), on: index.isMultiple(of: 2) ? app : second)
+                    #expect(made.status == .created)
+                }
+                // act: both servers' delivery workers at once, several rounds each
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for server in [app, second, app, second] {
+                        group.addTask { for _ in 0..<4 { _ = try await server.outboxDelivery().deliverDue(limit: 3) } }
+                    }
+                    try await group.waitForAll()
+                }
+                _ = try await app.outboxDelivery().deliverDue(limit: 100)
+                // assert: eight emails to the receiver between the two servers, none twice, none to the one who unsubscribed
+                let sent = mail.sent + secondMail.sent
+                #expect(sent.filter { $0.to == cast.receiver.email }.count == 8)
+                #expect(Set(sent.map(\.messageID)).count == sent.count)
+                #expect(!sent.contains { $0.to == cast.other.email })
+                #expect(try await app.count("notifications") == 12)
+            }
+        }
+    }
+
     @Test("marking read: one's own only")
     func markRead() async throws {
         try await withGuild { app, _ in

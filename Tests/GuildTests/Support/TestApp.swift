@@ -48,6 +48,22 @@ func withGuild(
     await tearDown(app, schema: schema, scratch: scratch)
 }
 
+/// A second `guild serve` on the first one's database (the same SQLite file or PostgreSQL schema),
+/// with its own mail transport: for work that must happen once across instances.
+func withSecondInstance(of app: Application, _ body: (Application, RecordingMailTransport) async throws -> Void) async throws {
+    let second = try await Application.make(.testing)
+    let mail = RecordingMailTransport()
+    do {
+        try await configure(second, config: app.guildConfig)
+        second.mailTransport = mail
+        try await body(second, mail)
+    } catch {
+        try? await second.asyncShutdown()
+        throw error
+    }
+    try await second.asyncShutdown()
+}
+
 private func tearDown(_ app: Application, schema: String?, scratch: URL) async {
     if let schema { try? await app.db.sql.raw("DROP SCHEMA \(ident: schema) CASCADE").run() }
     try? await app.asyncShutdown()

@@ -9,6 +9,15 @@ extension Date {
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
         return formatter.string(from: self)
     }
+
+    /// "27 Nov 2026", in UTC.
+    var dayDisplay: String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "d MMM yyyy"
+        return formatter.string(from: self)
+    }
 }
 
 /// A day without a time (away until, an event date), written YYYY-MM-DD in UTC.

@@ -91,6 +91,12 @@ enum NicheResolver {
             AND profile_id IN (SELECT profile_id FROM profile_partner_niches WHERE niche_id = \(bind: target))
             """).run()
         try await db.sql.raw("UPDATE profile_partner_niches SET niche_id = \(bind: target) WHERE niche_id = \(bind: source)").run()
+        // Requests on the board tagged with the old niche are found under the new one.
+        try await db.sql.raw("""
+            DELETE FROM request_niches WHERE niche_id = \(bind: source)
+            AND request_id IN (SELECT request_id FROM request_niches WHERE niche_id = \(bind: target))
+            """).run()
+        try await db.sql.raw("UPDATE request_niches SET niche_id = \(bind: target) WHERE niche_id = \(bind: source)").run()
         try await db.sql.raw("UPDATE niche_aliases SET niche_id = \(bind: target) WHERE niche_id = \(bind: source)").run()
         try await db.sql.raw("UPDATE niches SET merged_into_id = \(bind: target) WHERE id = \(bind: source)").run()
         return affected

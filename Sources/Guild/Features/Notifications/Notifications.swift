@@ -7,12 +7,16 @@ import Vapor
 enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case referralReceived = "referral_received"
     case referralUpdated = "referral_updated"
+    case requestAnswered = "request_answered"
+    case requestSuggested = "request_suggested"
 
     /// Words on the settings page and the unsubscribe page.
     var label: String {
         switch self {
         case .referralReceived: "A member refers a client to me"
         case .referralUpdated: "A client I referred is accepted, declined, won or lost"
+        case .requestAnswered: "Someone answers a request I posted"
+        case .requestSuggested: "Someone suggests me for a request, or picks the member I suggested"
         }
     }
 }

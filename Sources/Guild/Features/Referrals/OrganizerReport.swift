@@ -107,12 +107,15 @@ struct OrganizerReferralsController: RouteCollection {
     }
 
     func report(req: Request) async throws -> View {
-        try await req.view.render("Referrals/report", ReportPage(
-            layout: req.layout(title: "Referrals in this Guild"), report: try await OrganizerReport.query(on: req.db)))
+        let entry = try await req.application.organizerReports.report(on: req.application.db)
+        return try await req.view.render("Referrals/report", ReportPage(
+            layout: req.layout(title: "Referrals in this Guild"), report: entry.report, asOf: entry.computedAt.shortDisplay))
     }
 }
 
 struct ReportPage: Encodable {
     var layout: Layout
     var report: OrganizerReport
+    /// When the figures were computed (UTC).
+    var asOf: String
 }

@@ -23,6 +23,7 @@ struct ReferralRecord: Decodable, Sendable {
     var value_minor: Int64?
     var currency: String?
     var passed_from_id: UUID?
+    var request_id: UUID?
     var created_at: Date
     var updated_at: Date
 
@@ -94,14 +95,21 @@ enum Referrals {
         SELECT r.id, r.giver_id, r.receiver_id, g.name AS giver_name, rc.name AS receiver_name,
             gp.slug AS giver_slug, rp.slug AS receiver_slug, r.client_name, r.client_email, r.client_phone,
             r.need, r.note, r.urgency, r.status, r.reason, r.value_minor, r.currency, r.passed_from_id,
-            r.created_at, r.updated_at
+            r.request_id, r.created_at, r.updated_at
         FROM referrals r JOIN users g ON g.id = r.giver_id JOIN users rc ON rc.id = r.receiver_id
         LEFT JOIN profiles gp ON gp.user_id = r.giver_id LEFT JOIN profiles rp ON rp.user_id = r.receiver_id
         """
 
     /// Creates a referral from `giver` to the member with the draft's slug; refuses self-referral
     /// and members who are away.
-    static func create(_ draft: ReferralDraft, by giver: User, passedFrom: UUID? = nil, baseURL: String, on db: any Database) async throws -> UUID {
+    /// From the requests board: the request (and the answer picked, if any); the request becomes filled.
+    struct FromRequest: Sendable {
+        var id: UUID
+        var answer: UUID?
+    }
+
+    static func create(_ draft: ReferralDraft, by giver: User, passedFrom: UUID? = nil, request: FromRequest? = nil,
+                       baseURL: String, on db: any Database) async throws -> UUID {
         let draft = try draft.validated()
         let giverID = try giver.requireID()
         struct Target: Decodable { var user_id: UUID; var availability: String; var away_until: Date? }
@@ -115,12 +123,15 @@ enum Referrals {
         }
         let id = UUID(), now = Date()
         try await db.writeTransaction(reportingGeneration: false) { db in
+            if let request {
+                try await ReferralRequests.fill(request.id, answer: request.answer, receiver: target.user_id, by: giver, now: now, on: db)
+            }
             try await db.sql.raw("""
                 INSERT INTO referrals (id, giver_id, receiver_id, client_name, client_email, client_phone, need, note, urgency,
-                    status, passed_from_id, created_at, updated_at)
+                    status, passed_from_id, request_id, answer_id, created_at, updated_at)
                 VALUES (\(bind: id), \(bind: giverID), \(bind: target.user_id), \(bind: draft.clientName), \(bind: draft.clientEmail),
                     \(bind: draft.clientPhone), \(bind: draft.need), \(bind: draft.note), \(bind: draft.urgency), 'new',
-                    \(bind: passedFrom), \(bind: now), \(bind: now))
+                    \(bind: passedFrom), \(bind: request?.id), \(bind: request?.answer), \(bind: now), \(bind: now))
                 """).run()
             try await record(id, actor: giverID, from: nil, to: .new, reason: nil, value: nil, at: now, on: db)
             try await Notifications.notify(target.user_id, .referralReceived, .init(
@@ -128,6 +139,17 @@ enum Referrals {
                 link: "/referrals/\(id)",
                 emailBody: "\(giver.name) referred a client to you on Guild. Open the referral to see who they are and what they need, then accept or decline it."),
                 baseURL: baseURL, on: db)
+            if let request, let answer = request.answer {
+                struct Answerer: Decodable { var author_id: UUID }
+                if let answerer = try await db.sql.raw("SELECT author_id FROM request_answers WHERE id = \(bind: answer)")
+                    .first(decoding: Answerer.self), answerer.author_id != target.user_id {
+                    try await Notifications.notify(answerer.author_id, .requestSuggested, .init(
+                        title: "\(giver.name) picked the member you suggested",
+                        link: "/requests/\(request.id)",
+                        emailBody: "\(giver.name) referred their client to the member you suggested on the requests board. Thank you for the introduction."),
+                        baseURL: baseURL, on: db)
+                }
+            }
         }
         return id
     }

@@ -25,6 +25,9 @@ struct ReferralsController: RouteCollection {
         var note: String?
         var urgency: String?
         var consent: String?
+        /// From the requests board: the request, and the answer picked (hidden fields).
+        var request: String?
+        var answer: String?
     }
 
     func receiver(_ req: Request) async throws -> ProfileDetail {
@@ -37,9 +40,22 @@ struct ReferralsController: RouteCollection {
     func newForm(req: Request) async throws -> View {
         let user = try req.requireUser()
         let detail = try await receiver(req)
-        var page = ReferPage(layout: req.layout(title: "Refer a client to \(detail.name)"), receiver: detail,
-                             form: .init(need: req.query[String.self, at: "need"].map { String($0.prefix(ReferralRules.needMax)) }, urgency: "this_month"),
+        var form = ReferForm(need: req.query[String.self, at: "need"].map { String($0.prefix(ReferralRules.needMax)) }, urgency: "this_month")
+        var page = ReferPage(layout: req.layout(title: "Refer a client to \(detail.name)"), receiver: detail, form: form,
                              urgencies: ReferralUrgency.allCases.map { .init(value: $0.rawValue, label: $0.label) })
+        if let requestID = req.query[UUID.self, at: "request"] {
+            // Picked from the requests board: the request's words are the need, and it must still be the viewer's and open.
+            do {
+                let request = try await ReferralRequests.ownOpen(requestID, by: user, on: req.db)
+                form.need = String(request.need.prefix(ReferralRules.needMax))
+                form.request = requestID.uuidString
+                form.answer = req.query[UUID.self, at: "answer"]?.uuidString
+                page.form = form
+                page.fromRequest = request.title
+            } catch let error as RequestsError {
+                page.formError = error.reason
+            }
+        }
         if detail.userID == user.id { page.formError = ReferralsError.selfReferral.reason }
         return try await req.view.render("Referrals/new", page)
     }
@@ -53,10 +69,19 @@ struct ReferralsController: RouteCollection {
             clientPhone: form.clientPhone ?? "", need: form.need ?? "", note: form.note ?? "", urgency: form.urgency ?? "",
             consent: form.consent == "yes")
         do {
-            let id = try await Referrals.create(draft, by: user, baseURL: req.application.guildConfig.baseURL, on: req.db)
+            var request: Referrals.FromRequest?
+            if let raw = form.request, !raw.isEmpty {
+                guard let id = UUID(uuidString: raw) else { throw RequestsError.notFound }
+                let answer = try form.answer.flatMap { $0.isEmpty ? nil : $0 }.map { raw in
+                    guard let answer = UUID(uuidString: raw) else { throw RequestsError.answerMismatch }
+                    return answer
+                }
+                request = .init(id: id, answer: answer)
+            }
+            let id = try await Referrals.create(draft, by: user, request: request, baseURL: req.application.guildConfig.baseURL, on: req.db)
             req.flash(.success, "Referral sent to \(detail.name). You will hear when they accept it.")
             return req.redirect(to: "/referrals/\(id)", redirectType: .normal)
-        } catch let error as ReferralsError {
+        } catch let error as any AppError where error is ReferralsError || error is RequestsError {
             var page = ReferPage(layout: req.layout(title: "Refer a client to \(detail.name)"), receiver: detail, form: form,
                                  urgencies: ReferralUrgency.allCases.map { .init(value: $0.rawValue, label: $0.label) })
             page.show(error)

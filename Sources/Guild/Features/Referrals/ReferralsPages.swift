@@ -13,11 +13,14 @@ struct ReferPage: Encodable, FormPage {
     var urgencies: [Choice]
     var errors: [String: String] = [:]
     var formError: String?
+    /// The title of the board request this referral answers.
+    var fromRequest: String?
 }
 
 extension ReferralsController.ReferForm {
     init(need: String?, urgency: String) {
-        self.init(clientName: nil, clientEmail: nil, clientPhone: nil, need: need, note: nil, urgency: urgency, consent: nil)
+        self.init(clientName: nil, clientEmail: nil, clientPhone: nil, need: need, note: nil, urgency: urgency, consent: nil,
+                  request: nil, answer: nil)
     }
 }
 
@@ -40,6 +43,7 @@ struct ReferralView: Encodable, Sendable {
     var reason: String?
     var value: String?
     var passedFrom: UUID?
+    var fromRequest: UUID?
     var created: String
 
     init(_ r: ReferralRecord, viewer: UUID?) {
@@ -58,6 +62,7 @@ struct ReferralView: Encodable, Sendable {
         status = r.status
         statusLabel = r.statusValue.label
         reason = r.reason
+        fromRequest = r.request_id
         value = r.value?.display
         passedFrom = r.passed_from_id
         created = CalendarDay.string(r.created_at)

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Referrals benchmark: release build, a demo network of N members with about 10 referrals each
+# (`guild demo --referrals 10`: 1,000,000 referrals at 100,000 members, with their histories), then
+# wrk against a member's ledger and dashboard (page and API), the organizer report, and the trivial
+# /ping route of the same server as the ceiling; then the organizers' CSV export of every referral,
+# streamed, with the server's resident memory sampled every 50 ms while it runs.
+#
+# The member measured is the busiest one (most referrals given and received): the worst ledger.
+# Generated members have no password, so the script signs up two accounts through the API and
+# gives their password to that member and the organizer role to the other (SQL, the one shortcut).
+#
+# Usage: Benchmarks/referrals.sh [members] [seconds per route] [sqlite|postgres|both]   (defaults: 100000 10 both)
+# Needs: wrk, bc (installed if missing), PostgreSQL 15 binaries for the second half.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+members=${1:-100000}
+duration=${2:-10}
+which_db=${3:-both}
+work=$(mktemp -d /tmp/guild-bench.XXXXXX)
+chmod 755 "$work"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  [ -d "$work/pg" ] && .ci/postgres.sh stop "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+for tool in wrk bc; do command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq $tool >/dev/null; }; done
+
+scratch=${SCRATCH:-.build}
+swift build -c release --scratch-path "$scratch" 2>&1 | tail -1
+guild=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/guild
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+base="http://127.0.0.1:$port"
+password="bench-password-1234"
+
+serve() { # database-url
+  DATABASE_URL="$1" LOG_LEVEL=error GUILD_BASE_URL="$base" "$guild" serve --port "$port" --no-jobs >>"$work/serve.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 300); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
+}
+
+sql() { # database-url statement → rows, |-separated
+  if [[ "$1" == sqlite* ]]; then
+    python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute(sys.argv[2]).fetchall(); c.commit(); print("\n".join("|".join(map(str,x)) for x in r))' "${1#sqlite://}" "$2"
+  else
+    psql "$PG_URL" -Atqc "$2"
+  fi
+}
+
+ms() { python3 -c "import sys; v=sys.argv[1]; print(round(float(v[:-2])/1000,3) if v.endswith('us') else round(float(v[:-2]),2) if v.endswith('ms') else round(float(v[:-1])*1000,1))" "$1"; }
+
+measure() { # label header route; /ping first sets the ceiling
+  local label=$1 header=$2 route=$3 rps p50 p99 one50 one99
+  local args=(); [ -n "$header" ] && args=(-H "$header")
+  curl -fs -o /dev/null "${args[@]}" "$base$route"  # warm up, and fail loudly if the route is not 200
+  wrk -t2 -c16 -d"${duration}s" --latency "${args[@]}" "$base$route" >"$work/wrk.txt"
+  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
+  p50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk.txt")"); p99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk.txt")")
+  wrk -t1 -c1 -d"$(( duration / 2 + 1 ))s" --latency "${args[@]}" "$base$route" >"$work/wrk1.txt"
+  one50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk1.txt")"); one99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk1.txt")")
+  if [ "$route" = /ping ]; then ping_rps=$rps; ping_p99=$one99; fi
+  printf '| %s `%s` | %.0f | %s | %s | %.2f | %s | %s | %.1f× |\n' "$label" "$route" "$rps" "$p50" "$p99" \
+    "$(echo "$rps / $ping_rps" | bc -l)" "$one50" "$one99" "$(echo "$one99 / $ping_p99" | bc -l)"
+}
+
+signin_cookie() { # email → "Cookie: …" for the web pages
+  local jar="$work/jar-$RANDOM" csrf
+  csrf=$(curl -fs -c "$jar" "$base/signin" | python3 -c 'import re,sys; print(re.search(r"name=\"csrf\" value=\"([^\"]+)\"", sys.stdin.read()).group(1))')
+  curl -fs -o /dev/null -b "$jar" -c "$jar" -X POST "$base/signin" --data-urlencode "email=$1" --data-urlencode "password=$password" \
+    --data-urlencode "csrf=$csrf"
+  echo "Cookie: $(awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")"
+}
+
+token() { # email → bearer token
+  curl -fs -X POST "$base/api/v1/tokens" -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$password\",\"label\":\"bench\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'
+}
+
+run() { # label database-url
+  local label=$1 url=$2 start end
+  echo "## $label: $members members"
+  start=$(date +%s.%N)
+  DATABASE_URL="$url" "$guild" demo --members "$members" --referrals 10 --seed 1 2>&1 | grep -E "^Added" || true
+  end=$(date +%s.%N)
+  printf 'generate: %.1f s in all\n' "$(echo "$end - $start" | bc)"
+  echo "referrals: $(sql "$url" "SELECT COUNT(*) FROM referrals"), history rows: $(sql "$url" "SELECT COUNT(*) FROM referral_events")"
+  serve "$url"
+  for who in member organizer; do
+    curl -fs -o /dev/null -X POST "$base/api/v1/accounts" -H 'Content-Type: application/json' \
+      -d "{\"name\":\"Bench $who\",\"email\":\"bench-$who@guild.test\",\"password\":\"$password\"}"
+  done
+  local busiest email hash
+  busiest=$(sql "$url" "SELECT user_id FROM (SELECT giver_id AS user_id FROM referrals UNION ALL SELECT receiver_id FROM referrals) t GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1")
+  email=$(sql "$url" "SELECT email FROM users WHERE id = '$busiest'")
+  hash=$(sql "$url" "SELECT password_hash FROM users WHERE email = 'bench-member@guild.test'")
+  sql "$url" "UPDATE users SET password_hash = '$hash' WHERE id = '$busiest'" >/dev/null
+  sql "$url" "UPDATE users SET role = 'organizer' WHERE email = 'bench-organizer@guild.test'" >/dev/null
+  echo "member measured: given $(sql "$url" "SELECT COUNT(*) FROM referrals WHERE giver_id = '$busiest'"), received $(sql "$url" "SELECT COUNT(*) FROM referrals WHERE receiver_id = '$busiest'")"
+  local member_cookie organizer_cookie member_token organizer_token
+  member_cookie=$(signin_cookie "$email"); organizer_cookie=$(signin_cookie bench-organizer@guild.test)
+  member_token=$(token "$email"); organizer_token=$(token bench-organizer@guild.test)
+  printf '| route | req/s (16 conn) | p50 ms | p99 ms | req/s vs /ping | 1 conn: p50 ms | 1 conn: p99 ms | p99 vs /ping |\n|---|---|---|---|---|---|---|---|\n'
+  measure "" "" /ping
+  measure "ledger and dashboard page" "$member_cookie" /referrals
+  measure "ledger API" "Authorization: Bearer $member_token" /api/v1/referrals
+  measure "dashboard API" "Authorization: Bearer $member_token" /api/v1/me/reciprocity
+  measure "organizer report" "$organizer_cookie" /organize/referrals
+  echo
+  echo "### CSV export of every referral (organizers: no client details), streamed, 1 request"
+  local before peak=0 rss started finished
+  before=$(ps -o rss= -p "$server")
+  started=$(date +%s.%N)
+  curl -fs -H "Authorization: Bearer $organizer_token" "$base/api/v1/referrals/export.csv?scope=all" -o "$work/all.csv" &
+  local fetch=$!
+  while kill -0 "$fetch" 2>/dev/null; do
+    rss=$(ps -o rss= -p "$server"); [ "$rss" -gt "$peak" ] && peak=$rss
+    sleep 0.05
+  done
+  wait "$fetch"
+  finished=$(date +%s.%N)
+  printf 'rows: %d, size: %d MB, time: %.1f s, server RSS before: %d MB, peak growth while streaming: %d MB\n' \
+    "$(( $(wc -l <"$work/all.csv") - 1 ))" "$(( $(stat -c %s "$work/all.csv") / 1048576 ))" "$(echo "$finished - $started" | bc)" \
+    "$(( before / 1024 ))" "$(( (peak - before) / 1024 ))"
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+  echo
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), $(date -u +%F)"
+if [ "$which_db" != postgres ]; then run sqlite "sqlite://$work/bench.sqlite"; fi
+if [ "$which_db" != sqlite ]; then
+  eval "$(.ci/postgres.sh start "$work/pg")"
+  run "postgres (Unix socket)" "$PG_UDS_URL"
+fi
