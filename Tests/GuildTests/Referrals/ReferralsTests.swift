@@ -408,6 +408,9 @@ struct ReciprocityAndExportTests {
             #expect(html.contains("</td><td>Bookkeeping</td><td>2</td>"), "\(html.components(separatedBy: "pairs-heading").last?.prefix(600) ?? "")")
             #expect(html.contains("<svg class=\"chart\"") && html.contains("<caption>Referrals and wins per month</caption>"))
             #expect(!html.contains("Clara") && !html.contains(clientMail) && !html.contains("tax season") && !html.contains("HYPERLINK"))
+            // the report is kept in memory, and a change to the ledger shows on the next view
+            _ = try await api(.POST, "/api/v1/referrals", token: cast.otherToken, json: referralJSON(to: cast.receiverSlug), on: app)
+            #expect(try await organizer.get("/organize/referrals").body.string.contains("4 referrals in all"))
             let member = Browser(app)
             _ = try await member.signIn(email: cast.other.email)
             #expect(try await member.get("/organize/referrals").status == .forbidden)

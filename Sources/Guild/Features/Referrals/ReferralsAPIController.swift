@@ -60,7 +60,7 @@ extension GuildAPI {
             throw ReferralsError.transition(.reasonTooLong)
         }
         var value: Money?
-        if let raw = body.value {
+        if let raw = body.value?.value1 {
             switch Money.parse(amount: raw.amount, currency: raw.currency.rawValue) {
             case .success(let money): value = money
             case .failure(let problem): throw ReferralsError.badValue(problem)

@@ -7,8 +7,10 @@ extension GuildAPI {
     func listRequests(_ input: Operations.ListRequests.Input) async throws -> Operations.ListRequests.Output {
         let request = try req
         let user = try await APIAuth.requireUser(request)
-        let page = input.query.page ?? 1
-        guard (1...1000).contains(page) else { throw RequestsError.invalid(field: "page", "page must be from 1 to 1000.") }
+        let page = try Self.checkedPage(input.query.page)
+        for (field, value, limit) in [("niche", input.query.niche, 200), ("city", input.query.city, 100)] where (value?.unicodeScalars.count ?? 0) > limit {
+            throw CommonError.invalidParameter(.init(field: field, message: "\(field) can be at most \(limit) characters."))
+        }
         let rows = try await ReferralRequests.list(.init(
             niche: input.query.niche, city: input.query.city, remote: input.query.remote ?? false,
             mine: input.query.mine == true ? try user.requireID() : nil, limit: 30, offset: (page - 1) * 30), on: request.db)

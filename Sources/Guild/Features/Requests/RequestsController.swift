@@ -30,6 +30,7 @@ struct RequestsController: RouteCollection {
         let niches = try await ReferralRequests.niches(of: shown.map(\.id), on: req.db)
         return try await req.view.render("Requests/index", RequestsBoardPage(
             layout: req.layout(title: mine ? "My requests" : "Requests"), niche: niche, city: city, remote: remote, mine: mine,
+            categories: try await NicheIndex.cached(for: req).categories,
             items: shown.map { RequestView($0, niches: niches[$0.id] ?? []) }, nextPage: rows.count > 30 ? page + 1 : nil))
     }
 

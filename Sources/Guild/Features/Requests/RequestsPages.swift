@@ -42,6 +42,8 @@ struct RequestsBoardPage: Encodable {
     var city: String
     var remote: Bool
     var mine: Bool
+    /// Every niche by category, for the filter.
+    var categories: [NicheIndex.Category]
     var items: [RequestView]
     var nextPage: Int?
 }
