@@ -53,7 +53,9 @@ ms() { python3 -c "import sys; v=sys.argv[1]; print(round(float(v[:-2])/1000,3) 
 measure() { # label header route; /ping first sets the ceiling
   local label=$1 header=$2 route=$3 rps p50 p99 one50 one99
   local args=(); [ -n "$header" ] && args=(-H "$header")
-  curl -fs -o /dev/null "${args[@]}" "$base$route"  # warm up, and fail loudly if the route is not 200
+  local code  # warm up, and stop if the route does not answer 200 (a redirect to sign-in would measure nothing)
+  code=$(curl -s -o /dev/null -w '%{http_code}' "${args[@]}" "$base$route")
+  [ "$code" = 200 ] || { echo "$route answered $code, not 200" >&2; exit 1; }
   wrk -t2 -c16 -d"${duration}s" --latency "${args[@]}" "$base$route" >"$work/wrk.txt"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk.txt")"); p99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk.txt")")
@@ -69,7 +71,8 @@ signin_cookie() { # email → "Cookie: …" for the web pages
   csrf=$(curl -fs -c "$jar" "$base/signin" | python3 -c 'import re,sys; print(re.search(r"name=\"csrf\" value=\"([^\"]+)\"", sys.stdin.read()).group(1))')
   curl -fs -o /dev/null -b "$jar" -c "$jar" -X POST "$base/signin" --data-urlencode "email=$1" --data-urlencode "password=$password" \
     --data-urlencode "csrf=$csrf"
-  echo "Cookie: $(awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")"
+  # curl writes HttpOnly cookies (the session) as "#HttpOnly_host …" lines.
+  echo "Cookie: $(sed 's/^#HttpOnly_//' "$jar" | awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}')"
 }
 
 token() { # email → bearer token

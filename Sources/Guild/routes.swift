@@ -16,6 +16,9 @@ func routes(_ app: Application) throws {
     try web.grouped(RequireSignInMiddleware()).register(collection: SettingsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: ReferralsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: RequestsController())
+    try web.register(collection: PostsController())
+    // Feeds are read by feed readers: no session, no cookies.
+    try app.register(collection: FeedsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: NotificationsController())
     try web.grouped(RequireSignInMiddleware(role: .organizer)).register(collection: OrganizerReferralsController())
     // One-click unsubscribe is posted by mail clients, with no page and no CSRF token (RFC 8058).

@@ -45,6 +45,7 @@ enum DemoData {
         let generated = try await DemoNetworkWriter.write(members: 300, seed: 1, app: app)
         try await seedReferrals(app)
         try await seedRequests(app)
+        try await seedPosts(app)
         let referrals = try await DemoReferralWriter.write(perMember: 10, among: generated, seed: 1, app: app)
         console.print("Demo data added: 5 named accounts, 300 generated members and \(referrals) referrals among them. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
         console.print("with the password \(password).")
@@ -117,5 +118,53 @@ enum DemoData {
                           need: "A bookkeeper who knows restaurant payroll and tips", note: "Nico runs two food trucks.",
                           urgency: ReferralUrgency.thisMonth.rawValue, consent: true),
             by: rae, request: .init(id: payroll, answer: offer), baseURL: base, on: app.db)
+    }
+
+    /// Knowledge posts of every kind, one of them without a name, one for members only, and a case
+    /// study that links the won referral.
+    static func seedPosts(_ app: Application) async throws {
+        // The named accounts have been on Guild for a month, so one of them may post without a name.
+        try await app.db.sql.raw("UPDATE users SET created_at = \(bind: Date().addingTimeInterval(-30 * 86_400)) WHERE email LIKE '%@guild.test'").run()
+        func user(_ email: String) async throws -> User {
+            guard let user = try await User.query(on: app.db).filter(\.$email == email).first() else { throw Abort(.internalServerError) }
+            return user
+        }
+        func post(_ kind: PostKind, _ title: String, _ body: String, niches: [String], by email: String, visibility: PostVisibility = .public,
+                  anonymous: Bool = false, parts: (String, String, String) = ("", "", ""), referral: UUID? = nil) async throws {
+            _ = try await Posts.create(PostDraft(kind: kind.rawValue, title: title, body: body, problem: parts.0, approach: parts.1, result: parts.2,
+                                                 niches: niches, visibility: visibility.rawValue, anonymous: anonymous, referralID: referral),
+                                       by: try await user(email), on: app.db)
+        }
+        try await post(.tip, "Invoice on the day you finish the job", """
+            Not at the end of the month. Clients pay a fresh invoice for work they can still see; in my books the \
+            same-day invoices are paid **eleven days sooner** on average.
+            """, niches: ["Bookkeeping"], by: "admin@guild.test")
+        try await post(.horrorStory, "The client who wanted forty edits for free", """
+            Forty rounds of changes on a listing shoot, then a chargeback. Put the number of revisions in the quote, \
+            and take a deposit. I do now.
+            """, niches: ["Real estate photography"], by: "rae@guild.test", anonymous: true)
+        try await post(.question, "Which CRM for a two-person cleaning company?", """
+            They book by text message and lose about one job a week. HubSpot feels too big. What have you seen work?
+            """, niches: ["CRM implementation"], by: "dev@guild.test", visibility: .members)
+        try await post(.tool, "A free way to print name badges for a networking morning", """
+            A spreadsheet of names and a [mail merge](https://support.google.com/docs) into label sheets: ten minutes for sixty badges.
+            """, niches: ["Event planning"], by: "organizer@guild.test")
+        struct Won: Decodable { var id: UUID }
+        let won = try await app.db.sql.raw("""
+            SELECT r.id FROM referrals r JOIN users u ON u.id = r.giver_id WHERE u.email = 'marisol@guild.test' AND r.status = 'won'
+            """).first(decoding: Won.self)?.id
+        try await post(.caseStudy, "Photos that sold a family house in nine days", "Referred through Guild.",
+                       niches: ["Real estate photography", "Restaurant marketing"], by: "marisol@guild.test",
+                       parts: ("The Herreras had to sell by June and their listing photos were from a phone.",
+                               "I introduced them to Rae, who shot it on a grey morning and added drone views of the garden.",
+                               "Nine days on the market and two offers. Rae's fee was under one percent of the price."),
+                       referral: won)
+        try await post(.triumph, "Tuesday nights are full at a taqueria that was empty in March", """
+            Three things: a Google profile with real photos, a Tuesday-only menu, and telling the neighbours. Bookings went from \
+            4 to 38.
+            """, niches: ["Restaurant marketing", "Local SEO"], by: "marisol@guild.test")
+        try await post(.mistake, "I quoted a fixed price for an open-ended CRM migration", """
+            The data had eleven years of duplicates. Now I quote the audit first, then the migration.
+            """, niches: ["CRM implementation"], by: "dev@guild.test")
     }
 }

@@ -33,6 +33,8 @@ enum GuildMigrations {
             CreateTestimonials(),
             DeferGenerationBumps(),
             CreateRequests(),
+            CreatePosts(),
+            IndexReferralsByTime(),
         ]
     }
 }

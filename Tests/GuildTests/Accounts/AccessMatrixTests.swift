@@ -76,6 +76,13 @@ struct AccessMatrixTests {
             return try await ReferralRequests.create(draft, by: users[.owner]!, on: app.db)
         }
 
+        /// A public tip by the owner.
+        func post() async throws -> UUID {
+            try await Posts.create(PostDraft(kind: "tip", title: "Tip \(next())", body: "Invoice early.", problem: "", approach: "", result: "",
+                                             niches: ["bookkeeping"], visibility: "public", anonymous: false, referralID: nil),
+                                   by: users[.owner]!, on: app.db)
+        }
+
         /// A notification of the owner's.
         func notification() async throws -> UUID {
             let id = UUID()
@@ -219,6 +226,24 @@ struct AccessMatrixTests {
             expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .ok, .organizer: .forbidden, .admin: .forbidden]),
         Row(route: "POST /api/v1/requests/:id/extend", api: true, path: { cast in "/api/v1/requests/\(try await cast.request())/extend" },
             expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .ok, .organizer: .forbidden, .admin: .forbidden]),
+        // Knowledge: a public post is for everyone; its author edits it, its author or an admin deletes it.
+        Row(route: "GET /posts/:postID", path: { cast in "/posts/\(try await cast.post())" }, expected: Row.all(.ok)),
+        Row(route: "GET /posts/:postID/edit", path: { cast in "/posts/\(try await cast.post())/edit" },
+            expected: [.anonymous: .seeOther, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "POST /posts/:postID/edit", body: { _ in ["title": "Edited", "body": "Still true", "niches": "bookkeeping", "visibility": "public"] },
+            path: { cast in "/posts/\(try await cast.post())/edit" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "POST /posts/:postID/delete", path: { cast in "/posts/\(try await cast.post())/delete" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .seeOther]),
+        Row(route: "GET /feeds/niches/:file", path: { _ in "/feeds/niches/bookkeeping.atom" }, expected: Row.all(.ok)),
+        Row(route: "GET /feeds/kinds/:file", path: { _ in "/feeds/kinds/tip.atom" }, expected: Row.all(.ok)),
+        Row(route: "GET /feeds/members/:file", path: { cast in "/feeds/members/\(cast.ownerSlug).atom" }, expected: Row.all(.ok)),
+        Row(route: "GET /api/v1/posts/:id", api: true, path: { cast in "/api/v1/posts/\(try await cast.post())" }, expected: Row.all(.ok)),
+        Row(route: "PATCH /api/v1/posts/:id", api: true, body: { _ in ["title": "Edited"] },
+            path: { cast in "/api/v1/posts/\(try await cast.post())" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "DELETE /api/v1/posts/:id", api: true, path: { cast in "/api/v1/posts/\(try await cast.post())" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .noContent, .organizer: .notFound, .admin: .noContent]),
         Row(route: "GET /api/v1/members/:slug", api: true, path: { cast in "/api/v1/members/\(cast.ownerSlug)" }, expected: Row.all(.ok)),
         Row(route: "GET /api/v1/niches/:slug", api: true, path: { _ in "/api/v1/niches/bookkeeping" }, expected: Row.all(.ok)),
         Row(route: "POST /api/v1/niches/:slug/merge", api: true, body: { _ in ["into": "bookkeeping"] },

@@ -14,6 +14,8 @@ struct Layout: Encodable, Sendable {
     var unread: Int = 0
     var csrf: String
     var flash: Flash?
+    /// Atom feeds the page offers in its head.
+    var feeds: [FeedLink] = []
 }
 
 struct UnreadNotificationsKey: StorageKey { typealias Value = Int }

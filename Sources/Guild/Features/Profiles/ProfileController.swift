@@ -38,10 +38,15 @@ struct ProfileController: RouteCollection {
                     items: try await Testimonials.about(profile.userID, on: req.db), own: false, csrf: "")).html)
             }?.html ?? ""
         }
+        // Posts change apart from the directory, so they are read each time: one indexed query of five rows.
+        let posts = try await Posts.list(.init(author: profile.userID, membersOnlyToo: user != nil, limit: 5), on: req.db)
+        var layout = req.layout(title: profile.name)
+        layout.feeds = [.init(title: "Guild: posts by \(profile.name)", href: "/feeds/members/\(profile.slug).atom")]
         return try await req.view.render("Profiles/profile", ProfilePage(
-            layout: req.layout(title: profile.name), profile: profile, availabilityText: availability,
+            layout: layout, profile: profile, availabilityText: availability,
             canEdit: isOwner || user?.role.canOrganize == true,
-            editPath: isOwner ? "/profile/edit" : "/m/\(profile.slug)/edit", testimonials: testimonials))
+            editPath: isOwner ? "/profile/edit" : "/m/\(profile.slug)/edit", testimonials: testimonials,
+            posts: posts.map { PostView($0, niches: [], viewer: user) }))
     }
 
     func editOwn(req: Request) async throws -> View {

@@ -8,6 +8,8 @@ struct ProfilePage: Encodable {
     var editPath: String
     /// Rendered `Profiles/testimonials`.
     var testimonials: String
+    /// The member's latest named posts (never the ones without a name: those have no author).
+    var posts: [PostView]
 }
 
 struct TestimonialsFragment: Encodable {

@@ -42,7 +42,8 @@ enum ReferralExport {
         }
         var after: (Date, UUID)?
         while true {
-            let condition: SQLQueryString = after.map { "WHERE (r.created_at > \(bind: $0.0) OR (r.created_at = \(bind: $0.0) AND r.id > \(bind: $0.1)))" } ?? ""
+            // A row-value comparison: both databases read it as a range of the (created_at, id) index.
+            let condition: SQLQueryString = after.map { "WHERE (r.created_at, r.id) > (\(bind: $0.0), \(bind: $0.1))" } ?? ""
             let rows = try await db.sql.raw("""
                 SELECT r.id, r.created_at, r.updated_at, g.name AS giver, gp.slug AS giver_slug, rc.name AS receiver,
                     rp.slug AS receiver_slug, r.status, r.value_minor, r.currency, r.passed_from_id

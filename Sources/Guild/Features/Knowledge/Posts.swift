@@ -1,0 +1,278 @@
+import Fluent
+import SafeMarkdown
+import SQLKit
+import Validation
+import Vapor
+
+/// What a post is: the seven things members share with each other.
+enum PostKind: String, Sendable, CaseIterable, Codable {
+    case tip, horrorStory = "horror_story", mistake, triumph, tool, caseStudy = "case_study", question
+
+    var label: String {
+        switch self {
+        case .tip: "Tip"
+        case .horrorStory: "Horror story"
+        case .mistake: "Mistake"
+        case .triumph: "Triumph"
+        case .tool: "Tool"
+        case .caseStudy: "Case study"
+        case .question: "Question"
+        }
+    }
+
+    /// Only these may be posted without a name: the ones people would not tell otherwise.
+    var mayBeAnonymous: Bool { self == .horrorStory || self == .mistake }
+}
+
+enum PostVisibility: String, Sendable, CaseIterable, Codable {
+    case `public`, members
+}
+
+/// A post as stored, with its author's name when it has one.
+struct PostRecord: Decodable, Sendable {
+    var id: UUID
+    var author_id: UUID?
+    var author_name: String?
+    var author_slug: String?
+    var kind: String
+    var title: String
+    var body: String
+    var problem: String
+    var approach: String
+    var result: String
+    var body_html: String
+    var visibility: String
+    var referral_id: UUID?
+    var created_at: Date
+    var updated_at: Date
+    var edited: Bool
+
+    var kindValue: PostKind { PostKind(rawValue: kind) ?? .tip }
+    var anonymous: Bool { author_id == nil }
+    var isPublic: Bool { visibility == PostVisibility.public.rawValue }
+}
+
+struct PostNicheTag: Decodable, Encodable, Sendable {
+    var post_id: UUID
+    var slug: String
+    var name: String
+}
+
+/// What a member writes; `validated` checks every field and names the first one at fault.
+struct PostDraft: Sendable {
+    static let titleMax = 140, bodyMax = 20_000, partMax = 6_000
+
+    var kind: String
+    var title: String
+    var body: String
+    var problem: String
+    var approach: String
+    var result: String
+    var niches: [String]
+    var visibility: String
+    var anonymous: Bool
+    var referralID: UUID?
+
+    func validated(on db: any Database) async throws -> (PostDraft, PostKind, [NicheResolver.Resolved]) {
+        var draft = self
+        func fail(_ field: String, _ message: String) -> PostsError { .invalid(field: field, message) }
+        guard let kind = PostKind(rawValue: kind) else {
+            throw fail("kind", "Choose what kind of post it is: \(PostKind.allCases.map { $0.label.lowercased() }.joined(separator: ", ")).")
+        }
+        draft.title = title.trimmingWhitespace()
+        guard !draft.title.isEmpty, draft.title.unicodeScalars.count <= Self.titleMax else {
+            throw fail("title", "Give the post a title of 1 to \(Self.titleMax) characters.")
+        }
+        if let problem = TextRules.lineProblem(draft.title, what: "The title") { throw fail("title", problem) }
+        draft.body = body.trimmingWhitespace()
+        draft.problem = problem.trimmingWhitespace()
+        draft.approach = approach.trimmingWhitespace()
+        draft.result = result.trimmingWhitespace()
+        if kind == .caseStudy {
+            // A case study's own body is optional: nothing but invisible characters is no body.
+            if draft.body.unicodeScalars.allSatisfy(TextRules.isInvisible) { draft.body = "" }
+            for (field, text, what) in [("problem", draft.problem, "the problem"), ("approach", draft.approach, "what you did"),
+                                        ("result", draft.result, "the result")] {
+                guard !text.isEmpty, text.unicodeScalars.count <= Self.partMax else {
+                    throw fail(field, "A case study tells \(what) in 1 to \(Self.partMax) characters.")
+                }
+                if let problem = RequestDraft.textProblem(text, what: "This part") { throw fail(field, problem) }
+            }
+            guard draft.body.unicodeScalars.count <= Self.bodyMax else { throw fail("body", "The body can be at most \(Self.bodyMax) characters.") }
+        } else {
+            guard !draft.body.isEmpty, draft.body.unicodeScalars.count <= Self.bodyMax else {
+                throw fail("body", "Write the post in 1 to \(Self.bodyMax) characters.")
+            }
+            draft.problem = ""; draft.approach = ""; draft.result = ""
+        }
+        if let problem = RequestDraft.textProblem(draft.body, what: "The body") { throw fail("body", problem) }
+        guard PostVisibility(rawValue: visibility) != nil else { throw fail("visibility", "Choose public or members only.") }
+        if anonymous && !kind.mayBeAnonymous { throw fail("anonymous", "Only horror stories and mistakes can be posted without your name.") }
+        if draft.referralID != nil && (kind != .caseStudy || anonymous) {
+            throw fail("referralId", "Only a case study posted under your name can link a referral.")
+        }
+        let typed = niches.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard RequestRules.nicheRange.contains(typed.count) else {
+            throw fail("niches", "Tag the post with 1 to \(RequestRules.nicheRange.upperBound) niches, so the right members find it.")
+        }
+        var resolved: [NicheResolver.Resolved] = []
+        for name in typed {
+            guard name.unicodeScalars.count <= 100, let niche = try await NicheResolver.find(name, on: db) else { throw PostsError.unknownNiche(name) }
+            if !resolved.contains(niche) { resolved.append(niche) }
+        }
+        return (draft, kind, resolved)
+    }
+
+    /// The HTML shown and put in feeds: only ever from `SafeMarkdown`.
+    func html(kind: PostKind) -> String {
+        let markdown = SafeMarkdown()
+        guard kind == .caseStudy else { return markdown.html(body) }
+        var parts = [("The problem", problem), ("What we did", approach), ("The result", result)].map { heading, text in
+            "<h2>\(heading)</h2>\n" + markdown.html(text)
+        }
+        if !body.isEmpty { parts.append(markdown.html(body)) }
+        return parts.joined(separator: "\n")
+    }
+}
+
+/// Knowledge posts: written, edited and read here. Anonymous posts keep no trace of their author:
+/// no author id, times to the day, and the only rate limit on them is one for the whole Guild.
+enum Posts {
+    static let selectRecord: SQLQueryString = """
+        SELECT p.id, p.author_id, u.name AS author_name, pr.slug AS author_slug, p.kind, p.title, p.body, p.problem, p.approach,
+            p.result, p.body_html, p.visibility, p.referral_id, p.created_at, p.updated_at, p.edited
+        FROM posts p LEFT JOIN users u ON u.id = p.author_id LEFT JOIN profiles pr ON pr.user_id = p.author_id
+        """
+
+    /// Named posts per account, and anonymous ones across the Guild (they cannot be counted per
+    /// account without linking them to it).
+    static let perAccount = Throttle(limit: 10, window: 3600)
+    static let anonymousPerDay = Throttle(limit: 50, window: 86_400)
+    /// Edits within this time of posting do not mark a post edited.
+    static let editGrace: TimeInterval = 15 * 60
+
+    static func create(_ draft: PostDraft, by author: User, now: Date = Date(), on db: any Database) async throws -> UUID {
+        let (draft, kind, niches) = try await draft.validated(on: db)
+        let authorID = try author.requireID()
+        if draft.anonymous {
+            // A day-old account, so a throwaway cannot post a horror story about a rival a minute after signing up.
+            guard author.createdAt.map({ now.timeIntervalSince($0) >= 86_400 }) ?? false else { throw PostsError.tooNewForAnonymous }
+            try await anonymousPerDay.consume("posts:anonymous", on: db, now: now)
+        } else {
+            try await perAccount.consume("posts:\(authorID)", on: db, now: now)
+        }
+        if let referral = draft.referralID { try await checkReferral(referral, by: author, on: db) }
+        // Anonymous: the day only, so the time cannot be matched with other rows' exact times.
+        let stamp = draft.anonymous ? Calendar.utc.startOfDay(for: now) : now
+        let id = UUID()
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            try await db.sql.raw("""
+                INSERT INTO posts (id, author_id, kind, title, body, problem, approach, result, body_html, visibility, referral_id,
+                    created_at, updated_at, edited)
+                VALUES (\(bind: id), \(bind: draft.anonymous ? nil : authorID), \(bind: kind.rawValue), \(bind: draft.title), \(bind: draft.body),
+                    \(bind: draft.problem), \(bind: draft.approach), \(bind: draft.result), \(bind: draft.html(kind: kind)),
+                    \(bind: draft.visibility), \(bind: draft.referralID), \(bind: stamp), \(bind: stamp), \(bind: false))
+                """).run()
+            try await writeNiches(niches, of: id, at: stamp, on: db)
+        }
+        return id
+    }
+
+    /// The author edits a named post; kind and anonymity stay as posted.
+    static func update(_ id: UUID, with draft: PostDraft, by user: User, now: Date = Date(), on db: any Database) async throws {
+        guard let post = try await find(id, on: db), post.author_id == user.id else { throw PostsError.notFound }
+        var draft = draft
+        draft.kind = post.kind
+        draft.anonymous = false
+        let (valid, kind, niches) = try await draft.validated(on: db)
+        if let referral = valid.referralID, referral != post.referral_id { try await checkReferral(referral, by: user, on: db) }
+        let edited = post.edited || now.timeIntervalSince(post.created_at) > editGrace
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            try await db.sql.raw("""
+                UPDATE posts SET title = \(bind: valid.title), body = \(bind: valid.body), problem = \(bind: valid.problem),
+                    approach = \(bind: valid.approach), result = \(bind: valid.result), body_html = \(bind: valid.html(kind: kind)),
+                    visibility = \(bind: valid.visibility), referral_id = \(bind: valid.referralID), updated_at = \(bind: now),
+                    edited = \(bind: edited)
+                WHERE id = \(bind: id)
+                """).run()
+            try await db.sql.raw("DELETE FROM post_niches WHERE post_id = \(bind: id)").run()
+            try await writeNiches(niches, of: id, at: post.created_at, on: db)
+        }
+    }
+
+    /// The author deletes a named post; admins may delete any.
+    static func delete(_ id: UUID, by user: User, on db: any Database) async throws {
+        guard let post = try await find(id, on: db), post.author_id == user.id || user.role == .admin else { throw PostsError.notFound }
+        try await db.sql.raw("DELETE FROM posts WHERE id = \(bind: post.id)").run()
+    }
+
+    static func writeNiches(_ niches: [NicheResolver.Resolved], of id: UUID, at stamp: Date, on db: any Database) async throws {
+        for (position, niche) in niches.enumerated() {
+            try await db.sql.raw("""
+                INSERT INTO post_niches (post_id, niche_id, position, created_at)
+                VALUES (\(bind: id), \(bind: niche.id), \(bind: position + 1), \(bind: stamp))
+                """).run()
+        }
+    }
+
+    /// A case study links a won referral its author gave or received.
+    static func checkReferral(_ id: UUID, by user: User, on db: any Database) async throws {
+        guard let referral = try await Referrals.visible(id, to: user, on: db),
+              referral.giver_id == user.id || referral.receiver_id == user.id else { throw PostsError.unknownReferral }
+        guard referral.statusValue == .won else { throw PostsError.referralNotWon }
+    }
+
+    static func find(_ id: UUID, on db: any Database) async throws -> PostRecord? {
+        try await db.sql.raw("\(selectRecord) WHERE p.id = \(bind: id)").first(decoding: PostRecord.self)
+    }
+
+    /// The post if this reader may see it: public ones for everyone, members-only ones for members.
+    static func visible(_ id: UUID, signedIn: Bool, on db: any Database) async throws -> PostRecord? {
+        guard let post = try await find(id, on: db), post.isPublic || signedIn else { return nil }
+        return post
+    }
+
+    struct Filter: Sendable {
+        var kind: PostKind?
+        var niche: String?
+        /// A member's named posts (never the anonymous ones: they have no author).
+        var author: UUID?
+        var membersOnlyToo = false
+        var limit = 20
+        var offset = 0
+    }
+
+    /// Newest first.
+    static func list(_ filter: Filter, on db: any Database) async throws -> [PostRecord] {
+        var conditions: [SQLQueryString] = ["1 = 1"]
+        if !filter.membersOnlyToo { conditions.append("p.visibility = 'public'") }
+        if let kind = filter.kind { conditions.append("p.kind = \(bind: kind.rawValue)") }
+        if let author = filter.author { conditions.append("p.author_id = \(bind: author)") }
+        if let niche = filter.niche {
+            conditions.append("""
+                p.id IN (SELECT pn.post_id FROM post_niches pn JOIN niches n ON n.id = pn.niche_id WHERE n.slug = \(bind: niche))
+                """)
+        }
+        return try await db.sql.raw("""
+            \(selectRecord) WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY p.created_at DESC, p.id LIMIT \(literal: filter.limit) OFFSET \(literal: filter.offset)
+            """).all(decoding: PostRecord.self)
+    }
+
+    static func niches(of ids: [UUID], on db: any Database) async throws -> [UUID: [PostNicheTag]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await db.sql.raw("""
+            SELECT pn.post_id, n.slug, n.name FROM post_niches pn JOIN niches n ON n.id = pn.niche_id
+            WHERE pn.post_id IN (\(binds: ids)) ORDER BY pn.post_id, pn.position
+            """).all(decoding: PostNicheTag.self)
+        return Dictionary(grouping: rows, by: \.post_id)
+    }
+}
+
+extension Calendar {
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}
