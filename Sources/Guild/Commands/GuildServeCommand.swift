@@ -34,6 +34,8 @@ struct GuildServeCommand: AsyncCommand {
             let matching = MatchWorker(fetchIfMissing: app.guildConfig.modelFetch)
             try await matching.didBootAsync(app)
             app.lifecycle.use(matching)
+            // The organizer report reads every referral: have it ready before the first organizer asks.
+            Task { _ = try? await app.organizerReports.report(on: app.db, patience: .seconds(3600)) }
         }
         var arguments = ["guild"]
         if let hostname = signature.hostname { arguments += ["--hostname", hostname] }

@@ -115,11 +115,7 @@ struct PostDraft: Sendable {
         guard RequestRules.nicheRange.contains(typed.count) else {
             throw fail("niches", "Tag the post with 1 to \(RequestRules.nicheRange.upperBound) niches, so the right members find it.")
         }
-        var resolved: [NicheResolver.Resolved] = []
-        for name in typed {
-            guard name.unicodeScalars.count <= 100, let niche = try await NicheResolver.find(name, on: db) else { throw PostsError.unknownNiche(name) }
-            if !resolved.contains(niche) { resolved.append(niche) }
-        }
+        let resolved = try await NicheResolver.tags(typed, on: db).mapError { PostsError.unknownNiche($0.name) }.get()
         return (draft, kind, resolved)
     }
 

@@ -32,6 +32,19 @@ enum NicheResolver {
         return Resolved(id: row.id, slug: row.slug, name: row.name)
     }
 
+    /// Niche tags a member typed for a request or a post (names, synonyms or slugs), in their order
+    /// without repeats; or the first one that names no niche. Tags never create niches.
+    static func tags(_ typed: [String], on db: any Database) async throws -> Result<[Resolved], UnknownTag> {
+        var resolved: [Resolved] = []
+        for name in typed {
+            guard name.unicodeScalars.count <= 100, let niche = try await find(name, on: db) else { return .failure(UnknownTag(name: name)) }
+            if !resolved.contains(niche) { resolved.append(niche) }
+        }
+        return .success(resolved)
+    }
+
+    struct UnknownTag: Error { var name: String }
+
     /// Upserts, not check-then-insert: two members saving the same new niche at once (PostgreSQL
     /// runs them in parallel) both end in one niche, and neither gets a unique-key error.
     static func findOrCreate(_ typed: String, on db: any Database) async throws -> Resolved {

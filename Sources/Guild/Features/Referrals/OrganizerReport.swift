@@ -109,13 +109,14 @@ struct OrganizerReferralsController: RouteCollection {
     func report(req: Request) async throws -> View {
         let entry = try await req.application.organizerReports.report(on: req.application.db)
         return try await req.view.render("Referrals/report", ReportPage(
-            layout: req.layout(title: "Referrals in this Guild"), report: entry.report, asOf: entry.computedAt.shortDisplay))
+            layout: req.layout(title: "Referrals in this Guild"), report: entry?.report, asOf: entry?.computedAt.shortDisplay ?? ""))
     }
 }
 
 struct ReportPage: Encodable {
     var layout: Layout
-    var report: OrganizerReport
+    /// Nil while the first report is being computed.
+    var report: OrganizerReport?
     /// When the figures were computed (UTC).
     var asOf: String
 }

@@ -6,7 +6,9 @@ import Vapor
 /// computed once and served from memory while the ledger has not changed (the newest `updated_at`,
 /// an index lookup) and for ten minutes at most. When the ledger changed, the report is computed
 /// again; if that takes longer than 200 ms the previous one is served meanwhile, with its time, and
-/// the next view gets the new one. A small Guild therefore always sees current figures.
+/// the next view gets the new one. A small Guild therefore always sees current figures. With no
+/// report yet (a fresh server; `guild serve` starts computing one at boot) a view waits two seconds
+/// at most and then says the figures are being added up.
 actor OrganizerReportCache {
     struct Entry: Sendable {
         var report: OrganizerReport
@@ -18,7 +20,8 @@ actor OrganizerReportCache {
     private var entry: Entry?
     private var refreshing: Task<Entry, any Error>?
 
-    func report(on db: any Database, now: Date = Date()) async throws -> Entry {
+    /// The report, or nil when there is none yet and computing it takes longer than `patience`.
+    func report(on db: any Database, patience: Duration = .seconds(2), now: Date = Date()) async throws -> Entry? {
         let latest = try await Self.latestChange(on: db)
         if let entry, entry.latestChange == latest, now.timeIntervalSince(entry.computedAt) < Self.maxAge { return entry }
         let task = refreshing ?? Task {
@@ -28,15 +31,19 @@ actor OrganizerReportCache {
             return fresh
         }
         refreshing = task
-        guard let stale = entry else { return try await task.value }
-        let fresh = await withTaskGroup(of: Entry?.self) { group in
-            group.addTask { try? await task.value }
-            group.addTask { try? await Task.sleep(for: .milliseconds(200)); return nil }
-            let first = await group.next() ?? nil
+        guard let stale = entry else { return try await Self.first(task, within: patience) }
+        return (try? await Self.first(task, within: .milliseconds(200))) ?? stale
+    }
+
+    /// The task's result if it comes within `limit`; nil otherwise (the task goes on). Its error, if it fails first.
+    static func first(_ task: Task<Entry, any Error>, within limit: Duration) async throws -> Entry? {
+        try await withThrowingTaskGroup(of: Entry?.self) { group in
+            group.addTask { try await task.value }
+            group.addTask { try? await Task.sleep(for: limit); return nil }
+            let first = try await group.next() ?? nil
             group.cancelAll()
             return first
         }
-        return fresh ?? stale
     }
 
     static func latestChange(on db: any Database) async throws -> Date? {

@@ -80,13 +80,7 @@ struct RequestDraft: Sendable {
         guard RequestRules.nicheRange.contains(typed.count) else {
             throw fail("niches", "Tag the request with 1 to \(RequestRules.nicheRange.upperBound) niches, so the right members see it.")
         }
-        var resolved: [NicheResolver.Resolved] = []
-        for name in typed {
-            guard name.unicodeScalars.count <= 100, let niche = try await NicheResolver.find(name, on: db) else {
-                throw RequestsError.unknownNiche(name)
-            }
-            if !resolved.contains(niche) { resolved.append(niche) }
-        }
+        let resolved = try await NicheResolver.tags(typed, on: db).mapError { RequestsError.unknownNiche($0.name) }.get()
         draft.niches = resolved.map(\.name)
         return (draft, resolved)
     }
