@@ -61,13 +61,15 @@ struct OrganizerReport: Encodable, Sendable {
                     .joined(separator: " · "))
         }
         struct PairRow: Decodable { var from_niche: String; var to_niche: String; var n: Int }
+        // Each member's first niche once, then the ledger against it: joined in one statement, SQLite
+        // started from the niches and visited every referral once per niche (minutes at a million).
         let pairs = try await db.sql.raw("""
-            SELECT gn.name AS from_niche, rn.name AS to_niche, COUNT(*) AS n FROM referrals r
-            JOIN profiles gp ON gp.user_id = r.giver_id JOIN profile_niches gpn ON gpn.profile_id = gp.id AND gpn.position = 1
-            JOIN niches gn ON gn.id = gpn.niche_id
-            JOIN profiles rp ON rp.user_id = r.receiver_id JOIN profile_niches rpn ON rpn.profile_id = rp.id AND rpn.position = 1
-            JOIN niches rn ON rn.id = rpn.niche_id
-            GROUP BY gn.name, rn.name ORDER BY COUNT(*) DESC, gn.name, rn.name LIMIT 20
+            WITH lead_niche AS MATERIALIZED (
+                SELECT p.user_id, n.name FROM profiles p
+                JOIN profile_niches pn ON pn.profile_id = p.id AND pn.position = 1 JOIN niches n ON n.id = pn.niche_id)
+            SELECT g.name AS from_niche, rc.name AS to_niche, COUNT(*) AS n FROM referrals r
+            JOIN lead_niche g ON g.user_id = r.giver_id JOIN lead_niche rc ON rc.user_id = r.receiver_id
+            GROUP BY g.name, rc.name ORDER BY COUNT(*) DESC, g.name, rc.name LIMIT 20
             """).all(decoding: PairRow.self)
         struct PersonRow: Decodable { var name: String; var slug: String?; var n: Int }
         func oneWay(_ side: String, _ other: String) async throws -> [Person] {
