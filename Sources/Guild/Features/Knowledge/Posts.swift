@@ -108,9 +108,7 @@ struct PostDraft: Sendable {
         if let problem = RequestDraft.textProblem(draft.body, what: "The body") { throw fail("body", problem) }
         guard PostVisibility(rawValue: visibility) != nil else { throw fail("visibility", "Choose public or members only.") }
         if anonymous && !kind.mayBeAnonymous { throw fail("anonymous", "Only horror stories and mistakes can be posted without your name.") }
-        if draft.referralID != nil && (kind != .caseStudy || anonymous) {
-            throw fail("referralId", "Only a case study posted under your name can link a referral.")
-        }
+        if draft.referralID != nil && (kind != .caseStudy || anonymous) { throw PostsError.referralOnlyForCaseStudy }
         let typed = niches.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         guard RequestRules.nicheRange.contains(typed.count) else {
             throw fail("niches", "Tag the post with 1 to \(RequestRules.nicheRange.upperBound) niches, so the right members find it.")
