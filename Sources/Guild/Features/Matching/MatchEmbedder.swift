@@ -55,14 +55,27 @@ struct MatchEmbedder: Sendable {
     /// Takes up to `limit` waiting texts in one statement. PostgreSQL skips rows another instance is
     /// claiming; SQLite serialises writers, so the statement alone is enough there.
     static func claim(limit: Int, now: Date = Date(), on db: any Database) async throws -> [Claimed] {
-        let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
         return try await db.writeTransaction(reportingGeneration: false) { db in
-            try await db.sql.raw("""
-                UPDATE match_texts SET claimed_until = \(bind: now.addingTimeInterval(Self.lease))
-                WHERE id IN (
+            guard !db.isSQLite else {
+                // One writer at a time: the statement alone is enough.
+                return try await db.sql.raw("""
+                    UPDATE match_texts SET claimed_until = \(bind: now.addingTimeInterval(Self.lease))
+                    WHERE id IN (
+                        SELECT id FROM match_texts WHERE vector IS NULL AND (claimed_until IS NULL OR claimed_until < \(bind: now))
+                        ORDER BY id LIMIT \(literal: limit))
+                    RETURNING id, text
+                    """).all(decoding: Claimed.self)
+            }
+            // The locked pick in a materialized CTE, evaluated once: as `WHERE id IN (… LIMIT n FOR UPDATE
+            // SKIP LOCKED)` PostgreSQL may run the subquery again per row and claim fewer (or more) than
+            // `limit` (a test under CI load got fewer than 64 of 100 free texts).
+            return try await db.sql.raw("""
+                WITH picked AS MATERIALIZED (
                     SELECT id FROM match_texts WHERE vector IS NULL AND (claimed_until IS NULL OR claimed_until < \(bind: now))
-                    ORDER BY id LIMIT \(literal: limit) \(lock))
-                RETURNING id, text
+                    ORDER BY id LIMIT \(literal: limit) FOR UPDATE SKIP LOCKED)
+                UPDATE match_texts SET claimed_until = \(bind: now.addingTimeInterval(Self.lease))
+                FROM picked WHERE match_texts.id = picked.id
+                RETURNING match_texts.id, match_texts.text
                 """).all(decoding: Claimed.self)
         }
     }
