@@ -26,4 +26,11 @@ public enum TextRules {
         }
         return nil
     }
+
+    /// The problem with a text of several lines (a testimonial, a reason, a post), or nil: line
+    /// breaks and tabs are fine; other control characters, direction overrides and nothing visible are not.
+    public static func textProblem(_ text: String, what: String) -> String? {
+        let flat = String(text.unicodeScalars.map { "\n\r\t".unicodeScalars.contains($0) ? " " : Character($0) })
+        return lineProblem(flat, what: what)
+    }
 }

@@ -51,14 +51,16 @@ enum DemoData {
         console.print("with the password \(password).")
     }
 
+    /// One of the named demo accounts, which `seedIfEmpty` has just made.
+    static func account(_ email: String, _ app: Application) async throws -> User {
+        guard let user = try await User.query(on: app.db).filter(\.$email == email).first() else { throw Abort(.internalServerError) }
+        return user
+    }
+
     /// A few referrals between the named accounts, so the ledger, notifications and a won value show.
     static func seedReferrals(_ app: Application) async throws {
-        func user(_ email: String) async throws -> User {
-            guard let user = try await User.query(on: app.db).filter(\.$email == email).first() else { throw Abort(.internalServerError) }
-            return user
-        }
-        let marisol = try await user("marisol@guild.test"), rae = try await user("rae@guild.test")
-        let dev = try await user("dev@guild.test")
+        let marisol = try await account("marisol@guild.test", app), rae = try await account("rae@guild.test", app)
+        let dev = try await account("dev@guild.test", app)
         let base = app.guildConfig.baseURL
         @discardableResult
         func refer(_ giver: User, to slug: String, client: String, email: String, need: String, steps: [(ReferralStatus, String?, Money?)]) async throws -> UUID {
@@ -89,12 +91,8 @@ enum DemoData {
 
     /// The requests board: an open request with answers, an open one waiting for them, and one filled.
     static func seedRequests(_ app: Application) async throws {
-        func user(_ email: String) async throws -> User {
-            guard let user = try await User.query(on: app.db).filter(\.$email == email).first() else { throw Abort(.internalServerError) }
-            return user
-        }
-        let marisol = try await user("marisol@guild.test"), rae = try await user("rae@guild.test")
-        let dev = try await user("dev@guild.test"), ada = try await user("admin@guild.test")
+        let marisol = try await account("marisol@guild.test", app), rae = try await account("rae@guild.test", app)
+        let dev = try await account("dev@guild.test", app), ada = try await account("admin@guild.test", app)
         let base = app.guildConfig.baseURL
         let menu = try await ReferralRequests.create(RequestDraft(
             title: "A food photographer for a new menu at a taqueria in Austin",
@@ -125,15 +123,11 @@ enum DemoData {
     static func seedPosts(_ app: Application) async throws {
         // The named accounts have been on Guild for a month, so one of them may post without a name.
         try await app.db.sql.raw("UPDATE users SET created_at = \(bind: Date().addingTimeInterval(-30 * 86_400)) WHERE email LIKE '%@guild.test'").run()
-        func user(_ email: String) async throws -> User {
-            guard let user = try await User.query(on: app.db).filter(\.$email == email).first() else { throw Abort(.internalServerError) }
-            return user
-        }
         func post(_ kind: PostKind, _ title: String, _ body: String, niches: [String], by email: String, visibility: PostVisibility = .public,
                   anonymous: Bool = false, parts: (String, String, String) = ("", "", ""), referral: UUID? = nil) async throws {
             _ = try await Posts.create(PostDraft(kind: kind.rawValue, title: title, body: body, problem: parts.0, approach: parts.1, result: parts.2,
                                                  niches: niches, visibility: visibility.rawValue, anonymous: anonymous, referralID: referral),
-                                       by: try await user(email), on: app.db)
+                                       by: try await account(email, app), on: app.db)
         }
         try await post(.tip, "Invoice on the day you finish the job", """
             Not at the end of the month. Clients pay a fresh invoice for work they can still see; in my books the \

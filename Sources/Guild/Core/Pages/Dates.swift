@@ -10,14 +10,16 @@ extension Date {
         return formatter.string(from: self)
     }
 
-    /// "27 Nov 2026", in UTC.
-    var dayDisplay: String {
+    /// "27 Nov 2026", in UTC. One formatter for every card of a list, not one per date.
+    var dayDisplay: String { Self.dayFormatter.string(from: self) }
+
+    private static let dayFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "d MMM yyyy"
-        return formatter.string(from: self)
-    }
+        return formatter
+    }()
 }
 
 /// A day without a time (away until, an event date), written YYYY-MM-DD in UTC.

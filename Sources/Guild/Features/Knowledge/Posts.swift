@@ -96,7 +96,7 @@ struct PostDraft: Sendable {
                 guard !text.isEmpty, text.unicodeScalars.count <= Self.partMax else {
                     throw fail(field, "A case study tells \(what) in 1 to \(Self.partMax) characters.")
                 }
-                if let problem = RequestDraft.textProblem(text, what: "This part") { throw fail(field, problem) }
+                if let problem = TextRules.textProblem(text, what: "This part") { throw fail(field, problem) }
             }
             guard draft.body.unicodeScalars.count <= Self.bodyMax else { throw fail("body", "The body can be at most \(Self.bodyMax) characters.") }
         } else {
@@ -105,7 +105,7 @@ struct PostDraft: Sendable {
             }
             draft.problem = ""; draft.approach = ""; draft.result = ""
         }
-        if let problem = RequestDraft.textProblem(draft.body, what: "The body") { throw fail("body", problem) }
+        if let problem = TextRules.textProblem(draft.body, what: "The body") { throw fail("body", problem) }
         guard PostVisibility(rawValue: visibility) != nil else { throw fail("visibility", "Choose public or members only.") }
         if anonymous && !kind.mayBeAnonymous { throw fail("anonymous", "Only horror stories and mistakes can be posted without your name.") }
         if draft.referralID != nil && (kind != .caseStudy || anonymous) { throw PostsError.referralOnlyForCaseStudy }

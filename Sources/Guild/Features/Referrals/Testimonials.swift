@@ -24,8 +24,7 @@ enum Testimonials {
             throw ReferralsError.invalid(field: "text", "Write the testimonial in 1 to \(maxLength) characters.")
         }
         // Line breaks and tabs are fine in a testimonial; other control characters are not (as the API document says).
-        let flat = String(text.unicodeScalars.map { "\n\r\t".unicodeScalars.contains($0) ? " " : Character($0) })
-        if let problem = TextRules.lineProblem(flat, what: "The testimonial") {
+        if let problem = TextRules.textProblem(text, what: "The testimonial") {
             throw ReferralsError.invalid(field: "text", problem)
         }
         guard let referral = try await Referrals.visible(referralID, to: author, on: db) else { throw ReferralsError.notFound }

@@ -68,7 +68,7 @@ struct RequestDraft: Sendable {
         guard draft.details.unicodeScalars.count <= RequestRules.detailsMax else {
             throw fail("details", "The details can be at most \(RequestRules.detailsMax) characters.")
         }
-        if let problem = Self.textProblem(draft.details, what: "The details") { throw fail("details", problem) }
+        if let problem = TextRules.textProblem(draft.details, what: "The details") { throw fail("details", problem) }
         // Details of nothing but invisible characters are no details.
         if draft.details.unicodeScalars.allSatisfy(TextRules.isInvisible) { draft.details = "" }
         guard draft.city.unicodeScalars.count <= RequestRules.cityMax else {
@@ -83,12 +83,6 @@ struct RequestDraft: Sendable {
         let resolved = try await NicheResolver.tags(typed, on: db).mapError { RequestsError.unknownNiche($0.name) }.get()
         draft.niches = resolved.map(\.name)
         return (draft, resolved)
-    }
-
-    /// Text of several lines: line breaks and tabs are fine; other control characters and direction overrides are not.
-    static func textProblem(_ text: String, what: String) -> String? {
-        let flat = String(text.unicodeScalars.map { "\n\r\t".unicodeScalars.contains($0) ? " " : Character($0) })
-        return TextRules.lineProblem(flat, what: what)
     }
 }
 
@@ -192,7 +186,7 @@ enum ReferralRequests {
         guard !reason.isEmpty, reason.unicodeScalars.count <= RequestRules.answerReasonMax else {
             throw RequestsError.invalid(field: "reason", "Say in a sentence why this member fits (up to \(RequestRules.answerReasonMax) characters).")
         }
-        if let problem = RequestDraft.textProblem(reason, what: "The reason") { throw RequestsError.invalid(field: "reason", problem) }
+        if let problem = TextRules.textProblem(reason, what: "The reason") { throw RequestsError.invalid(field: "reason", problem) }
         let answererID = try answerer.requireID()
         let id = UUID()
         try await db.writeTransaction(reportingGeneration: false) { db in
