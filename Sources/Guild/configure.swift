@@ -44,8 +44,10 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     }
     // Parsed templates are kept unless a developer asks to see edits without a restart.
     app.leaf.cache.isEnabled = config.cacheTemplates
-    let generation = DirectoryGeneration(reader: app.sqliteReader)
+    let generation = CacheGeneration(.directory, reader: app.sqliteReader)
     app.directoryGeneration = generation
+    app.knowledgeGeneration = CacheGeneration(.knowledge, reader: app.sqliteReader)
+    app.postSearchCache = PostSearchCache(capacity: config.searchCacheSize, generation: app.knowledgeGeneration)
     app.searchCache = SearchCache(capacity: config.searchCacheSize, generation: generation)
     app.profileCache = ProfileCache(capacity: config.profileCacheSize, generation: generation)
     // Niche pages count as directory pages: GUILD_SEARCH_CACHE sizes them too (0 turns both off).
@@ -61,7 +63,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))
-    app.middleware.use(DirectoryGenerationMiddleware(generation: generation))
+    app.middleware.use(CacheGenerationMiddleware(generations: [generation, app.knowledgeGeneration]))
     app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
     app.middleware.use(GuildErrorMiddleware())
     app.middleware.use(RequestDeadlineMiddleware(timeout: .seconds(config.requestTimeout)))

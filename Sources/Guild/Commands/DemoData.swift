@@ -119,46 +119,71 @@ enum DemoData {
     }
 
     /// Knowledge posts of every kind, one of them without a name, one for members only, and a case
-    /// study that links the won referral.
+    /// study that links the won referral; comments and replies, helpful marks, an accepted answer,
+    /// and an open report for the organizers.
     static func seedPosts(_ app: Application) async throws {
         // The named accounts have been on Guild for a month, so one of them may post without a name.
         try await app.db.sql.raw("UPDATE users SET created_at = \(bind: Date().addingTimeInterval(-30 * 86_400)) WHERE email LIKE '%@guild.test'").run()
         func post(_ kind: PostKind, _ title: String, _ body: String, niches: [String], by email: String, visibility: PostVisibility = .public,
-                  anonymous: Bool = false, parts: (String, String, String) = ("", "", ""), referral: UUID? = nil) async throws {
-            _ = try await Posts.create(PostDraft(kind: kind.rawValue, title: title, body: body, problem: parts.0, approach: parts.1, result: parts.2,
+                  anonymous: Bool = false, parts: (String, String, String) = ("", "", ""), referral: UUID? = nil) async throws -> UUID {
+            try await Posts.create(PostDraft(kind: kind.rawValue, title: title, body: body, problem: parts.0, approach: parts.1, result: parts.2,
                                                  niches: niches, visibility: visibility.rawValue, anonymous: anonymous, referralID: referral),
                                        by: try await account(email, app), on: app.db)
         }
-        try await post(.tip, "Invoice on the day you finish the job", """
+        let invoice = try await post(.tip, "Invoice on the day you finish the job", """
             Not at the end of the month. Clients pay a fresh invoice for work they can still see; in my books the \
             same-day invoices are paid **eleven days sooner** on average.
             """, niches: ["Bookkeeping"], by: "admin@guild.test")
-        try await post(.horrorStory, "The client who wanted forty edits for free", """
+        let horror = try await post(.horrorStory, "The client who wanted forty edits for free", """
             Forty rounds of changes on a listing shoot, then a chargeback. Put the number of revisions in the quote, \
             and take a deposit. I do now.
             """, niches: ["Real estate photography"], by: "rae@guild.test", anonymous: true)
-        try await post(.question, "Which CRM for a two-person cleaning company?", """
+        let crm = try await post(.question, "Which CRM for a two-person cleaning company?", """
             They book by text message and lose about one job a week. HubSpot feels too big. What have you seen work?
             """, niches: ["CRM implementation"], by: "dev@guild.test", visibility: .members)
-        try await post(.tool, "A free way to print name badges for a networking morning", """
+        let badges = try await post(.tool, "A free way to print name badges for a networking morning", """
             A spreadsheet of names and a [mail merge](https://support.google.com/docs) into label sheets: ten minutes for sixty badges.
             """, niches: ["Event planning"], by: "organizer@guild.test")
         struct Won: Decodable { var id: UUID }
         let won = try await app.db.sql.raw("""
             SELECT r.id FROM referrals r JOIN users u ON u.id = r.giver_id WHERE u.email = 'marisol@guild.test' AND r.status = 'won'
             """).first(decoding: Won.self)?.id
-        try await post(.caseStudy, "Photos that sold a family house in nine days", "Referred through Guild.",
+        let caseStudy = try await post(.caseStudy, "Photos that sold a family house in nine days", "Referred through Guild.",
                        niches: ["Real estate photography", "Restaurant marketing"], by: "marisol@guild.test",
                        parts: ("The Herreras had to sell by June and their listing photos were from a phone.",
                                "I introduced them to Rae, who shot it on a grey morning and added drone views of the garden.",
                                "Nine days on the market and two offers. Rae's fee was under one percent of the price."),
                        referral: won)
-        try await post(.triumph, "Tuesday nights are full at a taqueria that was empty in March", """
+        let taqueria = try await post(.triumph, "Tuesday nights are full at a taqueria that was empty in March", """
             Three things: a Google profile with real photos, a Tuesday-only menu, and telling the neighbours. Bookings went from \
             4 to 38.
             """, niches: ["Restaurant marketing", "Local SEO"], by: "marisol@guild.test")
-        try await post(.mistake, "I quoted a fixed price for an open-ended CRM migration", """
+        let mistake = try await post(.mistake, "I quoted a fixed price for an open-ended CRM migration", """
             The data had eleven years of duplicates. Now I quote the audit first, then the migration.
             """, niches: ["CRM implementation"], by: "dev@guild.test")
+    
+        // The conversation: answers to the question, a reply, the accepted answer, helpful marks, a report.
+        let base = app.guildConfig.baseURL
+        let dev = try await account("dev@guild.test", app), marisol = try await account("marisol@guild.test", app)
+        let ada = try await account("admin@guild.test", app), rae = try await account("rae@guild.test", app)
+        let olu = try await account("organizer@guild.test", app)
+        let answer = try await Comments.create(on: crm, parent: nil, body: """
+            For two people who book by text, a shared calendar with booking links beat every CRM I tried: \
+            clients pick a slot, and nobody double-books. Add a CRM when there are five of you.
+            """, by: marisol, baseURL: base, on: app.db)
+        _ = try await Comments.create(on: crm, parent: nil, body: "Pipedrive has a two-seat plan, and it imports a phone's contacts.",
+                                      by: ada, baseURL: base, on: app.db)
+        _ = try await Comments.create(on: crm, parent: answer, body: "That is what they needed. Booking links went live on Friday.",
+                                      by: dev, baseURL: base, on: app.db)
+        try await Comments.accept(answer, on: crm, by: dev, baseURL: base, on: app.db)
+        let deposit = try await Comments.create(on: horror, parent: nil, body: "A deposit saved me from the same client. 30 % up front, always.",
+                                                by: olu, baseURL: base, on: app.db)
+        _ = try await Comments.create(on: invoice, parent: nil, body: "Same-day invoices changed my cash flow too. Templates help.",
+                                      by: rae, baseURL: base, on: app.db)
+        for (postID, members) in [(invoice, [dev, marisol, rae, olu]), (taqueria, [dev, ada, rae]), (horror, [dev, marisol]),
+                                  (badges, [marisol]), (caseStudy, [dev, ada, olu]), (mistake, [marisol, ada])] {
+            for member in members { _ = try await Comments.markHelpful(postID, by: member, on: app.db) }
+        }
+        try await Moderation.report(horror, comment: deposit, reason: "Reads like an advert for a deposit service.", by: dev, on: app.db)
     }
 }

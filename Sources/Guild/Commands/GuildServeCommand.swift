@@ -25,7 +25,7 @@ struct GuildServeCommand: AsyncCommand {
         if signature.demo {
             try await DemoData.seedIfEmpty(app, console: context.console)
         }
-        try DirectoryNotifications.start(app)
+        try GenerationNotifications.start(app)
         if !signature.noJobs {
             let worker = OutboxWorker()
             try await worker.didBootAsync(app)

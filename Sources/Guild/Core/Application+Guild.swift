@@ -9,9 +9,11 @@ extension Application {
     private struct DummyHashKey: StorageKey { typealias Value = String }
     private struct TaxonomyKey: StorageKey { typealias Value = Taxonomy }
     private struct SearchCacheKey: StorageKey { typealias Value = SearchCache }
+    private struct PostSearchCacheKey: StorageKey { typealias Value = PostSearchCache }
     private struct SQLiteReaderKey: StorageKey { typealias Value = SQLiteReader }
     private struct ProfileCacheKey: StorageKey { typealias Value = ProfileCache }
-    private struct GenerationKey: StorageKey { typealias Value = DirectoryGeneration }
+    private struct GenerationKey: StorageKey { typealias Value = CacheGeneration }
+    private struct KnowledgeGenerationKey: StorageKey { typealias Value = CacheGeneration }
     private struct NicheCacheKey: StorageKey { typealias Value = NicheCache }
     private struct FragmentsKey: StorageKey { typealias Value = FragmentCache }
     private struct NicheIndexCacheKey: StorageKey { typealias Value = NicheIndexCache }
@@ -28,6 +30,12 @@ extension Application {
     var searchCache: SearchCache {
         get { storage[SearchCacheKey.self] ?? SearchCache(capacity: 0) }
         set { storage[SearchCacheKey.self] = newValue }
+    }
+
+    /// Ranked pages of knowledge posts (searches, most helpful), under the knowledge generation.
+    var postSearchCache: PostSearchCache {
+        get { storage[PostSearchCacheKey.self] ?? PostSearchCache(capacity: 0) }
+        set { storage[PostSearchCacheKey.self] = newValue }
     }
 
     var profileCache: ProfileCache {
@@ -81,10 +89,16 @@ extension Application {
         set { storage[MatchThrottleKey.self] = newValue }
     }
 
-    /// What every cache checks its entries against.
-    var directoryGeneration: DirectoryGeneration {
-        get { storage[GenerationKey.self] ?? DirectoryGeneration() }
+    /// What every directory cache checks its entries against.
+    var directoryGeneration: CacheGeneration {
+        get { storage[GenerationKey.self] ?? CacheGeneration() }
         set { storage[GenerationKey.self] = newValue }
+    }
+
+    /// What the knowledge caches (posts and their search) check their entries against.
+    var knowledgeGeneration: CacheGeneration {
+        get { storage[KnowledgeGenerationKey.self] ?? CacheGeneration(.knowledge) }
+        set { storage[KnowledgeGenerationKey.self] = newValue }
     }
 
     /// Synchronous reads for the hottest queries on SQLite; nil on PostgreSQL.

@@ -35,6 +35,7 @@ enum GuildMigrations {
             CreateRequests(),
             CreatePosts(),
             IndexReferralsByTime(),
+            CreateConversation(),
         ]
     }
 }

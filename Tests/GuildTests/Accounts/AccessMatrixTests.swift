@@ -22,6 +22,8 @@ struct AccessMatrixTests {
         /// Whose password the reset rows set (resetting the owner would sign the owner's browser out).
         var resetUser: User!
         var counter = 0
+        /// The comment the accept row's path just made, for its body.
+        var acceptBody: [String: String] = [:]
 
         init(app: Application) { self.app = app }
 
@@ -42,6 +44,10 @@ struct AccessMatrixTests {
             }
             cast.browsers[.anonymous] = Browser(app)
             cast.resetUser = try await User.make(name: "Rita Reset", on: app)
+            // Accounts a week old: a first day's tighter posting limits are tested on their own.
+            try await app.db.sql.raw("UPDATE users SET created_at = \(bind: Date().addingTimeInterval(-7 * 86_400))").run()
+            cast.resetUser.createdAt = Date().addingTimeInterval(-7 * 86_400)
+            for who in cast.users.keys { cast.users[who]!.createdAt = Date().addingTimeInterval(-7 * 86_400) }
             return cast
         }
 
@@ -83,6 +89,26 @@ struct AccessMatrixTests {
                                    by: users[.owner]!, on: app.db)
         }
 
+        /// A comment by Rita on a post of the owner's (a question, when `question`); the owner's own
+        /// comment when `byOwner`.
+        func comment(question: Bool = false, byOwner: Bool = false) async throws -> (post: UUID, comment: UUID) {
+            let post = question ? try await Posts.create(
+                PostDraft(kind: "question", title: "Question \(next())", body: "Which ledger?", problem: "", approach: "", result: "",
+                          niches: ["bookkeeping"], visibility: "public", anonymous: false, referralID: nil), by: users[.owner]!, on: app.db)
+                : try await self.post()
+            let comment = try await Comments.create(on: post, parent: nil, body: "A thought \(next())", by: byOwner ? users[.owner]! : resetUser,
+                                                    baseURL: "http://localhost", on: app.db)
+            return (post, comment)
+        }
+
+        /// An open report by Rita on a comment under the owner's post.
+        func report() async throws -> UUID {
+            let (post, comment) = try await comment()
+            try await Moderation.report(post, comment: comment, reason: "Spam", by: resetUser, on: app.db)
+            struct Row: Decodable { var id: UUID }
+            return try await app.db.sql.raw("SELECT id FROM post_reports WHERE comment_id = \(bind: comment)").first(decoding: Row.self)!.id
+        }
+
         /// A notification of the owner's.
         func notification() async throws -> UUID {
             let id = UUID()
@@ -117,6 +143,8 @@ struct AccessMatrixTests {
                                                      .organizer: .seeOther, .admin: .seeOther]
     static let organizersOnlyAPI: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .forbidden,
                                                         .organizer: .ok, .admin: .ok]
+    static let organizersOnlyNoContent: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .forbidden,
+                                                              .organizer: .noContent, .admin: .noContent]
     static let adminsOnly: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .forbidden,
                                                  .organizer: .forbidden, .admin: .seeOther]
 
@@ -235,6 +263,70 @@ struct AccessMatrixTests {
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .notFound]),
         Row(route: "POST /posts/:postID/delete", path: { cast in "/posts/\(try await cast.post())/delete" },
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .seeOther]),
+        // The conversation: every member comments, reports and marks others' posts helpful; a comment is
+        // its author's to edit (and an admin's to delete); the asker accepts an answer; organizers moderate.
+        Row(route: "POST /posts/:postID/comments", body: { _ in ["body": "Good point"] }, path: { cast in "/posts/\(try await cast.post())/comments" },
+            expected: [.anonymous: .unauthorized, .member: .seeOther, .owner: .seeOther, .organizer: .seeOther, .admin: .seeOther]),
+        Row(route: "GET /posts/:postID/comments/:commentID/edit",
+            path: { cast in let c = try await cast.comment(byOwner: true); return "/posts/\(c.post)/comments/\(c.comment)/edit" },
+            expected: [.anonymous: .seeOther, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "POST /posts/:postID/comments/:commentID/edit", body: { _ in ["body": "Edited"] },
+            path: { cast in let c = try await cast.comment(byOwner: true); return "/posts/\(c.post)/comments/\(c.comment)/edit" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "POST /posts/:postID/comments/:commentID/delete",
+            path: { cast in let c = try await cast.comment(byOwner: true); return "/posts/\(c.post)/comments/\(c.comment)/delete" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .seeOther]),
+        Row(route: "POST /posts/:postID/comments/:commentID/accept",
+            path: { cast in let c = try await cast.comment(question: true); return "/posts/\(c.post)/comments/\(c.comment)/accept" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .seeOther, .organizer: .forbidden, .admin: .forbidden]),
+        Row(route: "POST /posts/:postID/unaccept", path: { cast in "/posts/\(try await cast.comment(question: true).post)/unaccept" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .seeOther, .organizer: .forbidden, .admin: .forbidden]),
+        Row(route: "POST /posts/:postID/helpful", path: { cast in "/posts/\(try await cast.post())/helpful" },
+            expected: [.anonymous: .unauthorized, .member: .seeOther, .owner: .conflict, .organizer: .seeOther, .admin: .seeOther]),
+        Row(route: "GET /posts/:postID/report", path: { cast in "/posts/\(try await cast.post())/report" },
+            expected: [.anonymous: .seeOther, .member: .ok, .owner: .ok, .organizer: .ok, .admin: .ok]),
+        Row(route: "POST /posts/:postID/report", body: { _ in ["reason": "Spam"] }, path: { cast in "/posts/\(try await cast.post())/report" },
+            expected: [.anonymous: .unauthorized, .member: .seeOther, .owner: .seeOther, .organizer: .seeOther, .admin: .seeOther]),
+        Row(route: "POST /posts/:postID/moderate", body: { _ in ["action": "hide", "reason": "Spam"] },
+            path: { cast in "/posts/\(try await cast.post())/moderate" }, expected: organizersOnly),
+        Row(route: "POST /posts/:postID/comments/:commentID/moderate", body: { _ in ["action": "hide", "reason": "Spam"] },
+            path: { cast in let c = try await cast.comment(); return "/posts/\(c.post)/comments/\(c.comment)/moderate" },
+            expected: organizersOnly),
+        Row(route: "POST /organize/moderation/reports/:reportID/dismiss", body: { _ in ["reason": "Fine as it is"] },
+            path: { cast in "/organize/moderation/reports/\(try await cast.report())/dismiss" }, expected: organizersOnly),
+        Row(route: "GET /api/v1/posts/:id/comments", api: true, path: { cast in "/api/v1/posts/\(try await cast.comment().post)/comments" },
+            expected: Row.all(.ok)),
+        Row(route: "POST /api/v1/posts/:id/comments", api: true, body: { _ in ["body": "Good point"] },
+            path: { cast in "/api/v1/posts/\(try await cast.post())/comments" },
+            expected: [.anonymous: .unauthorized, .member: .created, .owner: .created, .organizer: .created, .admin: .created]),
+        Row(route: "PATCH /api/v1/posts/:id/comments/:commentId", api: true, body: { _ in ["body": "Edited"] },
+            path: { cast in let c = try await cast.comment(byOwner: true); return "/api/v1/posts/\(c.post)/comments/\(c.comment)" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "DELETE /api/v1/posts/:id/comments/:commentId", api: true,
+            path: { cast in let c = try await cast.comment(byOwner: true); return "/api/v1/posts/\(c.post)/comments/\(c.comment)" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .noContent, .organizer: .notFound, .admin: .noContent]),
+        Row(route: "PUT /api/v1/posts/:id/helpful", api: true, path: { cast in "/api/v1/posts/\(try await cast.post())/helpful" },
+            expected: [.anonymous: .unauthorized, .member: .ok, .owner: .conflict, .organizer: .ok, .admin: .ok]),
+        Row(route: "DELETE /api/v1/posts/:id/helpful", api: true, path: { cast in "/api/v1/posts/\(try await cast.post())/helpful" },
+            expected: [.anonymous: .unauthorized, .member: .ok, .owner: .ok, .organizer: .ok, .admin: .ok]),
+        Row(route: "PUT /api/v1/posts/:id/accepted", api: true, body: { cast in cast.acceptBody },
+            path: { cast in
+                let c = try await cast.comment(question: true)
+                cast.acceptBody = ["commentId": c.comment.uuidString]
+                return "/api/v1/posts/\(c.post)/accepted"
+            },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .noContent, .organizer: .forbidden, .admin: .forbidden]),
+        Row(route: "DELETE /api/v1/posts/:id/accepted", api: true, path: { cast in "/api/v1/posts/\(try await cast.comment(question: true).post)/accepted" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .noContent, .organizer: .forbidden, .admin: .forbidden]),
+        Row(route: "POST /api/v1/posts/:id/reports", api: true, body: { _ in ["reason": "Spam"] },
+            path: { cast in "/api/v1/posts/\(try await cast.post())/reports" },
+            expected: [.anonymous: .unauthorized, .member: .noContent, .owner: .noContent, .organizer: .noContent, .admin: .noContent]),
+        Row(route: "POST /api/v1/moderation/reports/:id/dismiss", api: true, body: { _ in ["reason": "Fine as it is"] },
+            path: { cast in "/api/v1/moderation/reports/\(try await cast.report())/dismiss" }, expected: organizersOnlyNoContent),
+        Row(route: "POST /api/v1/moderation/posts/:id", api: true, body: { _ in ["action": "hide", "reason": "Spam"] },
+            path: { cast in "/api/v1/moderation/posts/\(try await cast.post())" }, expected: organizersOnlyNoContent),
+        Row(route: "POST /api/v1/moderation/comments/:id", api: true, body: { _ in ["action": "hide", "reason": "Spam"] },
+            path: { cast in "/api/v1/moderation/comments/\(try await cast.comment().comment)" }, expected: organizersOnlyNoContent),
         Row(route: "GET /feeds/niches/:file", path: { _ in "/feeds/niches/bookkeeping.atom" }, expected: Row.all(.ok)),
         Row(route: "GET /feeds/kinds/:file", path: { _ in "/feeds/kinds/tip.atom" }, expected: Row.all(.ok)),
         Row(route: "GET /feeds/members/:file", path: { cast in "/feeds/members/\(cast.ownerSlug).atom" }, expected: Row.all(.ok)),

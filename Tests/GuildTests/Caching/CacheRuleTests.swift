@@ -64,14 +64,14 @@ struct CacheRuleTests {
                 "DELETE FROM profile_niches WHERE profile_id = \(bind: try profile.requireID())",
             ]
             for write in writes {
-                let before = try await DirectoryGeneration.read(on: app.db)
+                let before = try await CacheGeneration.read(on: app.db)
                 try await app.db.sql.raw(write).run()
-                #expect(try await DirectoryGeneration.read(on: app.db) > before, "\(write)")
+                #expect(try await CacheGeneration.read(on: app.db) > before, "\(write)")
             }
-            let before = try await DirectoryGeneration.read(on: app.db)
+            let before = try await CacheGeneration.read(on: app.db)
             try await app.db.sql.raw("UPDATE users SET role = 'organizer' WHERE id = \(bind: try user.requireID())").run()
             try await app.db.sql.raw("UPDATE niches SET name = 'x' WHERE slug = 'no-such-niche'").run()
-            #expect(try await DirectoryGeneration.read(on: app.db) == before)
+            #expect(try await CacheGeneration.read(on: app.db) == before)
         }
     }
 

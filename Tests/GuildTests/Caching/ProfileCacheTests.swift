@@ -18,7 +18,7 @@ struct ProfileCacheTests {
     /// A write hidden from the caches: the trigger's bump is undone, so no cache can know. Only a
     /// test does this; it proves a page came from the cache.
     private func sneakHeadline(_ text: String, slug: String, on app: Application) async throws {
-        let before = try await DirectoryGeneration.read(on: app.db)
+        let before = try await CacheGeneration.read(on: app.db)
         try await app.db.sql.raw("UPDATE profiles SET headline = \(bind: text) WHERE slug = \(bind: slug)").run()
         try await app.db.sql.raw("UPDATE search_state SET generation = \(bind: before) WHERE id = 1").run()
     }
@@ -59,7 +59,7 @@ struct ProfileCacheTests {
             #expect(try await page("/n/bookkeeping").contains("Nina Niche"))
             #expect(try await page("/api/v1/niches").contains(#""members":1,"name":"Bookkeeping""#))
             // Proof the cache is used: a change hidden from it is not seen.
-            let before = try await DirectoryGeneration.read(on: app.db)
+            let before = try await CacheGeneration.read(on: app.db)
             try await app.db.sql.raw("UPDATE users SET name = 'Hidden Rename' WHERE id = \(bind: try user.requireID())").run()
             try await app.db.sql.raw("UPDATE search_state SET generation = \(bind: before) WHERE id = 1").run()
             #expect(try await page("/n/bookkeeping").contains("Nina Niche"))
@@ -102,8 +102,8 @@ struct ProfileCacheTests {
             let schema = try #require(try await app.db.sql.raw("SELECT current_schema() AS name").first(decoding: Schema.self))
             let (user, profile) = try await Profile.make(name: "Owen Own", niches: ["bookkeeping"], headline: "First", on: app)
             // A listener that heard the current generation and will hear nothing more (its NOTIFY "late").
-            let generation = DirectoryGeneration()
-            generation.hear(try await DirectoryGeneration.read(on: app.db), on: "guild_directory_" + schema.name)
+            let generation = CacheGeneration()
+            generation.hear(try await CacheGeneration.read(on: app.db), on: "guild_directory_" + schema.name)
             let cache = ProfileCache(capacity: 10, generation: generation)
             func cachedHeadline() async throws -> String? {
                 let detail = try await cache.value(for: profile.slug, on: app.db) {
@@ -116,7 +116,7 @@ struct ProfileCacheTests {
             #expect(try await cachedHeadline() == "First")
             var input = try await Profiles.input(from: profile, on: app.db)
             input.headline = "Second"
-            try await DirectoryGeneration.$local.withValue(generation) {
+            try await CacheGeneration.$local.withValue([generation]) {
                 _ = try await Profiles.save(input, for: user, on: app.db)
             }
             #expect(try await cachedHeadline() == "Second")
@@ -127,7 +127,7 @@ struct ProfileCacheTests {
     func heartbeat() async throws {
         try await withGuild { app, _ in
             let generation = app.directoryGeneration
-            try DirectoryNotifications.start(app, heartbeat: .milliseconds(100))
+            try GenerationNotifications.start(app, heartbeat: .milliseconds(100))
             try await waitUntil { generation.isListening }
             let current = try await generation.current(on: app.db)
             try await app.db.sql.raw("UPDATE search_state SET generation = generation + 1 WHERE id = 1").run()
@@ -140,7 +140,7 @@ struct ProfileCacheTests {
     func notifications() async throws {
         try await withGuild { app, _ in
             let generation = app.directoryGeneration
-            let listener = try #require(try DirectoryNotifications.start(app, heartbeat: .seconds(3600)))
+            let listener = try #require(try GenerationNotifications.start(app, heartbeat: .seconds(3600)))
             try await waitUntil { generation.isListening }
             #expect(generation.isListening)
 
@@ -148,15 +148,15 @@ struct ProfileCacheTests {
             #expect(try await headline(profile.slug, on: app) == "First")
             var input = try await Profiles.input(from: profile, on: app.db)
             input.headline = "Second"
-            // As inside any request (DirectoryGenerationMiddleware): the write reports its generation.
-            try await DirectoryGeneration.$local.withValue(generation) {
+            // As inside any request (CacheGenerationMiddleware): the write reports its generation.
+            try await CacheGeneration.$local.withValue([generation]) {
                 _ = try await Profiles.save(input, for: user, on: app.db)
             }
             #expect(try await headline(profile.slug, on: app) == "Second")
 
             // Once the notification is heard, no read of the generation goes to the database:
             // a bump nobody announces is not noticed…
-            let current = try await DirectoryGeneration.read(on: app.db)
+            let current = try await CacheGeneration.read(on: app.db)
             try await waitUntil { try await generation.current(on: app.db) == current }
             try await app.db.sql.raw("UPDATE search_state SET generation = generation + 1 WHERE id = 1").run()
             #expect(try await generation.current(on: app.db) == current)

@@ -43,11 +43,11 @@ struct SQLiteReaderTests {
             input.headline = "Now with payroll"
             _ = try await Profiles.save(input, for: user, on: app.db)
             #expect(try await ProfileDetail.query(slug: profile.slug, on: app.db, reader: reader)?.headline == "Now with payroll")
-            let before = try await DirectoryGeneration(reader: reader).current(on: app.db)
+            let before = try await CacheGeneration(reader: reader).current(on: app.db)
             _ = try await Profile.make(name: "Sam Second", niches: ["payroll"], on: app)
-            let after = try await DirectoryGeneration.read(on: app.db)
+            let after = try await CacheGeneration.read(on: app.db)
             #expect(after > before)
-            #expect(try await DirectoryGeneration(reader: reader).current(on: app.db) == after)
+            #expect(try await CacheGeneration(reader: reader).current(on: app.db) == after)
 
             struct Slug: Decodable { var slug: String }
             #expect(throws: SQLiteReader.ReadError.self) {

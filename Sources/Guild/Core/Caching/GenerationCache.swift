@@ -2,7 +2,7 @@ import Fluent
 import NIOConcurrencyHelpers
 
 /// Values computed from the directory, kept until it changes: each is tagged with the
-/// `DirectoryGeneration` read before computing it and served only while that is still current,
+/// `CacheGeneration` read before computing it and served only while that is still current,
 /// on every server sharing the database. Least recently used entries go first when full.
 ///
 /// **The one cache rule: whatever a cached value reads can invalidate it.** The generation moves
@@ -24,11 +24,11 @@ final class GenerationCache<Key: Hashable & Sendable, Value: Sendable>: Sendable
     }
 
     let capacity: Int
-    let generation: DirectoryGeneration
+    let generation: CacheGeneration
     private let state = NIOLockedValueBox(State())
 
     /// `capacity` 0 turns caching off.
-    init(capacity: Int, generation: DirectoryGeneration = DirectoryGeneration()) {
+    init(capacity: Int, generation: CacheGeneration = CacheGeneration()) {
         self.capacity = capacity
         self.generation = generation
     }

@@ -77,16 +77,17 @@ extension Database {
     ) async throws -> T {
         guard isSQLite else {
             // Reads after this commit on this server must see it, before its NOTIFY arrives: tell the
-            // server's DirectoryGeneration the generation this transaction committed.
-            guard reportingGeneration, let generation = DirectoryGeneration.local else { return try await transaction(body) }
+            // server's CacheGenerations the generations this transaction committed.
+            let generations = CacheGeneration.local
+            guard reportingGeneration, !generations.isEmpty else { return try await transaction(body) }
             let (result, committed) = try await transaction { db in
                 let result = try await body(db)
-                // The generation triggers are deferred to commit (migration 022); fire them now to
-                // learn the number this commit will carry.
+                // The generation triggers are deferred to commit (migrations 022 and 026); fire them
+                // now to learn the numbers this commit will carry.
                 try await db.sql.raw("SET CONSTRAINTS ALL IMMEDIATE").run()
-                return (result, try await DirectoryGeneration.read(on: db))
+                return (result, try await CacheGeneration.readAll(on: db))
             }
-            generation.wrote(committed)
+            for generation in generations { committed[generation.scope].map(generation.wrote) }
             return result
         }
         return try await withConnection { connection in

@@ -46,8 +46,14 @@ struct PostRecord: Decodable, Sendable {
     var created_at: Date
     var updated_at: Date
     var edited: Bool
+    var hidden_at: Date?
+    var hidden_reason: String?
+    /// Helpful marks, and visible comments.
+    var helpful: Int
+    var comments: Int
 
     var kindValue: PostKind { PostKind(rawValue: kind) ?? .tip }
+    var hidden: Bool { hidden_at != nil }
     var anonymous: Bool { author_id == nil }
     var isPublic: Bool { visibility == PostVisibility.public.rawValue }
 }
@@ -134,7 +140,9 @@ struct PostDraft: Sendable {
 enum Posts {
     static let selectRecord: SQLQueryString = """
         SELECT p.id, p.author_id, u.name AS author_name, pr.slug AS author_slug, p.kind, p.title, p.body, p.problem, p.approach,
-            p.result, p.body_html, p.visibility, p.referral_id, p.created_at, p.updated_at, p.edited
+            p.result, p.body_html, p.visibility, p.referral_id, p.created_at, p.updated_at, p.edited, p.hidden_at, p.hidden_reason,
+            (SELECT COUNT(*) FROM post_helpful h WHERE h.post_id = p.id) AS helpful,
+            (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id AND c.hidden_at IS NULL) AS comments
         FROM posts p LEFT JOIN users u ON u.id = p.author_id LEFT JOIN profiles pr ON pr.user_id = p.author_id
         """
 
@@ -142,6 +150,8 @@ enum Posts {
     /// account without linking them to it).
     static let perAccount = Throttle(limit: 10, window: 3600)
     static let anonymousPerDay = Throttle(limit: 50, window: 86_400)
+    /// Accounts in their first day: three named posts (anonymous ones need a day-old account anyway).
+    static let newAccount = Throttle(limit: 3, window: 86_400)
     /// Edits within this time of posting do not mark a post edited.
     static let editGrace: TimeInterval = 15 * 60
 
@@ -152,6 +162,12 @@ enum Posts {
             // A day-old account, so a throwaway cannot post a horror story about a rival a minute after signing up.
             guard author.createdAt.map({ now.timeIntervalSince($0) >= 86_400 }) ?? false else { throw PostsError.tooNewForAnonymous }
             try await anonymousPerDay.consume("posts:anonymous", on: db, now: now)
+        } else if Comments.isNew(author, now: now) {
+            do {
+                try await newAccount.consume("posts:new:\(authorID)", on: db, now: now)
+            } catch CommonError.throttled(let seconds) {
+                throw PostsError.newAccountLimit("\(newAccount.limit) posts", retryAfter: seconds)
+            }
         } else {
             try await perAccount.consume("posts:\(authorID)", on: db, now: now)
         }
@@ -159,15 +175,17 @@ enum Posts {
         // Anonymous: the day only, so the time cannot be matched with other rows' exact times.
         let stamp = draft.anonymous ? Calendar.utc.startOfDay(for: now) : now
         let id = UUID()
-        try await db.writeTransaction(reportingGeneration: false) { db in
+        try await db.writeTransaction { db in
             try await db.sql.raw("""
                 INSERT INTO posts (id, author_id, kind, title, body, problem, approach, result, body_html, visibility, referral_id,
-                    created_at, updated_at, edited)
+                    created_at, updated_at, edited, search_id)
                 VALUES (\(bind: id), \(bind: draft.anonymous ? nil : authorID), \(bind: kind.rawValue), \(bind: draft.title), \(bind: draft.body),
                     \(bind: draft.problem), \(bind: draft.approach), \(bind: draft.result), \(bind: draft.html(kind: kind)),
-                    \(bind: draft.visibility), \(bind: draft.referralID), \(bind: stamp), \(bind: stamp), \(bind: false))
+                    \(bind: draft.visibility), \(bind: draft.referralID), \(bind: stamp), \(bind: stamp), \(bind: false),
+                    \(bind: try await PostSearchIndex.nextSearchID(on: db)))
                 """).run()
             try await writeNiches(niches, of: id, at: stamp, on: db)
+            try await PostSearchIndex.reindex(id, on: db)
         }
         return id
     }
@@ -181,7 +199,7 @@ enum Posts {
         let (valid, kind, niches) = try await draft.validated(on: db)
         if let referral = valid.referralID, referral != post.referral_id { try await checkReferral(referral, by: user, on: db) }
         let edited = post.edited || now.timeIntervalSince(post.created_at) > editGrace
-        try await db.writeTransaction(reportingGeneration: false) { db in
+        try await db.writeTransaction { db in
             try await db.sql.raw("""
                 UPDATE posts SET title = \(bind: valid.title), body = \(bind: valid.body), problem = \(bind: valid.problem),
                     approach = \(bind: valid.approach), result = \(bind: valid.result), body_html = \(bind: valid.html(kind: kind)),
@@ -191,13 +209,15 @@ enum Posts {
                 """).run()
             try await db.sql.raw("DELETE FROM post_niches WHERE post_id = \(bind: id)").run()
             try await writeNiches(niches, of: id, at: post.created_at, on: db)
+            try await PostSearchIndex.reindex(id, on: db)
         }
     }
 
     /// The author deletes a named post; admins may delete any.
     static func delete(_ id: UUID, by user: User, on db: any Database) async throws {
         guard let post = try await find(id, on: db), post.author_id == user.id || user.role == .admin else { throw PostsError.notFound }
-        try await db.sql.raw("DELETE FROM posts WHERE id = \(bind: post.id)").run()
+        // Its search entry goes with it (a trigger on SQLite, a cascade on PostgreSQL).
+        try await db.writeTransaction { db in try await db.sql.raw("DELETE FROM posts WHERE id = \(bind: post.id)").run() }
     }
 
     static func writeNiches(_ niches: [NicheResolver.Resolved], of id: UUID, at stamp: Date, on db: any Database) async throws {
@@ -220,10 +240,20 @@ enum Posts {
         try await db.sql.raw("\(selectRecord) WHERE p.id = \(bind: id)").first(decoding: PostRecord.self)
     }
 
-    /// The post if this reader may see it: public ones for everyone, members-only ones for members.
-    static func visible(_ id: UUID, signedIn: Bool, on db: any Database) async throws -> PostRecord? {
-        guard let post = try await find(id, on: db), post.isPublic || signedIn else { return nil }
+    /// The post if this reader may see it: public ones for everyone, members-only ones for members;
+    /// a hidden one only for its named author and for organizers and admins.
+    static func visible(_ id: UUID, to viewer: User?, on db: any Database) async throws -> PostRecord? {
+        guard let post = try await find(id, on: db), post.isPublic || viewer != nil else { return nil }
+        guard !post.hidden || viewer?.role.canOrganize == true || (post.author_id != nil && post.author_id == viewer?.id) else { return nil }
         return post
+    }
+
+    /// These posts in this order (a ranked page's cards).
+    static func records(_ ids: [UUID], on db: any Database) async throws -> [PostRecord] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await db.sql.raw("\(selectRecord) WHERE p.id IN (\(binds: ids))").all(decoding: PostRecord.self)
+        let byID = Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0] }
     }
 
     struct Filter: Sendable {
@@ -238,7 +268,7 @@ enum Posts {
 
     /// Newest first.
     static func list(_ filter: Filter, on db: any Database) async throws -> [PostRecord] {
-        var conditions: [SQLQueryString] = ["1 = 1"]
+        var conditions: [SQLQueryString] = ["p.hidden_at IS NULL"]
         if !filter.membersOnlyToo { conditions.append("p.visibility = 'public'") }
         if let kind = filter.kind { conditions.append("p.kind = \(bind: kind.rawValue)") }
         if let author = filter.author { conditions.append("p.author_id = \(bind: author)") }

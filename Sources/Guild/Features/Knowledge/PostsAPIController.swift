@@ -18,11 +18,24 @@ extension GuildAPI {
         if let niche = input.query.niche, niche.unicodeScalars.count > 200 {
             throw CommonError.invalidParameter(.init(field: "niche", message: "niche can be at most 200 characters."))
         }
-        let rows = try await Posts.list(.init(
-            kind: input.query.kind.flatMap { PostKind(rawValue: $0.rawValue) }, niche: input.query.niche, membersOnlyToo: user != nil,
-            limit: 20, offset: (page - 1) * 20), on: request.db)
+        if let q = input.query.q, q.unicodeScalars.count > 200 {
+            throw CommonError.invalidParameter(.init(field: "q", message: "q can be at most 200 characters."))
+        }
+        let kind = input.query.kind.flatMap { PostKind(rawValue: $0.rawValue) }
+        let query = PostQuery(q: input.query.q ?? "", kind: kind, niche: input.query.niche, membersOnlyToo: user != nil,
+                              order: input.query.order.flatMap { PostQuery.Order(rawValue: $0.rawValue) } ?? .latest, page: page)
+        let rows: [PostRecord], total: Int?
+        if query.isRanked {
+            let hits = try await PostSearch.hits(query, on: request.db, cache: request.application.postSearchCache)
+            rows = try await Posts.records(hits.ids, on: request.db)
+            total = hits.total
+        } else {
+            rows = try await Posts.list(.init(kind: kind, niche: input.query.niche, membersOnlyToo: user != nil,
+                                              limit: 20, offset: (page - 1) * 20), on: request.db)
+            total = nil
+        }
         let niches = try await Posts.niches(of: rows.map(\.id), on: request.db)
-        return .ok(.init(body: .json(.init(items: rows.map { Components.Schemas.Post($0, niches: niches[$0.id] ?? []) }))))
+        return .ok(.init(body: .json(.init(items: rows.map { Components.Schemas.Post($0, niches: niches[$0.id] ?? []) }, total: total))))
     }
 
     func createPost(_ input: Operations.CreatePost.Input) async throws -> Operations.CreatePost.Output {
@@ -44,7 +57,7 @@ extension GuildAPI {
     func getPost(_ input: Operations.GetPost.Input) async throws -> Operations.GetPost.Output {
         let request = try req
         let user = try await APIAuth.optionalUser(request)
-        guard let id = UUID(uuidString: "\(input.path.id)"), try await Posts.visible(id, signedIn: user != nil, on: request.db) != nil else {
+        guard let id = UUID(uuidString: "\(input.path.id)"), try await Posts.visible(id, to: user, on: request.db) != nil else {
             throw PostsError.notFound
         }
         return .ok(.init(body: .json(try await Self.post(id, on: request))))
@@ -90,6 +103,7 @@ extension Components.Schemas.Post {
             approach: p.approach, result: p.result, html: p.body_html,
             author: p.anonymous ? nil : .init(name: p.author_name ?? "", slug: p.author_slug), anonymous: p.anonymous,
             niches: niches.map { .init(slug: $0.slug, name: $0.name) }, visibility: .init(rawValue: p.visibility) ?? ._public,
-            referralId: p.referral_id?.uuidString, createdAt: p.created_at, updatedAt: p.updated_at, edited: p.edited)
+            referralId: p.referral_id?.uuidString, createdAt: p.created_at, updatedAt: p.updated_at, edited: p.edited,
+            helpful: p.helpful, comments: p.comments, hidden: p.hidden)
     }
 }

@@ -18,28 +18,49 @@ struct PostsController: RouteCollection {
     func index(req: Request) async throws -> View {
         let kind = req.query[String.self, at: "kind"].flatMap(PostKind.init(rawValue:))
         let niche = req.query[String.self, at: "niche"].map { String($0.prefix(200)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let q = String((req.query[String.self, at: "q"] ?? "").prefix(200))
+        let order = req.query[String.self, at: "order"].flatMap(PostQuery.Order.init(rawValue:)) ?? .latest
         let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, 1000))
-        let rows = try await Posts.list(.init(kind: kind, niche: niche, membersOnlyToo: req.currentUser != nil, limit: 21,
-                                              offset: (page - 1) * 20), on: req.db)
-        let shown = Array(rows.prefix(20))
+        let query = PostQuery(q: q, kind: kind, niche: niche, membersOnlyToo: req.currentUser != nil, order: order, page: page)
+        let shown: [PostRecord], total: Int?, more: Bool
+        if query.isRanked {
+            let hits = try await PostSearch.hits(query, on: req.db, cache: req.application.postSearchCache)
+            shown = try await Posts.records(hits.ids, on: req.db)
+            total = hits.total
+            more = hits.total > page * PostQuery.perPage
+        } else {
+            let rows = try await Posts.list(.init(kind: kind, niche: niche, membersOnlyToo: req.currentUser != nil, limit: 21,
+                                                  offset: (page - 1) * 20), on: req.db)
+            shown = Array(rows.prefix(20))
+            total = nil
+            more = rows.count > 20
+        }
         let niches = try await Posts.niches(of: shown.map(\.id), on: req.db)
-        var layout = req.layout(title: kind.map { "\($0.label)s" } ?? "Knowledge")
+        var layout = req.layout(title: !query.words.isEmpty ? "Knowledge: “\(q)”" : order == .helpful ? "Most helpful this month"
+                                    : kind.map { "\($0.label)s" } ?? "Knowledge")
         layout.feeds = [.init(title: "Guild: what members share", href: "/feeds/posts.atom")]
         if let kind { layout.feeds.append(.init(title: "Guild: \(kind.label.lowercased())s", href: "/feeds/kinds/\(kind.rawValue).atom")) }
         if let niche { layout.feeds.append(.init(title: "Guild: \(niche)", href: "/feeds/niches/\(niche).atom")) }
+        var next = URLComponents()
+        next.path = "/posts"
+        next.queryItems = [("q", q), ("order", order == .latest ? "" : order.rawValue), ("kind", kind?.rawValue ?? ""), ("niche", niche ?? "")]
+            .filter { !$0.1.isEmpty }.map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "page", value: String(page + 1))]
         return try await req.view.render("Posts/index", PostsIndexPage(
-            layout: layout, kind: kind?.rawValue ?? "", niche: niche ?? "",
+            layout: layout, q: q, order: order.rawValue, ranked: total != nil, total: total ?? 0, kind: kind?.rawValue ?? "", niche: niche ?? "",
             kinds: PostKind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             categories: try await NicheIndex.cached(for: req).categories,
             items: shown.map { PostView($0, niches: niches[$0.id] ?? [], viewer: req.currentUser) },
-            nextPage: rows.count > 20 ? page + 1 : nil))
+            nextHref: more ? next.string : nil))
     }
 
+    /// The post of this route, if this reader may see it (hidden ones: their author and organizers).
     func post(_ req: Request) async throws -> PostRecord {
-        guard let id = req.parameters.get("postID", as: UUID.self) else { throw PostsError.notFound }
-        guard let post = try await Posts.find(id, on: req.db) else { throw PostsError.notFound }
+        guard let id = req.parameters.get("postID", as: UUID.self), let post = try await Posts.find(id, on: req.db) else {
+            throw PostsError.notFound
+        }
         // Members-only: a visitor is asked to sign in, as for any members' page.
         if !post.isPublic && req.currentUser == nil { throw CommonError.notSignedIn }
+        guard try await Posts.visible(id, to: req.currentUser, on: req.db) != nil else { throw PostsError.notFound }
         return post
     }
 
@@ -52,14 +73,8 @@ struct PostsController: RouteCollection {
             let next = req.url.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/"
             return req.redirect(to: "/signin?next=\(next)")
         }
-        let post = found
-        let niches = try await Posts.niches(of: [post.id], on: req.db)[post.id] ?? []
-        var layout = req.layout(title: post.title)
-        if let slug = post.author_slug, !post.anonymous {
-            layout.feeds = [.init(title: "Guild: posts by \(post.author_name ?? slug)", href: "/feeds/members/\(slug).atom")]
-        }
-        return try await req.view.render("Posts/show", PostPage(layout: layout, post: PostView(post, niches: niches, viewer: req.currentUser)))
-            .encodeResponse(for: req)
+        guard try await Posts.visible(id, to: req.currentUser, on: req.db) != nil else { throw PostsError.notFound }
+        return try await req.view.render("Posts/show", try await PostPage.make(req, found)).encodeResponse(for: req)
     }
 
     func newForm(req: Request) async throws -> View {

@@ -16,6 +16,8 @@ struct PostView: Encodable, Sendable {
     var posted: String
     var edited: Bool
     var mine: Bool
+    var helpful: Int
+    var comments: Int
 
     init(_ post: PostRecord, niches: [PostNicheTag], viewer: User?) {
         id = post.id
@@ -30,22 +32,151 @@ struct PostView: Encodable, Sendable {
         posted = post.created_at.dayDisplay
         edited = post.edited
         mine = !post.anonymous && viewer?.id != nil && post.author_id == viewer?.id
+        helpful = post.helpful
+        comments = post.comments
+    }
+}
+
+/// A comment on a post's page. A hidden one shows its text only to its author and to organizers.
+struct CommentView: Encodable, Sendable {
+    var id: UUID
+    var authorName: String
+    var authorSlug: String?
+    var bodyHTML: String
+    var posted: String
+    var edited: Bool
+    var accepted: Bool
+    var hidden: Bool
+    var hiddenReason: String?
+    var showBody: Bool
+    var mine: Bool
+    var canAccept: Bool
+    var replies: [CommentView]
+
+    init(_ comment: CommentRecord, replies: [CommentRecord] = [], viewer: User?, asker: Bool) {
+        id = comment.id
+        authorName = comment.author_name
+        authorSlug = comment.author_slug
+        bodyHTML = comment.body_html
+        posted = comment.created_at.shortDisplay
+        edited = comment.edited
+        accepted = comment.accepted
+        hidden = comment.hidden
+        mine = viewer?.id == comment.author_id
+        showBody = !comment.hidden || mine || viewer?.role.canOrganize == true
+        hiddenReason = showBody ? comment.hidden_reason : nil
+        canAccept = asker && comment.parent_id == nil && !mine && !comment.hidden
+        self.replies = replies.map { CommentView($0, viewer: viewer, asker: false) }
     }
 }
 
 struct PostsIndexPage: Encodable {
     var layout: Layout
+    var q: String
+    var order: String
+    /// A search or the most helpful: ranked, with a total.
+    var ranked: Bool
+    var total: Int
     var kind: String
     var niche: String
     var kinds: [Choice]
     var categories: [NicheIndex.Category]
     var items: [PostView]
-    var nextPage: Int?
+    var nextHref: String?
 }
 
-struct PostPage: Encodable {
+struct PostPage: Encodable, FormPage {
+    struct CommentForm: Encodable, Sendable {
+        var body = ""
+        /// The thread a reply was being written in, to show its form open again after an error.
+        var parent: UUID?
+        var replying: Bool { parent != nil }
+
+        enum CodingKeys: String, CodingKey { case body, parent, replying }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(body, forKey: .body)
+            try container.encode(parent?.uuidString ?? "", forKey: .parent)
+            try container.encode(replying, forKey: .replying)
+        }
+    }
+
     var layout: Layout
     var post: PostView
+    var isQuestion: Bool
+    var hidden: Bool
+    var hiddenReason: String?
+    var signedIn: Bool
+    var markedHelpful: Bool
+    var canMarkHelpful: Bool
+    var canModerate: Bool
+    var threads: [CommentView]
+    var form = CommentForm()
+    var errors: [String: String] = [:]
+    var formError: String?
+
+    static func make(_ req: Request, _ post: PostRecord, form: CommentForm = .init()) async throws -> PostPage {
+        let viewer = req.currentUser
+        let niches = try await Posts.niches(of: [post.id], on: req.db)[post.id] ?? []
+        var layout = req.layout(title: post.title)
+        if let slug = post.author_slug, !post.anonymous {
+            layout.feeds = [.init(title: "Guild: posts by \(post.author_name ?? slug)", href: "/feeds/members/\(slug).atom")]
+        }
+        let view = PostView(post, niches: niches, viewer: viewer)
+        let asker = post.kindValue == .question && view.mine
+        let threads = try await Comments.threads(of: post.id, on: req.db)
+        return PostPage(
+            layout: layout, post: view, isQuestion: post.kindValue == .question, hidden: post.hidden, hiddenReason: post.hidden_reason,
+            signedIn: viewer != nil, markedHelpful: try await Comments.markedHelpful(post.id, by: viewer, on: req.db),
+            canMarkHelpful: viewer != nil && !view.mine && !post.hidden, canModerate: viewer?.role.canOrganize == true,
+            threads: threads.map { CommentView($0.comment, replies: $0.replies, viewer: viewer, asker: asker) }, form: form)
+    }
+}
+
+struct CommentEditPage: Encodable, FormPage {
+    var layout: Layout
+    var postID: UUID
+    var postTitle: String
+    var commentID: UUID
+    var body: String
+    var errors: [String: String] = [:]
+    var formError: String?
+}
+
+struct PostReportPage: Encodable, FormPage {
+    var layout: Layout
+    var postID: UUID
+    var postTitle: String
+    var commentID: UUID?
+    /// What is being reported, as the reporter saw it.
+    var excerptHTML: String
+    var reason = ""
+    var errors: [String: String] = [:]
+    var formError: String?
+}
+
+struct ModerationPage: Encodable {
+    struct Report: Encodable {
+        var id: UUID
+        var postID: UUID
+        var commentID: UUID?
+        var postTitle: String
+        var excerpt: String
+        var reporter: String
+        var reason: String
+        var reported: String
+        var hidden: Bool
+    }
+    struct Entry: Encodable {
+        var who: String
+        var action: String
+        var postID: UUID?
+        var reason: String
+        var when: String
+    }
+    var layout: Layout
+    var reports: [Report]
+    var log: [Entry]
 }
 
 struct PostFormPage: Encodable, FormPage {

@@ -9,6 +9,8 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case referralUpdated = "referral_updated"
     case requestAnswered = "request_answered"
     case requestSuggested = "request_suggested"
+    case postReplied = "post_replied"
+    case answerAccepted = "answer_accepted"
 
     /// Words on the settings page and the unsubscribe page.
     var label: String {
@@ -17,6 +19,8 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .referralUpdated: "A client I referred is accepted, declined, won or lost"
         case .requestAnswered: "Someone answers a request I posted"
         case .requestSuggested: "Someone suggests me for a request, or picks the member I suggested"
+        case .postReplied: "Someone comments on my post or replies to my comment"
+        case .answerAccepted: "My answer to a question is accepted"
         }
     }
 }

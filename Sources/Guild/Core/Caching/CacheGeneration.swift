@@ -4,9 +4,11 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-/// The directory's generation: `search_state.generation`, moved by a database trigger on every
-/// write to a table that a cached page reads (migration 016, and the rule in `GenerationCache`), so a
-/// cached page or profile tagged with it is current exactly while the number has not moved.
+/// A generation of cached pages: a row of `search_state`, moved by a database trigger on every write
+/// to a table that a cached page of its scope reads (migrations 016 and 026, and the rule in
+/// `GenerationCache`), so a cached page tagged with it is current exactly while the number has not
+/// moved. Two scopes, so that a comment does not throw away every cached directory page: the
+/// directory (profiles, niches, search) and knowledge (posts, comments, their search).
 ///
 /// Read as cheaply as each database allows. SQLite: a synchronous read through `SQLiteReader`.
 /// PostgreSQL: a read per request would cost as much as the profile read it guards, so a server
@@ -14,42 +16,59 @@ import Vapor
 /// writer commits. This server's own writes take effect at once: `writeTransaction` reports the
 /// generation it committed (`wrote`), and until that number is heard, reads go to the database.
 /// Until the listener is connected, or after it lost its connection, every read goes to the database.
-final class DirectoryGeneration: Sendable {
+final class CacheGeneration: Sendable {
+    /// Which row of `search_state` this is, and the channel its trigger notifies.
+    enum Scope: Int, Sendable, CaseIterable {
+        case directory = 1, knowledge = 2
+
+        /// The trigger's NOTIFY channel, per schema (tests give every app a schema in one database).
+        var channelSQL: String { "'guild_\(self)_' || current_schema()" }
+        var sql: String { "SELECT generation FROM search_state WHERE id = \(rawValue)" }
+    }
+
     private struct Heard {
         var generation: Int64?
         var channel: String?
     }
 
+    let scope: Scope
     let reader: SQLiteReader?
     private let heard = NIOLockedValueBox(Heard())
     /// The newest generation this server's own transactions committed: heard generations below it are
     /// not trusted (their notification may still be on its way).
     private let written = NIOLockedValueBox<Int64>(0)
 
-    init(reader: SQLiteReader? = nil) {
+    init(_ scope: Scope = .directory, reader: SQLiteReader? = nil) {
+        self.scope = scope
         self.reader = reader
     }
 
-    /// The generation tracker of the app serving the current task (set for every request), which
+    /// The generation trackers of the app serving the current task (set for every request), which
     /// `writeTransaction` tells what it committed.
-    @TaskLocal static var local: DirectoryGeneration?
+    @TaskLocal static var local: [CacheGeneration] = []
 
-    static let sql = "SELECT generation FROM search_state WHERE id = 1"
     private struct Row: Decodable { var generation: Int64 }
 
     /// The current generation, for tagging what is about to be read and checking what was cached.
     func current(on db: any Database) async throws -> Int64 {
-        if let reader { return try reader.first(Self.sql, decoding: Row.self)?.generation ?? 0 }
+        if let reader { return try reader.first(scope.sql, decoding: Row.self)?.generation ?? 0 }
         if let generation = heardGeneration() { return generation }
-        return try await Self.read(on: db)
+        return try await Self.read(scope, on: db)
     }
 
     /// From the database itself: prepared on PostgreSQL, where planning costs more than the read.
-    static func read(on db: any Database) async throws -> Int64 {
+    static func read(_ scope: Scope = .directory, on db: any Database) async throws -> Int64 {
         if let postgres = db as? any PostgresDatabase {
-            return try await postgres.first(PreparedGeneration(), logger: db.logger) ?? 0
+            return try await postgres.first(PreparedGeneration(scope: scope), logger: db.logger) ?? 0
         }
-        return try await db.sql.raw("\(unsafeRaw: sql)").first(decoding: Row.self)?.generation ?? 0
+        return try await db.sql.raw("\(unsafeRaw: scope.sql)").first(decoding: Row.self)?.generation ?? 0
+    }
+
+    /// Every scope's generation, read at once (what a write transaction reports before its commit).
+    static func readAll(on db: any Database) async throws -> [Scope: Int64] {
+        struct Row: Decodable { var id: Int; var generation: Int64 }
+        let rows = try await db.sql.raw("SELECT id, generation FROM search_state").all(decoding: Row.self)
+        return Dictionary(rows.compactMap { row in Scope(rawValue: row.id).map { ($0, row.generation) } }, uniquingKeysWith: max)
     }
 
     /// A transaction of this server committed with `generation` (the trigger's bump, if it wrote a
@@ -58,9 +77,6 @@ final class DirectoryGeneration: Sendable {
     func wrote(_ generation: Int64) {
         written.withLockedValue { $0 = max($0, generation) }
     }
-
-    /// One channel per schema: tests give every app a schema of its own in one database.
-    private static let channelSQL = "'guild_directory_' || current_schema()"
 
     private func heardGeneration() -> Int64? {
         let heard = self.heard.withLockedValue { $0 }
@@ -99,7 +115,7 @@ final class DirectoryGeneration: Sendable {
                 }
                 try? await connection.close()
             } catch where !Task.isCancelled {
-                logger.warning("directory notifications lost; reading the generation from the database until reconnected",
+                logger.warning("\(scope) notifications lost; reading the generation from the database until reconnected",
                                metadata: ["error": "\(String(reflecting: error))"])
             } catch {}
             hear(nil, on: nil)
@@ -115,12 +131,12 @@ final class DirectoryGeneration: Sendable {
                 PostgresQuery(unsafeSQL: "SET search_path TO " + quoted.joined(separator: ", ")), logger: connection.logger)
         }
         var channel: String?
-        for try await name in try await connection.query(PostgresQuery(unsafeSQL: "SELECT " + Self.channelSQL), logger: connection.logger)
+        for try await name in try await connection.query(PostgresQuery(unsafeSQL: "SELECT " + scope.channelSQL), logger: connection.logger)
             .decode(String.self) { channel = name }
         guard let channel else { return }
         try await connection.listen(on: channel) { notifications in
             // Listening first, then reading: nothing committed after the read can be missed.
-            hear(try await Self.read(on: connection), on: channel)
+            hear(try await read(on: connection), on: channel)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for try await notification in notifications {
@@ -132,7 +148,7 @@ final class DirectoryGeneration: Sendable {
                 group.addTask {
                     while true {
                         try await Task.sleep(for: heartbeat)
-                        self.hear(try await Self.read(on: connection), on: channel)
+                        self.hear(try await self.read(on: connection), on: channel)
                     }
                 }
                 try await group.next()
@@ -141,44 +157,56 @@ final class DirectoryGeneration: Sendable {
         }
     }
 
-    private static func read(on connection: PostgresConnection) async throws -> Int64 {
+    private func read(on connection: PostgresConnection) async throws -> Int64 {
         var generation: Int64 = 0
-        for try await value in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: connection.logger).decode(Int64.self) {
+        for try await value in try await connection.query(PostgresQuery(unsafeSQL: scope.sql), logger: connection.logger).decode(Int64.self) {
             generation = value
         }
         return generation
     }
 }
 
-/// Lets this request's write transactions report their generation to the app's `DirectoryGeneration`.
-struct DirectoryGenerationMiddleware: AsyncMiddleware {
-    let generation: DirectoryGeneration
+/// Lets this request's write transactions report their generations to the app's `CacheGeneration`s.
+struct CacheGenerationMiddleware: AsyncMiddleware {
+    let generations: [CacheGeneration]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        try await DirectoryGeneration.$local.withValue(generation) { try await next.respond(to: request) }
+        try await CacheGeneration.$local.withValue(generations) { try await next.respond(to: request) }
     }
 }
 
 struct PreparedGeneration: PostgresPreparedStatement {
     typealias Row = Int64
-    static let sql = DirectoryGeneration.sql
+    static let sql = "SELECT generation FROM search_state WHERE id = $1"
+    var scope: CacheGeneration.Scope
 
-    func makeBindings() throws -> PostgresBindings { PostgresBindings() }
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(Int32(scope.rawValue))
+        return bindings
+    }
     func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
 }
 
-/// Runs `DirectoryGeneration.listen` for a serving PostgreSQL app, until it shuts down.
-struct DirectoryNotifications: LifecycleHandler {
+/// Runs `CacheGeneration.listen` for each of a serving PostgreSQL app's generations, until it shuts down.
+struct GenerationNotifications: LifecycleHandler {
     let task: Task<Void, Never>
 
     @discardableResult
-    static func start(_ app: Application, heartbeat: Duration = .seconds(5)) throws -> DirectoryNotifications? {
+    static func start(_ app: Application, heartbeat: Duration = .seconds(5)) throws -> GenerationNotifications? {
         guard case .postgres(let url) = app.guildConfig.database else { return nil }
         var configuration = try SQLPostgresConfiguration(url: url)
         if let schema = app.guildConfig.postgresSchema { configuration.searchPath = [schema] }
-        let generation = app.directoryGeneration, eventLoop = app.eventLoopGroup.next(), logger = app.logger
-        let task = Task { await generation.listen(to: configuration, heartbeat: heartbeat, on: eventLoop, logger: logger) }
-        let notifications = DirectoryNotifications(task: task)
+        let generations = [app.directoryGeneration, app.knowledgeGeneration], eventLoop = app.eventLoopGroup.next(), logger = app.logger
+        let listened = configuration
+        let task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for generation in generations {
+                    group.addTask { await generation.listen(to: listened, heartbeat: heartbeat, on: eventLoop, logger: logger) }
+                }
+            }
+        }
+        let notifications = GenerationNotifications(task: task)
         app.lifecycle.use(notifications)
         return notifications
     }

@@ -1,0 +1,184 @@
+import Foundation
+import OpenAPIRuntime
+import Vapor
+
+extension GuildAPI {
+    /// The post at this path if the bearer (or a visitor) may see it.
+    static func visiblePost(_ raw: String, to user: User?, on request: Request) async throws -> PostRecord {
+        guard let id = UUID(uuidString: raw), let post = try await Posts.visible(id, to: user, on: request.db) else { throw PostsError.notFound }
+        return post
+    }
+
+    static func uuid(_ raw: String?, field: String) throws -> UUID? {
+        try raw.map { raw in
+            guard let id = UUID(uuidString: raw) else { throw PostsError.unknownComment(field: field) }
+            return id
+        }
+    }
+
+    func listComments(_ input: Operations.ListComments.Input) async throws -> Operations.ListComments.Output {
+        let request = try req
+        let user = try await APIAuth.optionalUser(request)
+        let post = try await Self.visiblePost("\(input.path.id)", to: user, on: request)
+        let threads = try await Comments.threads(of: post.id, on: request.db)
+        return .ok(.init(body: .json(.init(items: threads.map { thread in
+            var comment = Components.Schemas.Comment(thread.comment, viewer: user)
+            comment.replies = thread.replies.map { .init($0, viewer: user) }
+            return comment
+        }))))
+    }
+
+    func createComment(_ input: Operations.CreateComment.Input) async throws -> Operations.CreateComment.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        let post = try await Self.visiblePost("\(input.path.id)", to: user, on: request)
+        let parent = try Self.uuid(body.parentId.map { "\($0)" }, field: "parentId")
+        let id = try await Comments.create(on: post.id, parent: parent, body: body.body, by: user,
+                                           baseURL: request.application.guildConfig.baseURL, on: request.db)
+        guard let comment = try await Comments.find(id, on: request.db) else { throw PostsError.unknownComment(field: "commentId") }
+        return .created(.init(body: .json(.init(comment, viewer: user))))
+    }
+
+    /// The bearer's own comment on a post they can see.
+    static func ownComment(post raw: String, comment rawComment: String, by user: User, on request: Request) async throws -> CommentRecord {
+        let post = try await visiblePost(raw, to: user, on: request)
+        guard let id = UUID(uuidString: rawComment), let comment = try await Comments.find(id, on: request.db), comment.post_id == post.id,
+              comment.author_id == user.id else { throw PostsError.unknownComment(field: "commentId") }
+        return comment
+    }
+
+    func updateComment(_ input: Operations.UpdateComment.Input) async throws -> Operations.UpdateComment.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        let comment = try await Self.ownComment(post: "\(input.path.id)", comment: "\(input.path.commentId)", by: user, on: request)
+        try await Comments.update(comment.id, body: body.body, by: user, on: request.db)
+        guard let updated = try await Comments.find(comment.id, on: request.db) else { throw PostsError.unknownComment(field: "commentId") }
+        return .ok(.init(body: .json(.init(updated, viewer: user))))
+    }
+
+    func deleteComment(_ input: Operations.DeleteComment.Input) async throws -> Operations.DeleteComment.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        let post = try await Self.visiblePost("\(input.path.id)", to: user, on: request)
+        guard let id = UUID(uuidString: "\(input.path.commentId)"), let comment = try await Comments.find(id, on: request.db),
+              comment.post_id == post.id else { throw PostsError.unknownComment(field: "commentId") }
+        try await Comments.delete(comment.id, by: user, on: request.db)
+        return .noContent(.init())
+    }
+
+    func markHelpful(_ input: Operations.MarkHelpful.Input) async throws -> Operations.MarkHelpful.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        let post = try await Self.visiblePost("\(input.path.id)", to: user, on: request)
+        let count = try await Comments.markHelpful(post.id, by: user, on: request.db)
+        return .ok(.init(body: .json(.init(helpful: count, marked: true))))
+    }
+
+    func unmarkHelpful(_ input: Operations.UnmarkHelpful.Input) async throws -> Operations.UnmarkHelpful.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        let post = try await Self.visiblePost("\(input.path.id)", to: user, on: request)
+        let count = try await Comments.unmarkHelpful(post.id, by: user, on: request.db)
+        return .ok(.init(body: .json(.init(helpful: count, marked: false))))
+    }
+
+    func acceptAnswer(_ input: Operations.AcceptAnswer.Input) async throws -> Operations.AcceptAnswer.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        let post = try await Self.visiblePost("\(input.path.id)", to: user, on: request)
+        guard let comment = try Self.uuid("\(body.commentId)", field: "commentId") else { throw PostsError.unknownComment(field: "commentId") }
+        try await Comments.accept(comment, on: post.id, by: user, baseURL: request.application.guildConfig.baseURL, on: request.db)
+        return .noContent(.init())
+    }
+
+    func unacceptAnswer(_ input: Operations.UnacceptAnswer.Input) async throws -> Operations.UnacceptAnswer.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        let post = try await Self.visiblePost("\(input.path.id)", to: user, on: request)
+        try await Comments.unaccept(on: post.id, by: user, on: request.db)
+        return .noContent(.init())
+    }
+
+    func reportPost(_ input: Operations.ReportPost.Input) async throws -> Operations.ReportPost.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        let post = try await Self.visiblePost("\(input.path.id)", to: user, on: request)
+        let comment = try Self.uuid(body.commentId.map { "\($0)" }, field: "commentId")
+        try await Moderation.report(post.id, comment: comment, reason: body.reason, by: user, on: request.db)
+        return .noContent(.init())
+    }
+
+    // MARK: Moderation
+
+    static func requireModerator(_ request: Request) async throws -> User {
+        let user = try await APIAuth.requireUser(request)
+        guard user.role.canOrganize else { throw CommonError.forbidden }
+        return user
+    }
+
+    func listReports(_ input: Operations.ListReports.Input) async throws -> Operations.ListReports.Output {
+        let request = try req
+        _ = try await Self.requireModerator(request)
+        let reports = try await Moderation.openReports(on: request.db)
+        return .ok(.init(body: .json(.init(items: reports.map {
+            .init(id: $0.id.uuidString, postId: $0.post_id.uuidString, commentId: $0.comment_id?.uuidString, postTitle: $0.post_title,
+                  excerpt: String($0.excerpt.prefix(300)), reporter: $0.reporter_name, reason: $0.reason, createdAt: $0.created_at,
+                  hidden: $0.hidden)
+        }))))
+    }
+
+    func dismissReport(_ input: Operations.DismissReport.Input) async throws -> Operations.DismissReport.Output {
+        let request = try req
+        let user = try await Self.requireModerator(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        guard let id = UUID(uuidString: "\(input.path.id)") else { throw PostsError.unknownReport }
+        try await Moderation.dismiss(id, reason: body.reason, by: user, on: request.db)
+        return .noContent(.init())
+    }
+
+    func moderatePost(_ input: Operations.ModeratePost.Input) async throws -> Operations.ModeratePost.Output {
+        let request = try req
+        let user = try await Self.requireModerator(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        guard let id = UUID(uuidString: "\(input.path.id)"), let action = Moderation.Action(rawValue: body.action.rawValue) else {
+            throw PostsError.notFound
+        }
+        try await Moderation.moderatePost(id, action, reason: body.reason, by: user, on: request.db)
+        return .noContent(.init())
+    }
+
+    func moderateComment(_ input: Operations.ModerateComment.Input) async throws -> Operations.ModerateComment.Output {
+        let request = try req
+        let user = try await Self.requireModerator(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        guard let id = UUID(uuidString: "\(input.path.id)"), let action = Moderation.Action(rawValue: body.action.rawValue) else {
+            throw PostsError.unknownComment(field: "commentId")
+        }
+        try await Moderation.moderateComment(id, action, reason: body.reason, by: user, on: request.db)
+        return .noContent(.init())
+    }
+
+    func moderationLog(_ input: Operations.ModerationLog.Input) async throws -> Operations.ModerationLog.Output {
+        let request = try req
+        _ = try await Self.requireModerator(request)
+        let log = try await Moderation.recentLog(on: request.db)
+        return .ok(.init(body: .json(.init(items: log.map {
+            .init(id: $0.id.uuidString, actor: $0.actor_name, action: .init(rawValue: $0.action) ?? .hidePost, postId: $0.post_id?.uuidString,
+                  commentId: $0.comment_id?.uuidString, reason: $0.reason, createdAt: $0.created_at)
+        }))))
+    }
+}
+
+extension Components.Schemas.Comment {
+    /// A hidden comment keeps its place; its text is for its author and organizers only.
+    init(_ c: CommentRecord, viewer: User?) {
+        let shown = !c.hidden || viewer?.id == c.author_id || viewer?.role.canOrganize == true
+        self.init(id: c.id.uuidString, postId: c.post_id.uuidString, parentId: c.parent_id?.uuidString,
+                  author: .init(name: c.author_name, slug: c.author_slug), body: shown ? c.body : "", html: shown ? c.body_html : "",
+                  createdAt: c.created_at, edited: c.edited, accepted: c.accepted, hidden: c.hidden)
+    }
+}
