@@ -75,13 +75,70 @@ struct CacheRuleTests {
         }
     }
 
-    static func triggeredTables(on db: any Database) async throws -> Set<String> {
+    // MARK: Knowledge
+
+    static let knowledgeExempt: [String: String] = [
+        "post_search": "derived: rebuilt only inside the transaction that changed the post, its niches or its comments",
+        "post_search_vectors": "derived: rebuilt only inside the transaction that changed the post, its niches or its comments",
+        "search_state": "the generation itself",
+    ]
+
+    /// Every computation a `PostSearchCache` keeps.
+    static func cachedKnowledgeReads(on db: any Database) async throws {
+        for query in [PostQuery(q: "invoice"), PostQuery(q: "invoice zebra", kind: .tip, niche: "bookkeeping", membersOnlyToo: true),
+                      PostQuery(order: .helpful), PostQuery(niche: "bookkeeping", order: .helpful, page: 2)] {
+            _ = try await PostSearch.uncachedHits(query, on: db)
+        }
+    }
+
+    @Test("every table a cached knowledge page reads has a trigger that moves the knowledge generation")
+    func knowledgeSourcesHaveTriggers() async throws {
+        try await withGuild { app, _ in
+            let (user, _) = try await Profile.make(name: "Cara Cached", niches: ["bookkeeping"], on: app)
+            _ = try await Posts.create(PostDraft(kind: "tip", title: "Invoice early", body: "Same day.", problem: "", approach: "", result: "",
+                                                 niches: ["bookkeeping"], visibility: "public", anonymous: false, referralID: nil), by: user, on: app.db)
+            let recorder = QueryRecorder(attachingTo: app)
+            let read = QueryRecorder.tables(in: try await recorder.statements { try await Self.cachedKnowledgeReads(on: app.db) })
+            #expect(read.isSuperset(of: ["posts", "post_helpful", "post_niches", "niches"]))
+            let missing = read.subtracting(try await Self.triggeredTables("knowledge", on: app.db)).subtracting(Self.knowledgeExempt.keys)
+            #expect(missing.isEmpty, "cached knowledge pages read \(missing.sorted()) but no trigger moves the knowledge generation")
+        }
+    }
+
+    @Test("a post, a comment or a helpful mark moves the knowledge generation and leaves the directory's alone")
+    func knowledgeWritesMoveTheirOwnGeneration() async throws {
+        try await withGuild { app, _ in
+            let (user, _) = try await Profile.make(name: "Wes Watched", niches: ["bookkeeping"], on: app)
+            let (other, _) = try await Profile.make(name: "Olga Other", niches: ["bookkeeping"], on: app)
+            func generations() async throws -> (Int64, Int64) {
+                (try await CacheGeneration.read(.directory, on: app.db), try await CacheGeneration.read(.knowledge, on: app.db))
+            }
+            var (directory, knowledge) = try await generations()
+            let post = try await Posts.create(PostDraft(kind: "tip", title: "Invoice early", body: "Same day.", problem: "", approach: "",
+                                                        result: "", niches: ["bookkeeping"], visibility: "public", anonymous: false,
+                                                        referralID: nil), by: user, on: app.db)
+            let steps: [(String, () async throws -> Void)] = [
+                ("comment", { _ = try await Comments.create(on: post, parent: nil, body: "Yes", by: other, baseURL: "", on: app.db) }),
+                ("helpful", { _ = try await Comments.markHelpful(post, by: other, on: app.db) }),
+                ("hide", { try await app.db.sql.raw("UPDATE posts SET hidden_at = \(bind: Date()) WHERE id = \(bind: post)").run() }),
+            ]
+            for (name, step) in [("post", {})] + steps {
+                try await step()
+                let (nowDirectory, nowKnowledge) = try await generations()
+                #expect(nowKnowledge > knowledge, "\(name)")
+                #expect(nowDirectory == directory, "\(name)")
+                (directory, knowledge) = (nowDirectory, nowKnowledge)
+            }
+        }
+    }
+
+    static func triggeredTables(_ scope: String = "directory", on db: any Database) async throws -> Set<String> {
         struct Row: Decodable { var name: String }
         let sql: SQLQueryString = db.isSQLite
-            ? "SELECT DISTINCT tbl_name AS name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'directory_generation_%'"
+            ? "SELECT DISTINCT tbl_name AS name FROM sqlite_master WHERE type = 'trigger' AND name LIKE \(bind: scope + "_generation_%")"
             : """
               SELECT DISTINCT event_object_table AS name FROM information_schema.triggers
-              WHERE trigger_name LIKE 'directory_generation_%' AND trigger_schema = current_schema()
+              WHERE trigger_name LIKE \(bind: scope + "_generation_%") AND trigger_schema = current_schema()
               """
         return Set(try await db.sql.raw(sql).all(decoding: Row.self).map(\.name))
     }

@@ -1,7 +1,7 @@
 import Vapor
 
 /// What can go wrong with a post; each names the field at fault where there is one.
-enum PostsError: AppError {
+enum PostsError: AppError, Equatable {
     case invalid(field: String, String)
     case notFound
     case unknownNiche(String)
