@@ -255,6 +255,52 @@ def requests_journey(width):
         poster.quit()
 
 
+def knowledge_journey(width):
+    """Marisol shares a tip tagged with two niches; Dev comments on it and marks it helpful; a visitor
+    finds it by searching, and a feed reader finds it in one of its niches' feeds."""
+    marker = uuid.uuid4().hex[:6]
+    title = f"Answer every review within a day {marker}"
+    writer = browser(width)
+    try:
+        sign_in(writer, "marisol@guild.test")
+        writer.get(f"{base}/posts/new")
+        no_horizontal_scroll(writer, "post form")
+        fill(writer, title=title, body=f"Owners who answer reviews within a day get more bookings. Tag {marker}.",
+             niches="Restaurant marketing, Local SEO")
+        submit(writer, "/posts")
+        expect(page_shows(writer, "Posted."), "the tip was not posted")
+        post_url = writer.current_url
+        post_path = post_url[len(base):]
+    finally:
+        writer.quit()
+    reader = browser(width)
+    try:
+        sign_in(reader, "dev@guild.test")
+        reader.get(post_url)
+        fill(reader, body=f"Tried it for a client's café: two more tables a night. {marker}")
+        submit(reader, f"{post_path}/comments")
+        expect(page_shows(reader, "two more tables a night"), "the comment is not on the post")
+        submit(reader, f"{post_path}/helpful")
+        expect(page_shows(reader, "Helpful ✓ (1)"), "the helpful mark did not count")
+        no_horizontal_scroll(reader, "post page")
+        shot(reader, f"post-{width}")
+    finally:
+        reader.quit()
+    visitor = browser(width)
+    try:
+        visitor.get(f"{base}/posts")
+        fill(visitor, q=f"reviews {marker}")
+        visitor.find_element(By.CSS_SELECTOR, 'form[action="/posts"] button[type=submit]').click()
+        expect(page_shows(visitor, title), "search does not find the tip")
+        no_horizontal_scroll(visitor, "knowledge search")
+        shot(visitor, f"posts-search-{width}")
+        visitor.get(f"{base}/feeds/niches/local-seo.atom")
+        expect(page_shows(visitor, title), "the niche feed does not carry the tip")
+        print(f"knowledge journey at {width}px: ok")
+    finally:
+        visitor.quit()
+
+
 def journey(width):
     driver = browser(width)
     marker = uuid.uuid4().hex[:8]
@@ -308,4 +354,5 @@ for width in (375, 1280):
     find_help(width)
     referral_journey(width)
     requests_journey(width)
+    knowledge_journey(width)
     journey(width)
