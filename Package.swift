@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/JohnSundell/Ink.git", from: "0.6.0"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
     ],
     targets: [
         // Pure rules with no Vapor import: fast to test.
@@ -55,6 +56,7 @@ let package = Package(
                 "Embeddings",
                 "Matching",
                 .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Fluent", package: "fluent"),
                 .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
@@ -79,7 +81,8 @@ let package = Package(
         .testTarget(name: "SafeMarkdownTests", dependencies: ["SafeMarkdown"], swiftSettings: strict),
         .testTarget(
             name: "GuildTests",
-            dependencies: ["Guild", .product(name: "VaporTesting", package: "vapor")],
+            dependencies: ["Guild", .product(name: "VaporTesting", package: "vapor"),
+                           .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: strict
         ),
     ],

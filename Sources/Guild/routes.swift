@@ -18,6 +18,7 @@ func routes(_ app: Application) throws {
     try web.grouped(RequireSignInMiddleware()).register(collection: RequestsController())
     try web.register(collection: PostsController())
     try web.register(collection: CommentsController())
+    try web.register(collection: BlogrollController())
     try web.grouped(RequireSignInMiddleware(role: .organizer)).register(collection: ModerationController())
     // Feeds are read by feed readers: no session, no cookies.
     try app.register(collection: FeedsController())

@@ -1,3 +1,4 @@
+import Formats
 import Fluent
 import Validation
 import Vapor
@@ -185,5 +186,43 @@ enum DemoData {
             for member in members { _ = try await Comments.markHelpful(postID, by: member, on: app.db) }
         }
         try await Moderation.report(horror, comment: deposit, reason: "Reads like an advert for a deposit service.", by: dev, on: app.db)
+        try await seedBlogroll(app)
+    }
+
+    /// Members' own blogs and the blogs they recommend, with a few items as if the fetcher had read
+    /// them (the demo's addresses are example domains; `guild feeds refresh` would find nothing there).
+    static func seedBlogroll(_ app: Application) async throws {
+        func recommend(_ email: String, _ title: String, _ feed: String, reason: String, niches: [String], own: Bool = false) async throws {
+            _ = try await Blogroll.recommend(BlogDraft(feedURL: feed, siteURL: "", title: title, reason: reason, niches: niches, own: own),
+                                             by: try await account(email, app), on: app.db)
+        }
+        try await recommend("marisol@guild.test", "Ortega Marketing Notes", "https://ortega-marketing.example/feed.xml",
+                            reason: "What works for restaurants this month.", niches: ["Restaurant marketing", "Local SEO"], own: true)
+        try await recommend("dev@guild.test", "Small Ledger", "https://small-ledger.example/atom.xml",
+                            reason: "The clearest writing on month-end for owners who hate month-end.", niches: ["Bookkeeping"])
+        try await recommend("admin@guild.test", "Small Ledger", "https://small-ledger.example/atom.xml",
+                            reason: "I send clients here before our first call.", niches: ["Bookkeeping", "Payroll services"])
+        try await recommend("rae@guild.test", "Light & Listing", "https://light-and-listing.example/rss",
+                            reason: "Shows the before and after of every edit.", niches: ["Real estate photography"])
+        try await recommend("marisol@guild.test", "Near Me", "https://near-me.example/feed",
+                            reason: "Short posts on Google profiles that actually move bookings.", niches: ["Local SEO"])
+        struct Blog: Decodable { var id: UUID; var title: String }
+        let blogs = try await app.db.sql.raw("SELECT id, title FROM blogs").all(decoding: Blog.self)
+        let items: [String: [(String, String)]] = [
+            "Small Ledger": [("Close the month in a day", "Reconcile every morning and month-end is an afternoon."),
+                             ("Tips are wages: what that means for payroll", "Tip credits, tip pools and the forms that go with them.")],
+            "Ortega Marketing Notes": [("A Tuesday-only menu", "How a slow night became the busiest one in six weeks.")],
+            "Near Me": [("Photos on your Google profile, ranked", "Real photos beat stock ones three to one in clicks.")],
+            "Light & Listing": [("Grey mornings sell houses", "Soft light, no harsh shadows, and the garden looks bigger.")],
+        ]
+        let now = Date()
+        for blog in blogs {
+            let document = FeedDocument(title: blog.title, siteURL: "", items: (items[blog.title] ?? []).enumerated().map { index, item in
+                FeedDocument.Item(id: "demo-\(index)", title: item.0, link: "", summary: item.1,
+                                  published: now.addingTimeInterval(-Double(index + 1) * 3 * 86_400))
+            })
+            try await FeedRefresh.store(document, of: blog.id, at: now, on: app.db)
+            try await app.db.sql.raw("UPDATE blogs SET fetched_at = \(bind: now) WHERE id = \(bind: blog.id)").run()
+        }
     }
 }

@@ -34,6 +34,9 @@ struct GuildServeCommand: AsyncCommand {
             let matching = MatchWorker(fetchIfMissing: app.guildConfig.modelFetch)
             try await matching.didBootAsync(app)
             app.lifecycle.use(matching)
+            let feeds = FeedRefreshWorker()
+            try await feeds.didBootAsync(app)
+            app.lifecycle.use(feeds)
             // The organizer report reads every referral: have it ready before the first organizer asks.
             Task { _ = try? await app.organizerReports.report(on: app.db, patience: .seconds(3600)) }
         }

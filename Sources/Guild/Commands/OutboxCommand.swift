@@ -4,11 +4,11 @@ import Vapor
 /// `guild outbox status | retry-failed | deliver`: looks after the email queue from a shell.
 struct OutboxCommand: AsyncCommand {
     struct Signature: CommandSignature {
-        @Argument(name: "action", help: "status, retry-failed or deliver")
+        @Argument(name: "action", help: "status, retry-failed, deliver or digest")
         var action: String
     }
 
-    var help: String { "Shows the email queue, re-queues failed messages or delivers due ones now." }
+    var help: String { "Shows the email queue, re-queues failed messages, delivers due ones now, or queues this week's knowledge digest (from Monday 08:00 UTC, once per member)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
@@ -23,8 +23,11 @@ struct OutboxCommand: AsyncCommand {
         case "deliver":
             let result = try await app.outboxDelivery().deliverDue()
             context.console.print("sent: \(result.sent)  failed: \(result.failed)")
+        case "digest":
+            let queued = try await KnowledgeDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
+            context.console.print("weekly digest: \(queued) email(s) queued")
         default:
-            throw AdminCommand.UsageError(description: "Unknown action '\(signature.action)'; use status, retry-failed or deliver")
+            throw AdminCommand.UsageError(description: "Unknown action '\(signature.action)'; use status, retry-failed, deliver or digest")
         }
     }
 }

@@ -44,6 +44,12 @@ public struct AppConfig: Sendable, Equatable {
     public var swiftMatrixKernel: Bool
     /// Matches one address may ask for a minute, per server (0: no limit, for benchmarks).
     public var matchesPerMinute: Int
+    /// How often `guild serve` fetches recommended blogs' feeds (`GUILD_FEEDS_REFRESH=1h`); nil: never.
+    public var feedsRefresh: Int? = nil
+    /// Let the feed fetcher reach private, loopback and link-local addresses (tests' local servers only).
+    public var feedsAllowPrivate = false
+    /// PostgreSQL: seconds a request waits for a pooled connection before it gets 503.
+    public var databasePoolWait = 10
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -123,6 +129,15 @@ public struct AppConfig: Sendable, Equatable {
         if let raw = env.nonEmpty("GUILD_MATCHES_PER_MINUTE") {
             config.matchesPerMinute = try parseInt(raw, variable: "GUILD_MATCHES_PER_MINUTE", in: 0...1_000_000)
         }
+        if let raw = env.nonEmpty("GUILD_FEEDS_REFRESH") {
+            config.feedsRefresh = try parseInterval(raw, variable: "GUILD_FEEDS_REFRESH")
+        }
+        if let raw = env.nonEmpty("GUILD_DB_POOL_WAIT") {
+            config.databasePoolWait = try parseInt(raw, variable: "GUILD_DB_POOL_WAIT", in: 1...300)
+        }
+        if let raw = env.nonEmpty("GUILD_FEEDS_ALLOW_PRIVATE") {
+            config.feedsAllowPrivate = try parseBool(raw, variable: "GUILD_FEEDS_ALLOW_PRIVATE")
+        }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {
                 throw ConfigError(variable: "GUILD_LOG_FORMAT", problem: "must be text or json")
@@ -157,6 +172,17 @@ public struct AppConfig: Sendable, Equatable {
             return .postgres(url: raw)
         }
         throw ConfigError(variable: "DATABASE_URL", problem: "must start with sqlite://, postgres:// or postgres+uds://")
+    }
+
+    /// `off`, or a number of minutes or hours: `30m`, `1h`, `6h` (5 minutes to a week); seconds, or nil for off.
+    static func parseInterval(_ raw: String, variable: String) throws(ConfigError) -> Int? {
+        let text = raw.lowercased()
+        if ["off", "0", "no", "false"].contains(text) { return nil }
+        let unit: Int? = text.hasSuffix("m") ? 60 : text.hasSuffix("h") ? 3600 : nil
+        guard let unit, let count = Int(text.dropLast()), (300...604_800).contains(count * unit) else {
+            throw ConfigError(variable: variable, problem: "must be off, or minutes or hours such as 30m, 1h or 6h (5 minutes to a week)")
+        }
+        return count * unit
     }
 
     static func parseInt(_ raw: String, variable: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {

@@ -46,6 +46,12 @@ struct GuildErrorMiddleware: AsyncMiddleware {
                 return .init(status: .unsupportedMediaType, code: "unsupported_media_type",
                              message: "Send the body as application/json.", field: nil, headers: [:])
             }
+            if error.httpStatus.code == 406 {
+                // The client's Accept header rules out what this address answers.
+                return .init(status: .notAcceptable, code: "not_acceptable",
+                             message: "This address does not answer what the Accept header asks for: \(error.underlyingError)", field: nil,
+                             headers: [:])
+            }
             if error.httpStatus.code == 400 {
                 return .init(status: .badRequest, code: "bad_request", message: "\(error.underlyingError)", field: nil, headers: [:])
             }

@@ -36,6 +36,8 @@ enum GuildMigrations {
             CreatePosts(),
             IndexReferralsByTime(),
             CreateConversation(),
+            CreateDigestSends(),
+            CreateBlogroll(),
         ]
     }
 }

@@ -101,6 +101,12 @@ struct AccessMatrixTests {
             return (post, comment)
         }
 
+        /// A blog the owner recommends.
+        func recommendation() async throws -> UUID {
+            try await Blogroll.recommend(BlogDraft(feedURL: "https://blog\(next()).example/feed", siteURL: "", title: "", reason: "Good",
+                                                   niches: ["bookkeeping"], own: false), by: users[.owner]!, on: app.db)
+        }
+
         /// An open report by Rita on a comment under the owner's post.
         func report() async throws -> UUID {
             let (post, comment) = try await comment()
@@ -327,6 +333,15 @@ struct AccessMatrixTests {
             path: { cast in "/api/v1/moderation/posts/\(try await cast.post())" }, expected: organizersOnlyNoContent),
         Row(route: "POST /api/v1/moderation/comments/:id", api: true, body: { _ in ["action": "hide", "reason": "Spam"] },
             path: { cast in "/api/v1/moderation/comments/\(try await cast.comment().comment)" }, expected: organizersOnlyNoContent),
+        // The blogroll: niche pages and OPML for everyone; a recommendation is its member's to take back.
+        Row(route: "GET /n/:slug/blogroll", path: { _ in "/n/bookkeeping/blogroll" }, expected: Row.all(.ok)),
+        Row(route: "GET /blogroll/niches/:file", path: { _ in "/blogroll/niches/bookkeeping.opml" }, expected: Row.all(.ok)),
+        Row(route: "GET /blogroll/members/:file", path: { cast in "/blogroll/members/\(cast.ownerSlug).opml" }, expected: Row.all(.ok)),
+        Row(route: "POST /blogroll/:recommendationID/delete", path: { cast in "/blogroll/\(try await cast.recommendation())/delete" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "DELETE /api/v1/blogroll/:id", api: true, path: { cast in "/api/v1/blogroll/\(try await cast.recommendation())" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .noContent, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "GET /api/v1/blogroll/niches/:slug", api: true, path: { _ in "/api/v1/blogroll/niches/bookkeeping" }, expected: Row.all(.ok)),
         Row(route: "GET /feeds/niches/:file", path: { _ in "/feeds/niches/bookkeeping.atom" }, expected: Row.all(.ok)),
         Row(route: "GET /feeds/kinds/:file", path: { _ in "/feeds/kinds/tip.atom" }, expected: Row.all(.ok)),
         Row(route: "GET /feeds/members/:file", path: { cast in "/feeds/members/\(cast.ownerSlug).atom" }, expected: Row.all(.ok)),

@@ -7,10 +7,10 @@ import VaporTesting
 
 /// The people of `LedgerCast`, a week on Guild (a first day's limits have a test of their own).
 private func seasoned(_ app: Application) async throws -> LedgerCast {
-    var cast = try await LedgerCast.make(app)
+    let cast = try await LedgerCast.make(app)
     let week = Date().addingTimeInterval(-7 * 86_400)
     try await app.db.sql.raw("UPDATE users SET created_at = \(bind: week)").run()
-    for keyPath in [\LedgerCast.giver, \.receiver, \.other, \.admin, \.organizer] { cast[keyPath: keyPath].createdAt = week }
+    for user in [cast.giver, cast.receiver, cast.other, cast.admin, cast.organizer] { user.createdAt = week }
     return cast
 }
 
@@ -299,6 +299,58 @@ struct ConversationTests {
             let helpful = try await browser.post("/posts/\(post)/helpful", [:])
             #expect(helpful.status == .seeOther)
             #expect(try await browser.get("/posts/\(post)").body.string.contains("Helpful ✓ (1)"))
+        }
+    }
+}
+
+@Suite("Knowledge: the weekly digest")
+struct DigestTests {
+    /// Monday 30 November 2026, 09:00 UTC, and a day in the week before it.
+    static let monday = Date(timeIntervalSince1970: 1_795_996_800 + 9 * 3600)
+    static let lastWeek = Date(timeIntervalSince1970: 1_795_996_800 - 4 * 86_400)
+
+    @Test("the week's key and Monday are ISO weeks in UTC")
+    func weeks() {
+        let (key, start) = KnowledgeDigest.week(of: Self.monday)
+        #expect(key == "2026-W49" && start == Date(timeIntervalSince1970: 1_795_996_800))
+        #expect(KnowledgeDigest.week(of: Self.lastWeek).key == "2026-W48")
+        #expect(KnowledgeDigest.week(of: Date(timeIntervalSince1970: 1_798_675_200)).key == "2026-W53")  // Thu 31 Dec 2026
+    }
+
+    @Test("opt-in; the most helpful posts of last week in the member's niches, not their own; once per week across two servers")
+    func digest() async throws {
+        try await withGuild { app, _ in
+            // setup: Rob does bookkeeping and asks for the digest; Gina does web design and does not
+            let cast = try await seasoned(app)
+            let robID = try cast.receiver.requireID()
+            #expect(try await Notifications.emails(robID, .knowledgeDigest, on: app.db) == false)
+            try await Notifications.setEmails(robID, .knowledgeDigest, true, on: app.db)
+            let popular = try await tip("Popular bookkeeping tip", by: cast.giver, on: app)
+            let quiet = try await tip("Quiet bookkeeping tip", by: cast.giver, on: app)
+            let own = try await tip("Rob's own tip", by: cast.receiver, on: app)
+            let elsewhere = try await tip("A copywriting tip", niches: ["copywriting"], by: cast.giver, on: app)
+            for (post, members) in [(popular, [cast.other, cast.admin, cast.organizer]), (quiet, [cast.other]),
+                                    (own, [cast.other, cast.admin, cast.organizer, cast.giver]), (elsewhere, [cast.other, cast.admin])] {
+                for member in members { _ = try await Comments.markHelpful(post, by: member, now: Self.lastWeek, on: app.db) }
+            }
+            _ = try await Comments.markHelpful(quiet, by: cast.admin, now: Self.monday, on: app.db)  // this week: next digest
+            // act: too early, then due, on two servers at once
+            #expect(try await KnowledgeDigest.send(now: Self.monday.addingTimeInterval(-2 * 3600), baseURL: "http://g", on: app.db) == 0)
+            try await withSecondInstance(of: app) { second, _ in
+                async let one = KnowledgeDigest.send(now: Self.monday, baseURL: "http://g", on: app.db)
+                async let two = KnowledgeDigest.send(now: Self.monday, baseURL: "http://g", on: second.db)
+                let queued = try await one + two
+                #expect(queued == 1)
+            }
+            #expect(try await KnowledgeDigest.send(now: Self.monday.addingTimeInterval(3600), baseURL: "http://g", on: app.db) == 0)
+            // assert
+            let messages = try await OutboxMessage.query(on: app.db).all()
+            #expect(messages.map(\.recipient) == [cast.receiver.email])
+            let body = try #require(messages.first?.body)
+            #expect(body.contains("1. Popular bookkeeping tip (3 marked it helpful)\n   http://g/posts/\(popular)"))
+            #expect(body.contains("2. Quiet bookkeeping tip (1 marked it helpful)"))
+            #expect(!body.contains("Rob's own tip") && !body.contains("copywriting"))
+            #expect(messages.first?.unsubscribeURL?.hasPrefix("http://g/unsubscribe/") == true)
         }
     }
 }

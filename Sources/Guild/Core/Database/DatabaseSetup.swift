@@ -26,7 +26,7 @@ enum DatabaseSetup {
             postgres.coreConfiguration.options.additionalStartupParameters.append(("random_page_cost", "1.1"))
             // Four connections per event loop: PostgreSQL serves them in parallel (SQLite serialises writers anyway).
             app.databases.use(
-                .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10),
+                .postgres(configuration: postgres, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(Int64(config.databasePoolWait)),
                           sqlLogLevel: .trace), as: .psql)
         }
     }

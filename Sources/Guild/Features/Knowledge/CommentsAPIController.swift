@@ -112,6 +112,20 @@ extension GuildAPI {
         return .noContent(.init())
     }
 
+    func getDigest(_ input: Operations.GetDigest.Input) async throws -> Operations.GetDigest.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        return .ok(.init(body: .json(.init(weekly: try await Notifications.emails(try user.requireID(), .knowledgeDigest, on: request.db)))))
+    }
+
+    func setDigest(_ input: Operations.SetDigest.Input) async throws -> Operations.SetDigest.Output {
+        let request = try req
+        let user = try await APIAuth.requireUser(request)
+        guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        try await Notifications.setEmails(try user.requireID(), .knowledgeDigest, body.weekly, on: request.db)
+        return .ok(.init(body: .json(.init(weekly: body.weekly))))
+    }
+
     // MARK: Moderation
 
     static func requireModerator(_ request: Request) async throws -> User {

@@ -11,6 +11,7 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case requestSuggested = "request_suggested"
     case postReplied = "post_replied"
     case answerAccepted = "answer_accepted"
+    case knowledgeDigest = "knowledge_digest"
 
     /// Words on the settings page and the unsubscribe page.
     var label: String {
@@ -21,8 +22,12 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .requestSuggested: "Someone suggests me for a request, or picks the member I suggested"
         case .postReplied: "Someone comments on my post or replies to my comment"
         case .answerAccepted: "My answer to a question is accepted"
+        case .knowledgeDigest: "A weekly email of the most helpful posts in my niches"
         }
     }
+
+    /// Off until the member turns it on (a digest is something to ask for); the others are on until turned off.
+    var optIn: Bool { self == .knowledgeDigest }
 }
 
 struct NotificationRow: Decodable, Sendable, Encodable {
@@ -69,11 +74,11 @@ enum Notifications {
             unsubscribeURL: unsubscribe, on: db)
     }
 
-    /// Whether this member wants this kind by email (yes unless they said no).
+    /// Whether this member wants this kind by email (unless they said otherwise: yes, or no for opt-in kinds).
     static func emails(_ userID: UUID, _ kind: NotificationKind, on db: any Database) async throws -> Bool {
         struct Row: Decodable { var email: Bool }
         return try await db.sql.raw("SELECT email FROM notification_settings WHERE user_id = \(bind: userID) AND kind = \(bind: kind.rawValue)")
-            .first(decoding: Row.self)?.email ?? true
+            .first(decoding: Row.self)?.email ?? !kind.optIn
     }
 
     static func setEmails(_ userID: UUID, _ kind: NotificationKind, _ on: Bool, on db: any Database) async throws {

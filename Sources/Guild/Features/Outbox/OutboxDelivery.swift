@@ -58,17 +58,27 @@ struct OutboxDelivery: Sendable {
         return (sent, failed)
     }
 
-    /// Takes up to `limit` due messages in one statement. PostgreSQL skips rows another instance
-    /// is claiming; SQLite serialises writers, so the statement alone is enough there.
+    /// Takes up to `limit` due messages in one statement. PostgreSQL skips rows another instance is
+    /// claiming, and picks them in a materialized CTE: as `WHERE id IN (… FOR UPDATE SKIP LOCKED)` the
+    /// subquery may be run again per row and claim fewer (or other) rows than it picked. SQLite
+    /// serialises writers, so the statement alone is enough there.
     func claimDue(now: Date, limit: Int) async throws -> [Claimed] {
-        let lock: SQLQueryString = db.isSQLite ? "" : "FOR UPDATE SKIP LOCKED"
+        let due: SQLQueryString = """
+            SELECT id FROM outbox_messages
+            WHERE status = 'pending' AND next_attempt_at <= \(bind: now) AND (claimed_until IS NULL OR claimed_until < \(bind: now))
+            ORDER BY created_at LIMIT \(literal: limit)
+            """
+        guard db.isSQLite else {
+            return try await db.sql.raw("""
+                WITH picked AS MATERIALIZED (\(due) FOR UPDATE SKIP LOCKED)
+                UPDATE outbox_messages o SET claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = o.attempts + 1
+                FROM picked WHERE o.id = picked.id
+                RETURNING o.id, o.recipient, o.subject, o.body, o.attempts, o.unsubscribe_url
+                """).all(decoding: Claimed.self)
+        }
         return try await db.sql.raw("""
             UPDATE outbox_messages SET claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM outbox_messages
-                WHERE status = 'pending' AND next_attempt_at <= \(bind: now)
-                AND (claimed_until IS NULL OR claimed_until < \(bind: now))
-                ORDER BY created_at LIMIT \(literal: limit) \(lock))
+            WHERE id IN (\(due))
             RETURNING id, recipient, subject, body, attempts, unsubscribe_url
             """).all(decoding: Claimed.self)
     }
@@ -90,7 +100,8 @@ struct OutboxDelivery: Sendable {
     }
 }
 
-/// The background loop inside `guild serve`: delivers mail every few seconds and sweeps old throttle rows.
+/// The background loop inside `guild serve`: delivers mail every few seconds, sweeps old throttle rows
+/// hourly and queues the weekly knowledge digest when one is due.
 final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
     let interval: Duration
@@ -100,13 +111,19 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     func didBootAsync(_ app: Application) async throws {
         let interval = self.interval
         task = Task {
-            var lastSweep = ContinuousClock.now - .seconds(3600)
+            var lastSweep = ContinuousClock.now - .seconds(3600), lastDigest = ContinuousClock.now - .seconds(3600)
             while !Task.isCancelled {
                 do {
                     try await app.outboxDelivery().deliverDue()
                     if ContinuousClock.now - lastSweep > .seconds(3600) {
                         try await Throttle.sweep(on: app.db)
                         lastSweep = .now
+                    }
+                    // The weekly digest: settled once per member and week, whichever server gets there first.
+                    if ContinuousClock.now - lastDigest > .seconds(600) {
+                        lastDigest = .now
+                        let queued = try await KnowledgeDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
+                        if queued > 0 { app.logger.info("weekly digest: \(queued) emails queued") }
                     }
                 } catch {
                     app.logger.error("outbox worker: \(String(describing: error))")
