@@ -60,3 +60,20 @@ if status != 304: fail(f"a current ETag gave {status}, not 304")
 status, _, _ = fetch("/feeds/posts.atom", {"If-Modified-Since": headers["Last-Modified"]})
 if status != 304: fail(f"a current Last-Modified gave {status}, not 304")
 print("Atom feeds read by feedparser: all, per kind, per niche, per member; no bozo, anonymity and members-only kept, 304: ok")
+
+# OPML, read by listparser (an independent OPML parser from PyPI): a niche's blogroll and a member's.
+import listparser
+
+for path, expect in [("/blogroll/niches/bookkeeping.opml", ["Small Ledger"]),
+                     ("/blogroll/niches/local-seo.opml", ["Near Me", "Ortega Marketing Notes"]),
+                     ("/blogroll/members/marisol-ortega.opml", ["Ortega Marketing Notes", "Near Me"]),
+                     ("/api/v1/blogroll/niches/bookkeeping.opml", ["Small Ledger"])]:
+    status, headers, body = fetch(path)
+    if status != 200: fail(f"{path} gave {status}")
+    if not headers.get("Content-Type", "").startswith("text/x-opml"): fail(f"{path} is {headers.get('Content-Type')}")
+    result = listparser.parse(body)
+    if result.bozo: fail(f"{path} is not well-formed OPML: {result.bozo_exception}")
+    titles = [feed.title for feed in result.feeds]
+    if titles != expect: fail(f"{path} lists {titles}, not {expect}")
+    if not all(feed.url.startswith("https://") for feed in result.feeds): fail(f"{path}: a feed without its address")
+print("OPML blogrolls read by listparser: per niche, per member and through the API: ok")
