@@ -13,6 +13,8 @@ struct DemoCommand: AsyncCommand {
         var seed: Int?
         @Option(name: "referrals", help: "Referrals per generated member, among them (default 10; 0 for none).")
         var referrals: Int?
+        @Option(name: "posts", help: "Knowledge posts per generated member, with comments and helpful marks (default 2; 0 for none).")
+        var posts: Int?
     }
 
     var help: String { "Generates a realistic demo network of members, niches, bios and cities." }
@@ -23,6 +25,8 @@ struct DemoCommand: AsyncCommand {
         guard (1...2_000_000).contains(count) else { throw AdminCommand.UsageError(description: "--members must be 1 to 2000000") }
         let perMember = signature.referrals ?? 10
         guard (0...100).contains(perMember) else { throw AdminCommand.UsageError(description: "--referrals must be 0 to 100") }
+        let postsPerMember = signature.posts ?? 2
+        guard (0...50).contains(postsPerMember) else { throw AdminCommand.UsageError(description: "--posts must be 0 to 50") }
         try await app.autoMigrate()
         let start = ContinuousClock.now
         let seed = UInt64(max(0, signature.seed ?? 1))
@@ -33,6 +37,11 @@ struct DemoCommand: AsyncCommand {
             let started = ContinuousClock.now
             let written = try await DemoReferralWriter.write(perMember: perMember, among: members, seed: seed, app: app)
             context.console.print("Added \(written) demo referrals in \((ContinuousClock.now - started).components.seconds) s.")
+        }
+        if postsPerMember > 0 {
+            let started = ContinuousClock.now
+            let written = try await DemoPostWriter.write(perMember: postsPerMember, among: members, seed: seed, app: app)
+            context.console.print("Added \(written.posts) demo posts with \(written.comments) comments and \(written.marks) helpful marks in \((ContinuousClock.now - started).components.seconds) s.")
         }
     }
 }

@@ -48,7 +48,7 @@ public struct AppConfig: Sendable, Equatable {
     public var feedsRefresh: Int? = nil
     /// Let the feed fetcher reach private, loopback and link-local addresses (tests' local servers only).
     public var feedsAllowPrivate = false
-    /// PostgreSQL: seconds a request waits for a pooled connection before it gets 503.
+    /// Seconds a request waits for a pooled database connection before it gets 503.
     public var databasePoolWait = 10
 
     public enum LogFormat: String, Sendable { case text, json }

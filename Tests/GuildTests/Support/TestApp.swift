@@ -30,12 +30,12 @@ func withGuild(
         schema = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         config.database = .postgres(url: url)
         config.postgresSchema = schema
-        // Dozens of apps share one PostgreSQL and two cores while the suite runs: a 10 s wait for a
-        // pooled connection is a timing threshold a loaded machine can miss. Correctness is what is tested.
-        config.databasePoolWait = 60
     } else {
         config.database = .sqlite(path: scratch.appendingPathComponent("guild.sqlite").path)
     }
+    // Dozens of apps share two cores (and one PostgreSQL) while the suite runs: a 10 s wait for a
+    // pooled connection is a timing threshold a loaded machine can miss. Correctness is what is tested.
+    config.databasePoolWait = 60
     adjust(&config)
     let mail = RecordingMailTransport()
     do {

@@ -9,7 +9,8 @@ enum DatabaseSetup {
     static func use(_ config: AppConfig, on app: Application) throws {
         switch config.database {
         case .sqlite(let path):
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            app.databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(Int64(config.databasePoolWait)), sqlLogLevel: .trace),
+                              as: .sqlite)
             guard config.sqliteReader else { break }
             let reader = SQLiteReader(path: path)
             app.sqliteReader = reader

@@ -1,0 +1,104 @@
+import Fluent
+import SafeMarkdown
+import SQLKit
+import Taxonomy
+import Vapor
+
+/// Inserts generated knowledge posts (`DemoPosts`) with their niches, comments, replies and helpful
+/// marks, 500 posts to a write transaction, and indexes each batch for search in one statement.
+enum DemoPostWriter {
+    static let batchSize = 500
+
+    struct Written: Sendable { var posts = 0, comments = 0, marks = 0 }
+
+    static func write(perMember: Int, among members: [DemoReferralWriter.Member], seed: UInt64, now: Date = Date(),
+                      app: Application) async throws -> Written {
+        guard members.count > 1, perMember > 0 else { return Written() }
+        struct NicheRow: Decodable { var id: UUID; var name: String }
+        let niches = Dictionary(try await app.db.sql.raw("SELECT id, name FROM niches").all(decoding: NicheRow.self).map { ($0.name, $0.id) },
+                                uniquingKeysWith: { first, _ in first })
+        var generator = DemoPosts(seed: seed)
+        let markdown = SafeMarkdown()
+        let total = members.count * perMember
+        var written = Written()
+        for batchStart in stride(from: 0, to: total, by: batchSize) {
+            var posts: [(id: UUID, row: DemoPosts.Post, niche: UUID?)] = []
+            for index in batchStart..<min(batchStart + batchSize, total) {
+                let author = index % members.count
+                let post = generator.post(by: author, among: members.count, niche: members[author].niche)
+                posts.append((UUID(), post, niches[members[author].niche]))
+            }
+            let batch = posts
+            let counts = try await app.db.writeTransaction { db -> Written in
+                var counts = Written()
+                let firstSearchID = try await PostSearchIndex.nextSearchID(on: db)
+                var rows: [SQLQueryString] = [], tags: [SQLQueryString] = [], comments: [SQLQueryString] = [], marks: [SQLQueryString] = []
+                for (offset, entry) in batch.enumerated() {
+                    let p = entry.row
+                    // Posts without a name keep the day only, as real ones do.
+                    let exact = now.addingTimeInterval(-Double(p.ageHours) * 3600)
+                    let created = p.anonymous ? Calendar.utc.startOfDay(for: exact) : exact
+                    var body = p.body, problem = "", approach = "", result = ""
+                    if p.kind == "case_study" {
+                        let sentences = p.body.split(separator: ".").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                        problem = (sentences.first ?? p.body) + "."
+                        approach = sentences.dropFirst().dropLast().joined(separator: ". ") + "."
+                        result = (sentences.last ?? "") + "."
+                        body = ""
+                    }
+                    let html = p.kind == "case_study"
+                        ? PostDraft(kind: p.kind, title: p.title, body: body, problem: problem, approach: approach, result: result, niches: [],
+                                    visibility: "public", anonymous: false, referralID: nil).html(kind: .caseStudy)
+                        : markdown.html(body)
+                    let author = p.anonymous ? nil : members[p.author].userID
+                    rows.append("""
+                        (\(bind: entry.id), \(bind: author), \(bind: p.kind), \(bind: p.title), \(bind: body), \(bind: problem), \(bind: approach),
+                        \(bind: result), \(bind: html), \(bind: p.membersOnly ? "members" : "public"), \(bind: created), \(bind: created), \(bind: false),
+                        \(bind: firstSearchID.map { $0 + Int64(offset) }))
+                        """)
+                    if let niche = entry.niche { tags.append("(\(bind: entry.id), \(bind: niche), 1, \(bind: created))") }
+                    var ids: [UUID] = []
+                    for comment in p.comments {
+                        let id = UUID()
+                        ids.append(id)
+                        let at = now.addingTimeInterval(-Double(comment.ageHours) * 3600)
+                        comments.append("""
+                            (\(bind: id), \(bind: entry.id), \(bind: comment.replyTo.map { ids[$0] }), \(bind: members[comment.author].userID),
+                            \(bind: comment.body), \(bind: markdown.html(comment.body)), \(bind: at), \(bind: at), \(bind: false), \(bind: false))
+                            """)
+                    }
+                    for mark in p.helpful {
+                        marks.append("(\(bind: entry.id), \(bind: members[mark.member].userID), \(bind: created.addingTimeInterval(Double(mark.afterHours) * 3600)))")
+                    }
+                    counts.comments += p.comments.count
+                    counts.marks += p.helpful.count
+                }
+                try await db.sql.raw("""
+                    INSERT INTO posts (id, author_id, kind, title, body, problem, approach, result, body_html, visibility, created_at, updated_at,
+                        edited, search_id) VALUES \(rows.joined(separator: ", "))
+                    """).run()
+                if !tags.isEmpty {
+                    try await db.sql.raw("INSERT INTO post_niches (post_id, niche_id, position, created_at) VALUES \(tags.joined(separator: ", "))").run()
+                }
+                for chunk in stride(from: 0, to: comments.count, by: 1000).map({ Array(comments[$0..<min($0 + 1000, comments.count)]) }) {
+                    try await db.sql.raw("""
+                        INSERT INTO post_comments (id, post_id, parent_id, author_id, body, body_html, created_at, updated_at, edited, accepted)
+                        VALUES \(chunk.joined(separator: ", "))
+                        """).run()
+                }
+                for chunk in stride(from: 0, to: marks.count, by: 2000).map({ Array(marks[$0..<min($0 + 2000, marks.count)]) }) {
+                    try await db.sql.raw("""
+                        INSERT INTO post_helpful (post_id, user_id, created_at) VALUES \(chunk.joined(separator: ", ")) ON CONFLICT DO NOTHING
+                        """).run()
+                }
+                try await PostSearchIndex.reindex(batch.map(\.id), on: db)
+                counts.posts = batch.count
+                return counts
+            }
+            written.posts += counts.posts
+            written.comments += counts.comments
+            written.marks += counts.marks
+        }
+        return written
+    }
+}
