@@ -67,7 +67,7 @@ run() { # label database-url
   echo "## $label: $members members"
   local start end
   start=$(date +%s.%N)
-  DATABASE_URL="$url" "$guild" demo --members "$members" --seed 1 >/dev/null 2>&1
+  DATABASE_URL="$url" "$guild" demo --members "$members" --posts 0 --seed 1 >/dev/null 2>&1
   end=$(date +%s.%N)
   printf 'generate %d members: %.1f s\n' "$members" "$(echo "$end - $start" | bc)"
   serve "$url" 1000

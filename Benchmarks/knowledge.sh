@@ -14,51 +14,12 @@ cd "$(dirname "$0")/.."
 members=${1:-100000}
 duration=${2:-10}
 which_db=${3:-both}
-work=$(mktemp -d /tmp/guild-bench.XXXXXX)
-chmod 755 "$work"
-server=""
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
-  [ -d "$work/pg" ] && .ci/postgres.sh stop "$work/pg"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for tool in wrk bc; do command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq $tool >/dev/null; }; done
-
-scratch=${SCRATCH:-.build}
-swift build -c release --scratch-path "$scratch" 2>&1 | tail -1
-guild=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/guild
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-base="http://127.0.0.1:$port"
+source Benchmarks/common.sh
 
 serve() { # database-url
   DATABASE_URL="$1" LOG_LEVEL=error GUILD_BASE_URL="$base" GUILD_MODEL_FETCH=0 "$guild" serve --port "$port" --no-jobs >>"$work/serve.log" 2>&1 &
   server=$!
   for _ in $(seq 1 300); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
-}
-
-sql() { # database-url statement → rows, |-separated
-  if [[ "$1" == sqlite* ]]; then
-    python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute(sys.argv[2]).fetchall(); c.commit(); print("\n".join("|".join(map(str,x)) for x in r))' "${1#sqlite://}" "$2"
-  else
-    psql "$PG_URL" -Atqc "$2"
-  fi
-}
-
-ms() { python3 -c "import sys; v=sys.argv[1]; print(round(float(v[:-2])/1000,3) if v.endswith('us') else round(float(v[:-2]),2) if v.endswith('ms') else round(float(v[:-1])*1000,1))" "$1"; }
-
-measure() { # label route; /ping first sets the ceiling
-  local label=$1 route=$2 rps p50 p99 one50 one99 code
-  code=$(curl -s -o /dev/null -w '%{http_code}' "$base$route")
-  [ "$code" = 200 ] || { echo "$route answered $code, not 200" >&2; exit 1; }
-  wrk -t2 -c16 -d"${duration}s" --latency "$base$route" >"$work/wrk.txt"
-  rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
-  p50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk.txt")"); p99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk.txt")")
-  wrk -t1 -c1 -d"$(( duration / 2 + 1 ))s" --latency "$base$route" >"$work/wrk1.txt"
-  one50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk1.txt")"); one99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk1.txt")")
-  if [ "$route" = /ping ]; then ping_rps=$rps; ping_p99=$one99; fi
-  printf '| %s `%s` | %.0f | %s | %s | %.2f | %s | %s | %.1f× |\n' "$label" "$route" "$rps" "$p50" "$p99" \
-    "$(echo "$rps / $ping_rps" | bc -l)" "$one50" "$one99" "$(echo "$one99 / $ping_p99" | bc -l)"
 }
 
 run() { # label database-url
@@ -75,14 +36,14 @@ run() { # label database-url
   niche=$(sql "$url" "SELECT n.slug FROM post_niches pn JOIN niches n ON n.id = pn.niche_id GROUP BY n.slug ORDER BY COUNT(*) DESC LIMIT 1")
   echo "post measured: $(sql "$url" "SELECT COUNT(*) FROM post_comments WHERE post_id = '$post'") comments; niche measured: $niche, $(sql "$url" "SELECT COUNT(*) FROM post_niches pn JOIN niches n ON n.id = pn.niche_id WHERE n.slug = '$niche'") posts"
   echo
-  printf '| route | req/s (16 conn) | p50 ms | p99 ms | req/s vs /ping | 1 conn: p50 ms | 1 conn: p99 ms | p99 vs /ping |\n|---|---|---|---|---|---|---|---|\n'
-  measure "" /ping
-  measure "post page" "/posts/$post"
-  measure "niche's knowledge page" "/posts?niche=$niche"
-  measure "niche's Atom feed" "/feeds/niches/$niche.atom"
-  measure "most helpful this month" "/posts?order=helpful"
-  measure "search page" "/posts?q=invoice+deposit"
-  measure "search API" "/api/v1/posts?q=template"
+  table_header
+  measure "" "" /ping
+  measure "post page" "" "/posts/$post"
+  measure "niche's knowledge page" "" "/posts?niche=$niche"
+  measure "niche's Atom feed" "" "/feeds/niches/$niche.atom"
+  measure "most helpful this month" "" "/posts?order=helpful"
+  measure "search page" "" "/posts?q=invoice+deposit"
+  measure "search API" "" "/api/v1/posts?q=template"
   echo
   echo "### 1,000 distinct searches of the knowledge page, one connection"
   python3 Benchmarks/search_mix.py "$base" --path "/posts?q="

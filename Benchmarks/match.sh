@@ -65,7 +65,7 @@ measure() { # label, wrk arguments…
 run() { # label database-url
   local label=$1 url=$2
   echo "## $label: $members members"
-  DATABASE_URL="$url" "$guild" demo --members "$members" --seed 1 >/dev/null 2>&1
+  DATABASE_URL="$url" "$guild" demo --members "$members" --posts 0 --seed 1 >/dev/null 2>&1
   local start end
   start=$(date +%s.%N)
   DATABASE_URL="$url" GUILD_MATCHES_PER_MINUTE=0 LOG_LEVEL=error "$guild" serve --port "$port" >>"$work/serve.log" 2>&1 &

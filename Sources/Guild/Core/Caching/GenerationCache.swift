@@ -6,8 +6,9 @@ import NIOConcurrencyHelpers
 /// on every server sharing the database. Least recently used entries go first when full.
 ///
 /// **The one cache rule: whatever a cached value reads can invalidate it.** The generation moves
-/// by database trigger on every write to a table that a cached computation reads (migration 016),
-/// whoever writes it, so no write path can forget. A feature that makes a cached page read a new
+/// by database trigger on every write to a table that a cached computation reads (migration 016 for
+/// the directory, 026 for knowledge: each cache follows the `CacheGeneration` of its scope), whoever
+/// writes it, so no write path can forget. A feature that makes a cached page read a new
 /// table (referral counts on a profile, say) adds that table's trigger in its migration, like
 /// 016 does; a new cache adds its computations to `CacheRuleTests.cachedReads`. That test records
 /// the SQL of every cached computation and fails while any table it reads has no trigger.

@@ -28,7 +28,7 @@ struct FeedFetcher: Sendable {
     var deadline: TimeAmount = .seconds(15)
     var maxBytes = 2 * 1_048_576
     var maxRedirects = 5
-    var userAgent = "Guild feed reader (+https://github.com/guild)"
+    var userAgent = "Guild feed reader"
 
     func fetch(_ address: String, etag: String? = nil, lastModified: String? = nil) async -> Outcome {
         var url = address

@@ -39,12 +39,7 @@ enum Comments {
         """
 
     static func validBody(_ raw: String) throws -> String {
-        let body = raw.trimmingWhitespace()
-        guard !body.isEmpty, body.unicodeScalars.count <= bodyMax else {
-            throw PostsError.invalid(field: "body", "Write the comment in 1 to \(bodyMax) characters.")
-        }
-        if let problem = TextRules.textProblem(body, what: "The comment") { throw PostsError.invalid(field: "body", problem) }
-        return body
+        try PostsError.checkedText(raw, field: "body", max: bodyMax, what: "The comment", ask: "Write the comment in 1 to \(bodyMax) characters.")
     }
 
     /// Whether the account is in its first day (posting limits are tighter then).

@@ -25,14 +25,13 @@ enum FeedRefresh {
     /// One pass: every blog due (or every blog, with `all`), at most `limit`.
     static func refresh(app: Application, every interval: Int, all: Bool = false, limit: Int = 200, now: Date = Date(),
                         fetcher: FeedFetcher? = nil) async throws -> Summary {
-        struct Candidate: Decodable { var id: UUID; var feed_url: String; var etag: String?; var last_modified: String?; var fetched_at: Date?; var failures: Int }
         let db = app.db
         let candidates = try await db.sql.raw("""
             SELECT id, feed_url, etag, last_modified, fetched_at, failures FROM blogs
             WHERE (fetched_at IS NULL OR fetched_at < \(bind: all ? now.addingTimeInterval(1) : now.addingTimeInterval(-Double(interval))))
                 AND (fetch_lease_until IS NULL OR fetch_lease_until < \(bind: now))
             ORDER BY fetched_at IS NOT NULL, fetched_at, id LIMIT \(literal: limit)
-            """).all(decoding: Candidate.self)
+            """).all(decoding: Due.self)
         let due = candidates.filter { candidate in
             guard !all, let fetched = candidate.fetched_at, candidate.failures > 0 else { return true }
             return now.timeIntervalSince(fetched) >= Double(interval) * Double(1 << min(candidate.failures, 5))
@@ -41,6 +40,19 @@ enum FeedRefresh {
         let owned = fetcher == nil ? client(on: app) : nil
         let fetcher = fetcher ?? FeedFetcher(client: owned!, allowPrivate: app.guildConfig.feedsAllowPrivate,
                                              userAgent: "Guild feed reader (+\(app.guildConfig.baseURL))")
+        do {
+            let summary = try await refresh(due, with: fetcher, now: now, on: app.db)
+            try await owned?.shutdown()
+            return summary
+        } catch {
+            try? await owned?.shutdown()
+            throw error
+        }
+    }
+
+    private struct Due: Decodable { var id: UUID; var feed_url: String; var etag: String?; var last_modified: String?; var fetched_at: Date?; var failures: Int }
+
+    private static func refresh(_ due: [Due], with fetcher: FeedFetcher, now: Date, on db: any Database) async throws -> Summary {
         var summary = Summary()
         for blog in due {
             struct Claimed: Decodable { var id: UUID }
@@ -72,7 +84,6 @@ enum FeedRefresh {
                 summary.failed += 1
             }
         }
-        try await owned?.shutdown()
         return summary
     }
 

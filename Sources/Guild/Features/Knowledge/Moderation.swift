@@ -36,12 +36,7 @@ enum Moderation {
     enum Action: String, Sendable, CaseIterable { case hide, restore }
 
     static func validReason(_ raw: String) throws -> String {
-        let reason = raw.trimmingWhitespace()
-        guard !reason.isEmpty, reason.unicodeScalars.count <= reasonMax else {
-            throw PostsError.invalid(field: "reason", "Give a reason in 1 to \(reasonMax) characters.")
-        }
-        if let problem = TextRules.textProblem(reason, what: "The reason") { throw PostsError.invalid(field: "reason", problem) }
-        return reason
+        try PostsError.checkedText(raw, field: "reason", max: reasonMax, what: "The reason", ask: "Give a reason in 1 to \(reasonMax) characters.")
     }
 
     /// A member reports a post or one of its comments. Reporting the same thing again while the first

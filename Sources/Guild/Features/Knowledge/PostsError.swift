@@ -1,3 +1,4 @@
+import Validation
 import Vapor
 
 /// What can go wrong with a post; each names the field at fault where there is one.
@@ -94,5 +95,16 @@ enum PostsError: AppError, Equatable {
 
     static func wait(_ seconds: Int) -> String {
         seconds < 120 ? "\(seconds) seconds" : seconds < 7200 ? "\((seconds + 59) / 60) minutes" : "\((seconds + 3599) / 3600) hours"
+    }
+}
+
+extension PostsError {
+    /// Trimmed text of 1 to `max` characters with no control or direction characters, or the error
+    /// naming `field`: `ask` when it is empty or too long, the rule it breaks otherwise.
+    static func checkedText(_ raw: String, field: String, max: Int, what: String, ask: String) throws -> String {
+        let text = raw.trimmingWhitespace()
+        guard !text.isEmpty, text.unicodeScalars.count <= max else { throw PostsError.invalid(field: field, ask) }
+        if let problem = TextRules.textProblem(text, what: what) { throw PostsError.invalid(field: field, problem) }
+        return text
     }
 }
