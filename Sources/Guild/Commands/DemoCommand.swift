@@ -13,7 +13,7 @@ struct DemoCommand: AsyncCommand {
         var seed: Int?
         @Option(name: "referrals", help: "Referrals per generated member, among them (default 10; 0 for none).")
         var referrals: Int?
-        @Option(name: "posts", help: "Knowledge posts per generated member, with comments and helpful marks (default 2; 0 for none).")
+        @Option(name: "posts", help: "Knowledge posts per generated member, with comments, helpful marks and blogroll entries (default 2; 0 for none).")
         var posts: Int?
     }
 
@@ -41,7 +41,8 @@ struct DemoCommand: AsyncCommand {
         if postsPerMember > 0 {
             let started = ContinuousClock.now
             let written = try await DemoPostWriter.write(perMember: postsPerMember, among: members, seed: seed, app: app)
-            context.console.print("Added \(written.posts) demo posts with \(written.comments) comments and \(written.marks) helpful marks in \((ContinuousClock.now - started).components.seconds) s.")
+            let blogroll = try await DemoBlogWriter.write(among: members, seed: seed, app: app)
+            context.console.print("Added \(written.posts) demo posts with \(written.comments) comments and \(written.marks) helpful marks, and \(blogroll) blogroll entries, in \((ContinuousClock.now - started).components.seconds) s.")
         }
     }
 }

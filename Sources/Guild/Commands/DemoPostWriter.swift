@@ -102,3 +102,71 @@ enum DemoPostWriter {
         return written
     }
 }
+
+/// Generated blogrolls: one member in 25 names their own blog in their niche, one in 10 recommends
+/// someone's blog in theirs with a sentence why, and each blog has three items as if the fetcher
+/// had read them (example domains: `guild feeds refresh` would find nothing there).
+enum DemoBlogWriter {
+    static let titles = ["The {niche} Desk", "{niche} Weekly", "Field Notes on {niche}", "Small Shop {niche}", "{niche}, Plainly"]
+    static let reasons = ["Practical, short and honest about mistakes.", "I send new clients here before our first call.",
+                          "The clearest writing on pricing I have found.", "Real numbers from real jobs, every week.",
+                          "Good on tools, better on saying no to the wrong client."]
+    static let items = [("What I charge now, and why", "Three price rises in a year and no client lost."),
+                        ("The kickoff call checklist", "Twelve questions that save a week of rework."),
+                        ("Saying no to a good client", "When the job is not yours, refer it and keep the friend."),
+                        ("A month of tracking every lead", "Most came from two peers; the ads brought one.")]
+
+    @discardableResult
+    static func write(among members: [DemoReferralWriter.Member], seed: UInt64, now: Date = Date(), app: Application) async throws -> Int {
+        guard members.count >= 25 else { return 0 }
+        struct NicheRow: Decodable { var id: UUID; var name: String }
+        let niches = Dictionary(try await app.db.sql.raw("SELECT id, name FROM niches").all(decoding: NicheRow.self).map { ($0.name, $0.id) },
+                                uniquingKeysWith: { first, _ in first })
+        var random = SplitMix64(seed: seed &* 7_727 &+ 5)
+        // The own blogs, by niche, so recommendations stay within a niche.
+        var blogsByNiche: [String: [UUID]] = [:]
+        var blogs: [SQLQueryString] = [], recommendations: [SQLQueryString] = [], tags: [SQLQueryString] = [], rows: [SQLQueryString] = []
+        func recommend(_ blog: UUID, by member: DemoReferralWriter.Member, own: Bool, reason: String) {
+            guard let niche = niches[member.niche] else { return }
+            let id = UUID()
+            recommendations.append("(\(bind: id), \(bind: blog), \(bind: member.userID), \(bind: own), \(bind: reason), \(bind: now))")
+            tags.append("(\(bind: id), \(bind: niche))")
+        }
+        for (index, member) in members.enumerated() where index % 25 == 0 {
+            let id = UUID()
+            let title = titles[random.below(titles.count)].replacingOccurrences(of: "{niche}", with: member.niche)
+            let host = "blog-\(index)-\(seed).example"
+            blogs.append("""
+                (\(bind: id), \(bind: "https://\(host)/feed.xml"), \(bind: "https://\(host)/"), \(bind: title), 0, \(bind: now), \(bind: now))
+                """)
+            recommend(id, by: member, own: true, reason: "My own blog.")
+            blogsByNiche[member.niche, default: []].append(id)
+            for item in 0..<3 {
+                let (heading, summary) = items[(index + item) % items.count]
+                rows.append("""
+                    (\(bind: UUID()), \(bind: id), \(bind: "demo-\(item)"), \(bind: heading), '', \(bind: summary),
+                    \(bind: now.addingTimeInterval(-Double(item * 5 + random.below(5) + 1) * 86_400)), \(bind: now))
+                    """)
+            }
+        }
+        for (index, member) in members.enumerated() where index % 10 == 3 {
+            guard let choices = blogsByNiche[member.niche], !choices.isEmpty else { continue }
+            recommend(choices[random.below(choices.count)], by: member, own: false, reason: reasons[random.below(reasons.count)])
+        }
+        let statements: [(prefix: SQLQueryString, rows: [SQLQueryString], chunk: Int)] = [
+            ("INSERT INTO blogs (id, feed_url, site_url, title, failures, created_at, fetched_at) VALUES ", blogs, 1000),
+            ("INSERT INTO blog_recommendations (id, blog_id, member_id, own, reason, created_at) VALUES ", recommendations, 1000),
+            ("INSERT INTO blog_recommendation_niches (recommendation_id, niche_id) VALUES ", tags, 2000),
+            ("INSERT INTO blog_items (id, blog_id, guid, title, link, summary, published_at, fetched_at) VALUES ", rows, 1000),
+        ]
+        try await app.db.writeTransaction(reportingGeneration: false) { db in
+            for statement in statements {
+                for start in stride(from: 0, to: statement.rows.count, by: statement.chunk) {
+                    let chunk = statement.rows[start..<min(start + statement.chunk, statement.rows.count)]
+                    try await db.sql.raw("\(statement.prefix)\(chunk.joined(separator: ", "))").run()
+                }
+            }
+        }
+        return recommendations.count
+    }
+}

@@ -26,4 +26,37 @@ struct DemoNetworkTests {
             #expect(byName.items.contains { $0.slug == first.slug })
         }
     }
+
+    @Test("generated posts, comments, marks and blogrolls agree with what the pages and search read")
+    func writesKnowledge() async throws {
+        try await withGuild { app, _ in
+            // setup
+            let members = try await DemoNetworkWriter.write(members: 100, seed: 7, app: app)
+            // act
+            let written = try await DemoPostWriter.write(perMember: 2, among: members, seed: 7, app: app)
+            let recommendations = try await DemoBlogWriter.write(among: members, seed: 7, app: app)
+            // assert
+            #expect(written.posts == 200 && written.comments > 100 && written.marks > 100)
+            #expect(try await app.count("posts") == 200)
+            #expect(try await app.count("post_comments") == written.comments)
+            struct Row: Decodable { var n: Int }
+            let orphans = try await app.db.sql.raw("""
+                SELECT COUNT(*) AS n FROM post_comments c JOIN post_comments p ON p.id = c.parent_id WHERE p.parent_id IS NOT NULL OR p.post_id <> c.post_id
+                """).first(decoding: Row.self)?.n
+            #expect(orphans == 0)  // replies answer a top-level comment of the same post
+            let latest = try await Posts.list(.init(limit: 5), on: app.db)
+            #expect(latest.count == 5 && latest.allSatisfy { !$0.body_html.isEmpty && $0.isPublic })
+            let title = try #require(latest.first?.title)
+            let found = try await PostSearch.hits(PostQuery(q: title, membersOnlyToo: true), on: app.db)
+            #expect(found.ids.contains(try #require(latest.first?.id)))
+            #expect(recommendations >= 4)
+            let niche = try #require(try await app.db.sql.raw("""
+                SELECT n.slug AS slug FROM blog_recommendation_niches rn JOIN niches n ON n.id = rn.niche_id LIMIT 1
+                """).first(decoding: NicheSlug.self)?.slug)
+            let page = try await app.testing().sendRequest(.GET, "/n/\(niche)/blogroll").body.string
+            #expect(page.contains("(its writer)") && !page.contains("Nothing read from these blogs yet"))
+        }
+    }
+
+    struct NicheSlug: Decodable { var slug: String }
 }
