@@ -33,7 +33,9 @@ enum MemberSearchIndex {
     /// with their stored `ProfileTags` (`storingTags: false`: the writer stored them with the rows).
     static func reindex(_ profileIDs: [UUID], storingTags: Bool = true, on db: any Database) async throws {
         for batch in stride(from: 0, to: profileIDs.count, by: 400).map({ Array(profileIDs[$0..<min($0 + 400, profileIDs.count)]) }) {
-            let documents = try await self.documents(batch, on: db)
+            // In search-id order: FTS5 writes its pending entries out whenever a rowid is lower than the
+            // one before, so documents in the order of their random profile ids cost a flush each.
+            let documents = try await self.documents(batch, on: db).sorted { $0.searchID < $1.searchID }
             if storingTags { try await ProfileTags.store(batch, on: db) }
             if db.isSQLite {
                 try await db.sql.raw("DELETE FROM member_search WHERE rowid IN (SELECT search_id FROM profiles WHERE id IN (\(binds: batch)))").run()
