@@ -34,7 +34,7 @@ measure() { # label header route; /ping first sets the ceiling
   local args=(); [ -n "$header" ] && args=(-H "$header")
   local code  # warm up, and stop if the route does not answer 200 (a redirect to sign-in would measure nothing)
   code=$(curl -s -o /dev/null -w '%{http_code}' "${args[@]}" "$base$route")
-  [ "$code" = 200 ] || { echo "$route answered $code, not 200" >&2; exit 1; }
+  [ "$code" = 200 ] || { echo "$route answered $code, not 200; the server said:" >&2; tail -5 "$work/serve.log" >&2; exit 1; }
   wrk -t2 -c16 -d"${duration}s" --latency "${args[@]}" "$base$route" >"$work/wrk.txt"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(ms "$(awk '$1=="50%" {print $2}' "$work/wrk.txt")"); p99=$(ms "$(awk '$1=="99%" {print $2}' "$work/wrk.txt")")

@@ -138,13 +138,14 @@ struct PostDraft: Sendable {
 /// Knowledge posts: written, edited and read here. Anonymous posts keep no trace of their author:
 /// no author id, times to the day, and the only rate limit on them is one for the whole Guild.
 enum Posts {
-    static let selectRecord: SQLQueryString = """
+    static let columns: SQLQueryString = """
         SELECT p.id, p.author_id, u.name AS author_name, pr.slug AS author_slug, p.kind, p.title, p.body, p.problem, p.approach,
             p.result, p.body_html, p.visibility, p.referral_id, p.created_at, p.updated_at, p.edited, p.hidden_at, p.hidden_reason,
             (SELECT COUNT(*) FROM post_helpful h WHERE h.post_id = p.id) AS helpful,
             (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id AND c.hidden_at IS NULL) AS comments
-        FROM posts p LEFT JOIN users u ON u.id = p.author_id LEFT JOIN profiles pr ON pr.user_id = p.author_id
         """
+    static let authors: SQLQueryString = "LEFT JOIN users u ON u.id = p.author_id LEFT JOIN profiles pr ON pr.user_id = p.author_id"
+    static let selectRecord: SQLQueryString = "\(columns) FROM posts p \(authors)"
 
     /// Named posts per account, and anonymous ones across the Guild (they cannot be counted per
     /// account without linking them to it).
@@ -266,20 +267,26 @@ enum Posts {
         var offset = 0
     }
 
-    /// Newest first.
+    /// Newest first. A niche's posts are read from its `post_niches` entries, newest first by their
+    /// index (they carry the post's time), so a page stops after 21 posts instead of sorting every
+    /// post of the niche (a niche of 1,446 posts among 200,000 took 14 ms that way).
     static func list(_ filter: Filter, on db: any Database) async throws -> [PostRecord] {
         var conditions: [SQLQueryString] = ["p.hidden_at IS NULL"]
         if !filter.membersOnlyToo { conditions.append("p.visibility = 'public'") }
         if let kind = filter.kind { conditions.append("p.kind = \(bind: kind.rawValue)") }
         if let author = filter.author { conditions.append("p.author_id = \(bind: author)") }
+        let from: SQLQueryString, order: SQLQueryString
         if let niche = filter.niche {
-            conditions.append("""
-                p.id IN (SELECT pn.post_id FROM post_niches pn JOIN niches n ON n.id = pn.niche_id WHERE n.slug = \(bind: niche))
-                """)
+            from = "post_niches pn JOIN posts p ON p.id = pn.post_id"
+            conditions.append("pn.niche_id = (SELECT n.id FROM niches n WHERE n.slug = \(bind: niche))")
+            order = "pn.created_at DESC, pn.post_id"
+        } else {
+            from = "posts p"
+            order = "p.created_at DESC, p.id"
         }
         return try await db.sql.raw("""
-            \(selectRecord) WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY p.created_at DESC, p.id LIMIT \(literal: filter.limit) OFFSET \(literal: filter.offset)
+            \(columns) FROM \(from) \(authors) WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY \(order) LIMIT \(literal: filter.limit) OFFSET \(literal: filter.offset)
             """).all(decoding: PostRecord.self)
     }
 

@@ -80,7 +80,8 @@ struct PostsIndexPage: Encodable {
     var kind: String
     var niche: String
     var kinds: [Choice]
-    var categories: [NicheIndex.Category]
+    /// The niche filter's `<option>`s, rendered once per directory generation (`SearchController.nicheOptions`).
+    var nicheOptions: String
     var items: [PostView]
     var nextHref: String?
 }
