@@ -109,19 +109,28 @@ public struct AtomFeed: Sendable {
     }
 
     /// RFC 3339 in UTC, to the second.
-    public static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
+    public static func timestamp(_ date: Date) -> String { rfc3339.string(from: date) }
 
     /// A tag URI (RFC 4151) that never changes for a thing: `tag:host,YYYY-MM-DD:kind/id`.
     public static func tagURI(host: String, minted: Date, path: String) -> String {
+        "tag:\(host.lowercased()),\(day.string(from: minted)):\(path)"
+    }
+
+    // One formatter each for every feed: making one per date (two per entry) was most of a
+    // 50-entry feed's 11 ms.
+    private static let rfc3339: DateFormatter = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+        return formatter
+    }()
+
+    private static let day: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
-        return "tag:\(host.lowercased()),\(formatter.string(from: minted)):\(path)"
-    }
+        return formatter
+    }()
 }

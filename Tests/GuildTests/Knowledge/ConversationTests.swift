@@ -158,6 +158,18 @@ struct ConversationTests {
         }
     }
 
+    @Test("an any-word search leaves out a word most posts have while a rarer one is there")
+    func commonWords() async throws {
+        try await withGuild { app, _ in
+            let cast = try await seasoned(app)
+            for n in 1...3 { _ = try await tip("Invoice sooner \(n)", by: cast.giver, on: app) }
+            _ = try await tip("Calendly links", body: "Booking without double bookings.", by: cast.giver, on: app)
+            #expect(try await PostSearch.distinctive(["invoice", "calendly"], limit: 2, on: app.db) == ["calendly"])
+            #expect(try await PostSearch.distinctive(["invoice", "sooner"], limit: 2, on: app.db) == ["invoice"])  // all common: the longest
+            #expect(try await PostSearch.distinctive(["invoice", "calendly"], on: app.db) == ["invoice", "calendly"])
+        }
+    }
+
     @Test("most helpful this month: by marks of the last 30 days, most first")
     func mostHelpful() async throws {
         try await withGuild { app, _ in

@@ -115,16 +115,16 @@ enum PostSearch {
     /// 300 ms, to list first the posts that say "more" most.
     static let commonWord = 5_000
 
-    /// The words worth an any-word search: those in at most `commonWord` posts, or else the longest.
-    static func distinctive(_ words: [String], on db: any Database) async throws -> [String] {
+    /// The words worth an any-word search: those in at most `limit` posts, or else the longest.
+    static func distinctive(_ words: [String], limit: Int = commonWord, on db: any Database) async throws -> [String] {
         var rare: [String] = []
         for word in words {
             let match: SQLQueryString = db.isSQLite
                 ? "SELECT rowid FROM post_search WHERE post_search MATCH \(bind: DirectorySearch.ftsExpression(.all([word])))"
                 : "SELECT post_id FROM post_search_vectors WHERE search_vector @@ to_tsquery('english', \(bind: DirectorySearch.tsQuery(.all([word]))))"
-            let count = try await db.sql.raw("SELECT COUNT(*) AS n FROM (\(match) LIMIT \(literal: commonWord + 1)) s")
+            let count = try await db.sql.raw("SELECT COUNT(*) AS n FROM (\(match) LIMIT \(literal: limit + 1)) s")
                 .first(decoding: Count.self)?.n ?? 0
-            if count <= commonWord { rare.append(word) }
+            if count <= limit { rare.append(word) }
         }
         return rare.isEmpty ? [words.max { $0.count < $1.count } ?? words[0]] : rare
     }
