@@ -77,7 +77,7 @@ struct BlogrollTests {
             let own = try await browser.post("/blogroll", ["feedUrl": "https://rob.example/feed.xml", "title": "Rob's Books", "own": "yes",
                                                           "niches": "bookkeeping"])
             #expect(own.status == .seeOther)
-            let other = try await browser.post("/blogroll", ["feedUrl": "HTTPS://Ledgers.Example/atom.xml#top", "siteUrl": "https://ledgers.example/",
+            let other = try await browser.post("/blogroll", ["feedUrl": "HTTPS://Ledgers.Example/atom.xml", "siteUrl": "https://ledgers.example/",
                                                             "title": "Ledger Notes", "reason": "Clear & short on month-end.",
                                                             "niches": "bookkeeping, payroll services"])
             #expect(other.status == .seeOther)
@@ -115,6 +115,10 @@ struct BlogrollTests {
             #expect(strict.status == .notAcceptable)
             let lenient = try await app.testing().sendRequest(.GET, "/api/v1/blogroll/niches/bookkeeping.opml", headers: ["Accept": "text/x-opml, */*;q=0.1"])
             #expect(lenient.status == .ok)
+            for bad in ["HTTPS://0*", "https://a.example/#top", "https://user:pw@a.example/", "https://a.example:99999/", "https://a.example/%zz"] {
+                #expect(Blogroll.normalizedURL(bad) == nil, "\(bad)")
+            }
+            #expect(Blogroll.normalizedURL("https://A.Example:8080/feed%20x?a=1&b=2") == "https://a.example:8080/feed%20x?a=1&b=2")
             let badAPI = try await api(.POST, "/api/v1/blogroll", token: cast.otherToken, json: """
                 {"feedUrl":"ftp://x.example/feed","reason":"x","niches":["bookkeeping"]}
                 """, on: app)
