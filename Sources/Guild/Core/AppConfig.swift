@@ -50,6 +50,12 @@ public struct AppConfig: Sendable, Equatable {
     public var feedsAllowPrivate = false
     /// Seconds a request waits for a pooled database connection before it gets 503.
     public var databasePoolWait = 10
+    /// The domain of the per-message Reply-To addresses on members' emails to contacts
+    /// (`reply+TOKEN@domain`), whose mail is piped into `guild mail receive`; nil: the host of `baseURL`.
+    public var replyDomain: String? = nil
+
+    /// The reply domain in use.
+    public var effectiveReplyDomain: String { replyDomain ?? URL(string: baseURL)?.host ?? "localhost" }
 
     public enum LogFormat: String, Sendable { case text, json }
 
@@ -137,6 +143,12 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let raw = env.nonEmpty("GUILD_FEEDS_ALLOW_PRIVATE") {
             config.feedsAllowPrivate = try parseBool(raw, variable: "GUILD_FEEDS_ALLOW_PRIVATE")
+        }
+        if let raw = env.nonEmpty("GUILD_REPLY_DOMAIN") {
+            guard let domain = ContactMailRules.domain(raw) else {
+                throw ConfigError(variable: "GUILD_REPLY_DOMAIN", problem: "must be a domain name such as reply.guild.example.org")
+            }
+            config.replyDomain = domain
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

@@ -38,6 +38,7 @@ enum GuildMigrations {
             CreateConversation(),
             CreateDigestSends(),
             CreateBlogroll(),
+            CreateContacts(),
         ]
     }
 }

@@ -14,6 +14,19 @@ struct Email: Sendable, Equatable {
     var messageID: String
     /// Adds `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
     var unsubscribeURL: String? = nil
+    /// A member writing to a contact: "Ada Lovelace (via Guild)" on Guild's own address (the domain's
+    /// SPF and DKIM stay true), and the per-message address answers go to.
+    var fromName: String? = nil
+    var replyTo: String? = nil
+
+    /// The From line: Guild's address, under the writing member's name when there is one.
+    var fromHeader: String {
+        guard let fromName else { return from }
+        let address = from.split(separator: "<").last.map { "<" + $0 } ?? "<\(from)>"
+        let display = fromName.filter { !$0.isNewline && $0 != "\"" && $0 != "\\" } + " (via Guild)"
+        let encoded = display.allSatisfy(\.isASCII) ? "\"\(display)\"" : "=?UTF-8?B?\(Data(display.utf8).base64EncodedString())?="
+        return encoded + " " + address
+    }
 
     /// RFC 5322 text with UTF-8 body; the subject is RFC 2047-encoded when it is not plain ASCII.
     var rfc5322: String {
@@ -23,11 +36,12 @@ struct Email: Sendable, Equatable {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
         let body = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+        let replyTo = replyTo.map { ["Reply-To: \($0)"] } ?? []
         let unsubscribe = unsubscribeURL.map { ["List-Unsubscribe: <\($0)>", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"] } ?? []
         return ([
-            "From: \(from)", "To: \(to)", "Subject: \(subjectHeader)", "Date: \(formatter.string(from: Date()))",
+            "From: \(fromHeader)", "To: \(to)", "Subject: \(subjectHeader)", "Date: \(formatter.string(from: Date()))",
             "Message-ID: <\(messageID)>",
-        ] + unsubscribe + [
+        ] + replyTo + unsubscribe + [
             "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", body, "",
         ]).joined(separator: "\r\n")
     }

@@ -12,6 +12,7 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case postReplied = "post_replied"
     case answerAccepted = "answer_accepted"
     case knowledgeDigest = "knowledge_digest"
+    case followUpDigest = "followup_digest"
 
     /// Words on the settings page and the unsubscribe page.
     var label: String {
@@ -23,11 +24,12 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .postReplied: "Someone comments on my post or replies to my comment"
         case .answerAccepted: "My answer to a question is accepted"
         case .knowledgeDigest: "A weekly email of the most helpful posts in my niches"
+        case .followUpDigest: "A morning email of my follow-ups due today"
         }
     }
 
     /// Off until the member turns it on (a digest is something to ask for); the others are on until turned off.
-    var optIn: Bool { self == .knowledgeDigest }
+    var optIn: Bool { self == .knowledgeDigest || self == .followUpDigest }
 }
 
 struct NotificationRow: Decodable, Sendable, Encodable {

@@ -20,6 +20,8 @@ struct OutboxDelivery: Sendable {
         var body: String
         var attempts: Int
         var unsubscribe_url: String?
+        var from_name: String?
+        var reply_to: String?
     }
 
     /// Minutes to wait after the nth failed attempt: 1, 2, 4, … capped at six hours.
@@ -34,7 +36,8 @@ struct OutboxDelivery: Sendable {
             do {
                 try await transport.send(Email(from: from, to: message.recipient, subject: message.subject,
                                                body: message.body, messageID: "\(message.id.uuidString.lowercased())@guild",
-                                               unsubscribeURL: message.unsubscribe_url))
+                                               unsubscribeURL: message.unsubscribe_url, fromName: message.from_name,
+                                               replyTo: message.reply_to))
                 try await db.sql.raw("""
                     UPDATE outbox_messages SET status = 'sent', sent_at = \(bind: Date()), claimed_until = NULL,
                     last_error = NULL WHERE id = \(bind: message.id)
@@ -73,13 +76,13 @@ struct OutboxDelivery: Sendable {
                 WITH picked AS MATERIALIZED (\(due) FOR UPDATE SKIP LOCKED)
                 UPDATE outbox_messages o SET claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = o.attempts + 1
                 FROM picked WHERE o.id = picked.id
-                RETURNING o.id, o.recipient, o.subject, o.body, o.attempts, o.unsubscribe_url
+                RETURNING o.id, o.recipient, o.subject, o.body, o.attempts, o.unsubscribe_url, o.from_name, o.reply_to
                 """).all(decoding: Claimed.self)
         }
         return try await db.sql.raw("""
             UPDATE outbox_messages SET claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = attempts + 1
             WHERE id IN (\(due))
-            RETURNING id, recipient, subject, body, attempts, unsubscribe_url
+            RETURNING id, recipient, subject, body, attempts, unsubscribe_url, from_name, reply_to
             """).all(decoding: Claimed.self)
     }
 
@@ -101,7 +104,7 @@ struct OutboxDelivery: Sendable {
 }
 
 /// The background loop inside `guild serve`: delivers mail every few seconds, sweeps old throttle rows
-/// hourly and queues the weekly knowledge digest when one is due.
+/// hourly and queues the weekly knowledge digest and the daily follow-up digest when they are due.
 final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
     let interval: Duration
@@ -124,6 +127,8 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                         lastDigest = .now
                         let queued = try await KnowledgeDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
                         if queued > 0 { app.logger.info("weekly digest: \(queued) emails queued") }
+                        let due = try await FollowUpDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
+                        if due > 0 { app.logger.info("follow-up digest: \(due) emails queued") }
                     }
                 } catch {
                     app.logger.error("outbox worker: \(String(describing: error))")

@@ -20,15 +20,22 @@ final class OutboxMessage: Model, @unchecked Sendable {
     @OptionalField(key: "sent_at") var sentAt: Date?
     /// Notification emails: the one-click unsubscribe address (`List-Unsubscribe`, RFC 8058).
     @OptionalField(key: "unsubscribe_url") var unsubscribeURL: String?
+    /// A member's email to a contact: the member's name on the From line, and where the answer goes.
+    @OptionalField(key: "from_name") var fromName: String?
+    @OptionalField(key: "reply_to") var replyTo: String?
 
     init() {}
 }
 
 enum Outbox {
     /// Queues a plain-text email; the job inside `guild serve` sends it.
-    static func enqueue(to recipient: String, subject: String, body: String, unsubscribeURL: String? = nil, on db: any Database) async throws {
+    static func enqueue(to recipient: String, subject: String, body: String, unsubscribeURL: String? = nil, id: UUID? = nil,
+                        fromName: String? = nil, replyTo: String? = nil, on db: any Database) async throws {
         let message = OutboxMessage()
+        message.id = id
         message.unsubscribeURL = unsubscribeURL
+        message.fromName = fromName
+        message.replyTo = replyTo
         message.recipient = recipient
         message.subject = subject
         message.body = body

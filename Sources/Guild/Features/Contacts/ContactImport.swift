@@ -1,0 +1,154 @@
+import Fluent
+import Formats
+import Foundation
+import SQLKit
+import Validation
+import Vapor
+
+/// Cards from a vCard or CSV file into a member's contacts, in one transaction. A card whose email
+/// address (or, from a Guild export, whose UID) is already a contact fills in that contact instead of
+/// making a twin; a card that breaks a rule is reported by its position and the rest are imported.
+enum ContactImport {
+    struct Report: Sendable, Encodable {
+        var created = 0
+        var updated = 0
+        var problems: [Problem] = []
+
+        struct Problem: Sendable, Encodable {
+            var position: Int
+            var line: Int
+            var reason: String
+            var text: String { "card \(position) (line \(line)): \(reason)" }
+        }
+    }
+
+    static func fields(_ card: ContactCard) -> ContactFields {
+        ContactFields(name: card.name, business: card.business, emails: card.emails.map { .init($0.value, types: $0.types) },
+                      phones: card.phones.map { .init($0.value, types: $0.types) }, website: card.website, met: "",
+                      notes: card.notes, tags: card.tags)
+    }
+
+    static func run(_ cards: [ContactCard], problems: [ContactProblem], owner: UUID, on db: any Database) async throws -> Report {
+        var report = Report(problems: problems.map { .init(position: $0.position, line: $0.line, reason: $0.reason) })
+        // Position of each card in its file, for messages: the parsers keep the order.
+        var positions: [Int] = []
+        var next = 1
+        let skipped = Set(problems.map(\.position))
+        for _ in cards {
+            while skipped.contains(next) { next += 1 }
+            positions.append(next)
+            next += 1
+        }
+        var checked: [(Int, ContactCard, ContactFields)] = []
+        for (index, card) in cards.enumerated() {
+            switch ContactRules.validate(fields(card)) {
+            case .success(let fields): checked.append((positions[index], card, fields))
+            case .failure(let problem): report.problems.append(.init(position: positions[index], line: card.line, reason: problem.message))
+            }
+        }
+        report.problems.sort { $0.position < $1.position }
+        let valid = checked
+        let counts = try await db.writeTransaction(reportingGeneration: false) { db -> (Int, Int) in
+            struct Known: Decodable { var contact_id: UUID; var normalized: String }
+            var byEmail: [String: UUID] = [:]
+            for row in try await db.sql.raw("""
+                SELECT contact_id, normalized FROM contact_handles WHERE owner_id = \(bind: owner) AND kind = 'email'
+                """).all(decoding: Known.self) { byEmail[row.normalized] = row.contact_id }
+            struct Own: Decodable { var id: UUID }
+            let ownIDs = Set(try await db.sql.raw("SELECT id FROM contacts WHERE owner_id = \(bind: owner)").all(decoding: Own.self).map(\.id))
+            var fresh: [(UUID, ContactFields)] = []
+            var updated = 0
+            let now = Date()
+            for (_, card, fields) in valid {
+                let existing = UUID(uuidString: card.uid).flatMap { ownIDs.contains($0) ? $0 : nil }
+                    ?? fields.emails.lazy.compactMap { byEmail[$0.value.lowercased()] }.first
+                if let existing {
+                    try await fillIn(existing, with: fields, owner: owner, on: db)
+                    updated += 1
+                } else {
+                    let id = UUID()
+                    fresh.append((id, fields))
+                    for email in fields.emails { byEmail[email.value.lowercased()] = id }
+                }
+            }
+            try await insertMany(fresh, owner: owner, at: now, on: db)
+            return (fresh.count, updated)
+        }
+        report.created = counts.0
+        report.updated = counts.1
+        return report
+    }
+
+    /// New contacts in multi-row inserts of 200: a 10,000-card file is a few hundred statements, not 30,000.
+    static func insertMany(_ contacts: [(UUID, ContactFields)], owner: UUID, at now: Date, on db: any Database) async throws {
+        for chunk in stride(from: 0, to: contacts.count, by: 200).map({ contacts[$0..<min($0 + 200, contacts.count)] }) {
+            let rows = chunk.map { id, f in
+                SQLQueryString("""
+                    (\(bind: id), \(bind: owner), \(bind: f.name), \(bind: Contacts.sortKey(f.name)), \(bind: f.business), \(bind: f.website),
+                     \(bind: f.met), \(bind: f.notes), \(bind: now), \(bind: now))
+                    """)
+            }
+            try await db.sql.raw("""
+                INSERT INTO contacts (id, owner_id, name, sort_name, business, website, met, notes, created_at, updated_at)
+                VALUES \(rows.joined(separator: ", "))
+                """).run()
+            let handles = chunk.flatMap { id, f in
+                f.emails.enumerated().map { SQLQueryString("(\(bind: id), \(bind: owner), 'email', \(literal: $0), \(bind: $1.value), \(bind: $1.value.lowercased()), \(bind: $1.types.joined(separator: ",")))") }
+                    + f.phones.enumerated().map { SQLQueryString("(\(bind: id), \(bind: owner), 'phone', \(literal: $0), \(bind: $1.value), \(bind: ContactRules.phoneKey($1.value) ?? $1.value), \(bind: $1.types.joined(separator: ",")))") }
+            }
+            for part in stride(from: 0, to: handles.count, by: 400).map({ handles[$0..<min($0 + 400, handles.count)] }) {
+                try await db.sql.raw("""
+                    INSERT INTO contact_handles (contact_id, owner_id, kind, position, value, normalized, types) VALUES \(part.joined(separator: ", "))
+                    """).run()
+            }
+            let tags = chunk.flatMap { id, f in f.tags.map { SQLQueryString("(\(bind: id), \(bind: owner), \(bind: $0))") } }
+            for part in stride(from: 0, to: tags.count, by: 400).map({ tags[$0..<min($0 + 400, tags.count)] }) {
+                try await db.sql.raw("INSERT INTO contact_tags (contact_id, owner_id, tag) VALUES \(part.joined(separator: ", "))").run()
+            }
+        }
+    }
+
+    /// Adds what the card knows and the contact does not: empty fields, new addresses, new tags, notes appended.
+    static func fillIn(_ id: UUID, with card: ContactFields, owner: UUID, on db: any Database) async throws {
+        guard let record = try await Contacts.find(id, owner: owner, on: db) else { return }
+        let handles = try await Contacts.handles(of: [id], on: db)[id] ?? []
+        let tags = try await Contacts.tags(of: [id], on: db)[id] ?? []
+        let niches = try await db.sql.raw("SELECT niche_id FROM contact_niches WHERE contact_id = \(bind: id)")
+            .all(decoding: NicheID.self).map(\.niche_id)
+        let merged = ContactMerge.combine(Contacts.fields(of: record, handles: handles, tags: tags), card)
+        try await db.sql.raw("""
+            UPDATE contacts SET business = \(bind: merged.business), website = \(bind: merged.website), notes = \(bind: merged.notes),
+                updated_at = \(bind: Date()) WHERE id = \(bind: id)
+            """).run()
+        try await Contacts.writeParts(of: id, merged, niches: niches, owner: owner, on: db)
+    }
+
+    struct NicheID: Decodable { var niche_id: UUID }
+
+    /// Every contact of the member as vCard cards, in name order, with the contact's id as UID.
+    static func export(_ owner: UUID, on db: any Database) async throws -> [ContactCard] {
+        struct Row: Decodable { var id: UUID; var name: String; var business: String; var website: String; var notes: String }
+        var cards: [ContactCard] = []
+        var offset = 0
+        while true {
+            let rows = try await db.sql.raw("""
+                SELECT id, name, business, website, notes FROM contacts WHERE owner_id = \(bind: owner)
+                ORDER BY sort_name, id LIMIT 1000 OFFSET \(literal: offset)
+                """).all(decoding: Row.self)
+            guard !rows.isEmpty else { break }
+            let ids = rows.map(\.id)
+            let handles = try await Contacts.handles(of: ids, on: db)
+            let tags = try await Contacts.tags(of: ids, on: db)
+            for row in rows {
+                let own = handles[row.id] ?? []
+                cards.append(ContactCard(
+                    name: row.name, business: row.business,
+                    emails: own.filter { $0.kind == "email" }.map { .init($0.value, types: $0.types.split(separator: ",").map(String.init)) },
+                    phones: own.filter { $0.kind == "phone" }.map { .init($0.value, types: $0.types.split(separator: ",").map(String.init)) },
+                    website: row.website, notes: row.notes, tags: tags[row.id] ?? [], uid: row.id.uuidString))
+            }
+            offset += rows.count
+        }
+        return cards
+    }
+}
