@@ -1,8 +1,11 @@
 """Signs up, out, in and changes the password in headless Chromium, at phone and desktop width.
 
-Usage: python3 browser.py BASE_URL ARTIFACT_DIR
+Usage: GUILD_MAIL_DIR=… GUILD_BIN=… GUILD_DB=… python3 browser.py BASE_URL ARTIFACT_DIR
 """
+import email
 import os
+import re
+import subprocess
 import sys
 import time
 import uuid
@@ -13,6 +16,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 base, artifacts = sys.argv[1].rstrip("/"), sys.argv[2]
+# For the contacts journey: where the server writes its mail, and how to run `guild mail receive` on its database.
+mail_dir, guild_bin, guild_db = os.environ.get("GUILD_MAIL_DIR", ""), os.environ.get("GUILD_BIN", ""), os.environ.get("GUILD_DB", "")
 os.makedirs(artifacts, exist_ok=True)
 
 
@@ -301,6 +306,77 @@ def knowledge_journey(width):
         visitor.quit()
 
 
+def chart_counts(driver):
+    """(sent, answered) from the Today page's chart summary."""
+    driver.get(f"{base}/today")
+    text = driver.find_element(By.ID, "chart-heading").find_element(By.XPATH, "..").text
+    match = re.search(r"(\d+) emails sent, (\d+) answered", text)
+    expect(match, f"no chart figures on Today: {text[:200]}")
+    return int(match.group(1)), int(match.group(2))
+
+
+def contacts_journey(width):
+    """Dev adds a card one-handed at 375 px with a follow-up, emails the contact from the follow-up,
+    the contact's reply is fed to `guild mail receive`, and the follow-up shows answered and the
+    chart on Today moves."""
+    marker = uuid.uuid4().hex[:6]
+    driver = browser(width)
+    try:
+        sign_in(driver, "dev@guild.test")
+        sent_before, answered_before = chart_counts(driver)
+        driver.get(f"{base}/contacts/new")
+        no_horizontal_scroll(driver, "quick add")
+        expect(driver.find_element(By.NAME, "emails").get_attribute("type") == "email", "the email box is not an email input")
+        expect(driver.find_element(By.NAME, "phones").get_attribute("type") == "tel", "the phone box is not a tel input")
+        for name in ["name", "emails", "phones", "met"]:
+            box = driver.find_element(By.NAME, name)
+            label = driver.find_element(By.CSS_SELECTOR, f'label[for="{box.get_attribute("id")}"]')
+            expect(label.text.strip(), f"quick add: {name} has no label")
+        fill(driver, name=f"Nia Mensah {marker}", emails=f"nia-{marker}@mensah.example", phones="+1 512 555 0199",
+             met="Wednesday networking morning", followUpPurpose=f"Send the proposal {marker}")
+        shot(driver, f"contacts-quick-add-{width}")
+        submit(driver, "/contacts?quick=1")
+        expect(page_shows(driver, f"Saved Nia Mensah {marker}"), "the card was not saved")
+        driver.get(f"{base}/contacts?q={marker}")
+        driver.find_element(By.PARTIAL_LINK_TEXT, f"Nia Mensah {marker}").click()
+        expect(page_shows(driver, f"Send the proposal {marker}"), "the follow-up is not on the contact's page")
+        contact_url = driver.current_url
+        driver.find_element(By.CSS_SELECTOR, 'a[href*="/email?followup="]').click()
+        fill(driver, body=f"Hello Nia, here is the proposal we talked about. {marker}")
+        no_horizontal_scroll(driver, "email form")
+        driver.find_element(By.CSS_SELECTOR, 'form[action$="/email"] button[type=submit]').click()
+        expect(page_shows(driver, "Sent."), "the email was not sent")
+        # the outbox writes it to the mail directory within a few seconds
+        sent = None
+        for _ in range(60):
+            for name in os.listdir(mail_dir) if os.path.isdir(mail_dir) else []:
+                with open(os.path.join(mail_dir, name), "rb") as handle:
+                    message = email.message_from_bytes(handle.read())
+                if message["To"] == f"nia-{marker}@mensah.example":
+                    sent = message
+            if sent: break
+            time.sleep(0.5)
+        expect(sent is not None, "the email never left the outbox")
+        expect(sent["Reply-To"].startswith("reply+"), f"Reply-To is {sent['Reply-To']}")
+        reply = (f"From: Nia Mensah <nia-{marker}@mensah.example>\r\nTo: {sent['Reply-To']}\r\nSubject: Re: {sent['Subject']}\r\n"
+                 f"Message-ID: <{marker}@mensah.example>\r\nIn-Reply-To: {sent['Message-ID']}\r\n\r\nLooks good, let's start Monday.\r\n")
+        run = subprocess.run([guild_bin, "mail", "receive"], input=reply.encode(), env=dict(os.environ, DATABASE_URL=guild_db),
+                             capture_output=True, timeout=120)
+        expect(b"matched" in run.stdout, f"mail receive said {run.stdout!r} {run.stderr[-300:]!r}")
+        driver.get(contact_url)
+        expect(page_shows(driver, "answered"), "the follow-up does not show answered")
+        expect(page_shows(driver, "Looks good, let"), "the reply is not in the contact's touches")
+        shot(driver, f"contact-answered-{width}")
+        sent_after, answered_after = chart_counts(driver)
+        expect((sent_after, answered_after) == (sent_before + 1, answered_before + 1),
+               f"the chart went from {(sent_before, answered_before)} to {(sent_after, answered_after)}")
+        no_horizontal_scroll(driver, "today")
+        shot(driver, f"today-{width}")
+        print(f"contacts journey at {width}px: ok (chart {sent_before}/{answered_before} → {sent_after}/{answered_after})")
+    finally:
+        driver.quit()
+
+
 def journey(width):
     driver = browser(width)
     marker = uuid.uuid4().hex[:8]
@@ -355,4 +431,5 @@ for width in (375, 1280):
     referral_journey(width)
     requests_journey(width)
     knowledge_journey(width)
+    contacts_journey(width)
     journey(width)

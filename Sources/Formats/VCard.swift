@@ -215,6 +215,8 @@ extension ContactCard {
         case "TEL":
             let value = VCard.text(property.value).replacingOccurrences(of: "tel:", with: "", options: [.caseInsensitive, .anchored])
             if !value.isEmpty { phones.append(.init(value, types: property.types.filter { $0 != "voice" })) }
+        case "UID":
+            uid = VCard.text(property.value).replacingOccurrences(of: "urn:uuid:", with: "", options: [.caseInsensitive, .anchored])
         case "URL":
             if website.isEmpty { website = VCard.text(property.value) }
         case "NOTE":

@@ -80,6 +80,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(ModelCommand(), as: "model")
     app.asyncCommands.use(MatchCommand(), as: "match")
     app.asyncCommands.use(ReferralsCommand(), as: "referrals")
+    app.asyncCommands.use(ContactsCommand(), as: "contacts")
+    app.asyncCommands.use(MailCommand(), as: "mail")
     app.asyncCommands.use(FeedsCommand(), as: "feeds")
 
     try routes(app)

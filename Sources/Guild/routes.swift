@@ -16,6 +16,7 @@ func routes(_ app: Application) throws {
     try web.grouped(RequireSignInMiddleware()).register(collection: SettingsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: ReferralsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: RequestsController())
+    try web.grouped(RequireSignInMiddleware()).register(collection: ContactsController())
     try web.register(collection: PostsController())
     try web.register(collection: CommentsController())
     try web.register(collection: BlogrollController())

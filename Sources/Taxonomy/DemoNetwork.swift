@@ -74,10 +74,10 @@ public struct DemoNetwork: Sendable {
             niches: chosen.map { (index: $0.0, level: $0.1) }, availability: random.below(10) == 0 ? 1 : 0)
     }
 
-    static let firstNames = ["Ada", "Marisol", "Dev", "Rae", "Omar", "Lena", "Kofi", "Priya", "Tom", "Ines", "Yuki", "Sam",
+    public static let firstNames = ["Ada", "Marisol", "Dev", "Rae", "Omar", "Lena", "Kofi", "Priya", "Tom", "Ines", "Yuki", "Sam",
         "Noor", "Jonas", "Amara", "Luis", "Hana", "Felix", "Zoe", "Malik", "Greta", "Ravi", "Chloe", "Ben", "Aisha", "Mateo",
         "Freya", "Kenji", "Nia", "Oscar", "Leila", "Hugo", "Sofia", "Emeka", "Ivy", "Diego", "Maya", "Arjun", "Elsa", "Tariq"]
-    static let lastNames = ["Ortega", "Kapoor", "Lindqvist", "Haddad", "Novak", "Mensah", "Iyer", "Becker", "Silva", "Tanaka",
+    public static let lastNames = ["Ortega", "Kapoor", "Lindqvist", "Haddad", "Novak", "Mensah", "Iyer", "Becker", "Silva", "Tanaka",
         "Rahman", "Okafor", "Schmidt", "Garcia", "Kowalski", "Nguyen", "Dubois", "Rossi", "Andersen", "Moreau", "Patel",
         "Fischer", "Costa", "Yilmaz", "Murphy", "Sato", "Bianchi", "Jensen", "Alvarez", "Brennan", "Khan", "Weber", "Lopez"]
     static let cities = ["Austin, TX", "Columbus, OH", "Portland, OR", "Denver, CO", "Raleigh, NC", "Madison, WI",

@@ -42,26 +42,32 @@ public enum ContactRules {
     public static let handleTypes: Set<String> = ["work", "home", "cell", "mobile", "main", "other", "fax", "pager", "text"]
 
     /// The fields trimmed and checked: a name (or a business, an email or a phone to file it under),
-    /// valid addresses and numbers without repeats, a web address Guild can link to.
-    public static func validate(_ raw: ContactFields) -> Result<ContactFields, FieldProblem> {
+    /// valid addresses and numbers without repeats, a web address Guild can link to. `strict` (the JSON
+    /// API) checks each value exactly as sent, as its OpenAPI patterns do: an empty or padded address
+    /// or tag is refused there, where a form just leaves it out.
+    public static func validate(_ raw: ContactFields, strict: Bool = false) -> Result<ContactFields, FieldProblem> {
         var fields = raw
+        // Control characters are refused before trimming, lengths counted as sent: as the API's patterns do.
+        for (field, label, value, limit, multiline) in [
+            ("name", "Name", raw.name, maxName, false), ("business", "Business", raw.business, maxName, false),
+            ("met", "Where you met", raw.met, maxMet, true), ("notes", "Notes", raw.notes, maxNotes, true),
+        ] {
+            if value.unicodeScalars.count > limit { return .failure(.init(field: field, message: "\(label) can be at most \(limit) characters.")) }
+            let flat = multiline ? String(value.unicodeScalars.map { "\n\r\t".unicodeScalars.contains($0) ? " " : Character($0) }) : value
+            if let problem = TextRules.lineProblem(flat.trimmingWhitespace(), what: label) ?? TextRules.lineProblem(flat, what: label),
+                !(problem.hasSuffix("visible character.") && flat.trimmingWhitespace().isEmpty) {
+                return .failure(.init(field: field, message: problem))
+            }
+        }
         fields.name = raw.name.trimmingWhitespace()
         fields.business = raw.business.trimmingWhitespace()
         fields.met = raw.met.trimmingWhitespace()
         fields.notes = raw.notes.trimmingWhitespace()
-        for (field, label, value, limit) in [("name", "Name", fields.name, maxName), ("business", "Business", fields.business, maxName)] {
-            if value.unicodeScalars.count > limit { return .failure(.init(field: field, message: "\(label) can be at most \(limit) characters.")) }
-            if let problem = TextRules.lineProblem(value, what: label) { return .failure(.init(field: field, message: problem)) }
-        }
-        if fields.met.unicodeScalars.count > maxMet { return .failure(.init(field: "met", message: "Where you met can be at most \(maxMet) characters.")) }
-        if let problem = TextRules.textProblem(fields.met, what: "Where you met") { return .failure(.init(field: "met", message: problem)) }
-        if fields.notes.unicodeScalars.count > maxNotes { return .failure(.init(field: "notes", message: "Notes can be at most \(maxNotes) characters.")) }
-        if let problem = TextRules.textProblem(fields.notes, what: "Notes") { return .failure(.init(field: "notes", message: problem)) }
 
         fields.emails = []
         for handle in raw.emails {
-            let address = handle.value.trimmingWhitespace()
-            guard !address.isEmpty else { continue }
+            let address = strict ? handle.value : handle.value.trimmingWhitespace()
+            if address.isEmpty, !strict { continue }
             guard address.unicodeScalars.count <= 254, EmailAddress.isValid(address) else {
                 return .failure(.init(field: "emails", message: "“\(address.prefix(80))” is not an email address."))
             }
@@ -71,19 +77,19 @@ public enum ContactRules {
         }
         fields.phones = []
         for handle in raw.phones {
-            let number = handle.value.trimmingWhitespace()
-            guard !number.isEmpty else { continue }
+            let number = strict ? handle.value : handle.value.trimmingWhitespace()
+            if number.isEmpty, !strict { continue }
             guard let normalized = phoneKey(number) else {
-                return .failure(.init(field: "phones", message: "“\(number.prefix(40))” is not a phone number: use digits, spaces, + - ( ) . and an optional extension."))
+                return .failure(.init(field: "phones", message: "“\(number.prefix(40))” is not a phone number: use digits, spaces, + - ( ) . / and an optional extension (x12)."))
             }
             if !fields.phones.contains(where: { phoneKey($0.value) == normalized }) {
-                fields.phones.append(.init(number, types: cleanTypes(handle.types)))
+                fields.phones.append(.init(number.trimmingWhitespace(), types: cleanTypes(handle.types)))
             }
         }
-        if fields.emails.count > maxHandles || fields.phones.count > maxHandles {
-            return .failure(.init(field: fields.emails.count > maxHandles ? "emails" : "phones", message: "A contact can have at most \(maxHandles) email addresses and \(maxHandles) phone numbers."))
+        if raw.emails.count > maxHandles || raw.phones.count > maxHandles {
+            return .failure(.init(field: raw.emails.count > maxHandles ? "emails" : "phones", message: "A contact can have at most \(maxHandles) email addresses and \(maxHandles) phone numbers."))
         }
-        let website = raw.website.trimmingWhitespace()
+        let website = strict ? raw.website : raw.website.trimmingWhitespace()
         if website.isEmpty {
             fields.website = ""
         } else if let url = ProfileRules.website(website) {
@@ -92,35 +98,34 @@ public enum ContactRules {
             return .failure(.init(field: "website", message: "“\(website.prefix(80))” is not a web address (like example.com)."))
         }
         var tags: [String] = []
-        for tag in raw.tags {
-            let tag = tag.trimmingWhitespace()
-            guard !tag.isEmpty else { continue }
-            guard tag.unicodeScalars.count <= maxTag, TextRules.lineProblem(tag, what: "A tag") == nil, !tag.contains(",") else {
-                return .failure(.init(field: "tags", message: "Tags are at most \(maxTag) characters each, with no commas: “\(tag.prefix(50))”."))
+        guard raw.tags.count <= maxTags else { return .failure(.init(field: "tags", message: "A contact can have at most \(maxTags) tags.")) }
+        for rawTag in raw.tags {
+            let tag = rawTag.trimmingWhitespace()
+            if tag.isEmpty, !strict { continue }
+            guard !tag.isEmpty, rawTag.unicodeScalars.count <= maxTag, TextRules.lineProblem(rawTag, what: "A tag") == nil,
+                TextRules.lineProblem(tag, what: "A tag") == nil, !tag.contains(",") else {
+                return .failure(.init(field: "tags", message: "Tags are 1 to \(maxTag) characters each, with no commas: “\(rawTag.prefix(50))”."))
             }
             if !tags.contains(where: { $0.lowercased() == tag.lowercased() }) { tags.append(tag) }
         }
-        guard tags.count <= maxTags else { return .failure(.init(field: "tags", message: "A contact can have at most \(maxTags) tags.")) }
         fields.tags = tags
         if fields.name.isEmpty {
-            guard let fallback = [fields.business, fields.emails.first?.value, fields.phones.first?.value].compactMap({ $0 }).first(where: { !$0.isEmpty })
+            guard !strict, let fallback = [fields.business, fields.emails.first?.value, fields.phones.first?.value].compactMap({ $0 }).first(where: { !$0.isEmpty })
             else { return .failure(.init(field: "name", message: "Give the contact a name (or at least a business, an email or a phone).")) }
             fields.name = fallback
         }
         return .success(fields)
     }
 
+    /// The same rule as `Phone` in openapi.yaml: digits with spaces, + ( ) . - /, and an optional extension.
+    nonisolated(unsafe) static let phonePattern = /^\s*\+?[0-9 ().\-\/]*[0-9][0-9 ().\-\/]*( ?(x|ext\.?) ?[0-9]{1,6})?\s*$/
+
     /// A phone number's digits (with a leading + kept) for finding the same number written another
     /// way; nil when the text is not a phone number. An extension ("x12", "ext. 12") is left out.
     public static func phoneKey(_ raw: String) -> String? {
-        let lowered = raw.lowercased()
-        // The number before an extension ("x12", "ext. 12").
-        let main = lowered.prefix { $0 != "x" && $0 != "e" }
-        guard raw.unicodeScalars.count <= 40,
-            lowered.allSatisfy({ $0.isASCII && ($0.isNumber || " +-().xet/".contains($0)) }) else { return nil }
-        let digits = main.filter { $0.isNumber }
-        guard (3...20).contains(digits.count) else { return nil }
-        return (String(main).trimmingWhitespace().hasPrefix("+") ? "+" : "") + digits
+        guard raw.unicodeScalars.count <= 40, raw.wholeMatch(of: phonePattern) != nil else { return nil }
+        let main = raw.prefix { $0 != "x" && $0 != "e" }
+        return (String(main).trimmingWhitespace().hasPrefix("+") ? "+" : "") + main.filter { $0.isNumber }
     }
 
     static func cleanTypes(_ types: [String]) -> [String] {

@@ -1,4 +1,5 @@
 import Fluent
+import Formats
 import OpenAPIRuntime
 import OpenAPIVapor
 import Vapor
@@ -28,13 +29,17 @@ struct GuildAPI: APIProtocol {
 struct APIRequestMiddleware: AsyncMiddleware {
     @TaskLocal static var current: Request?
 
+    /// Routes whose body is a file: their own limit (a 10 MB address book), every other one 64 KB.
+    static let fileLimits = ["/api/v1/contacts/import": ContactFiles.maxFileSize]
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let limit = Self.fileLimits[request.url.path] ?? GuildAPI.maxBodySize
         let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
-        if declared > GuildAPI.maxBodySize || (request.body.data?.readableBytes ?? 0) > GuildAPI.maxBodySize {
-            throw Abort(.payloadTooLarge)
+        if declared > limit || (request.body.data?.readableBytes ?? 0) > limit {
+            throw Abort(.payloadTooLarge, reason: limit > GuildAPI.maxBodySize ? ContactsError.tooLarge.reason : nil)
         }
         if request.method != .GET, request.method != .HEAD, request.body.data == nil {
-            _ = try await request.body.collect(max: GuildAPI.maxBodySize).get()
+            _ = try await request.body.collect(max: limit).get()
         }
         return try await Self.$current.withValue(request) {
             try await next.respond(to: request)

@@ -50,7 +50,8 @@ enum DemoData {
         let referrals = try await DemoReferralWriter.write(perMember: 10, among: generated, seed: 1, app: app)
         let posts = try await DemoPostWriter.write(perMember: 2, among: generated, seed: 1, app: app)
         try await DemoBlogWriter.write(among: generated, seed: 1, app: app)
-        console.print("Demo data added: 5 named accounts, 300 generated members, \(referrals) referrals and \(posts.posts) posts with \(posts.comments) comments among them. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
+        let contacts = try await DemoContactWriter.write(app: app)
+        console.print("Demo data added: 5 named accounts, 300 generated members, \(referrals) referrals and \(posts.posts) posts with \(posts.comments) comments among them, \(contacts) private contacts with follow-ups. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
         console.print("with the password \(password).")
     }
 

@@ -73,7 +73,11 @@ struct GuildErrorMiddleware: AsyncMiddleware {
         case let error where DatabaseUnavailable.matches(error):
             return describe(DatabaseUnavailable())
         case let error as any AbortError:
-            if error.status == .payloadTooLarge { return tooLarge }
+            // A route's own words for its limit ("contact files can be at most 10 MB") beat the generic line.
+            if error.status == .payloadTooLarge {
+                return error.reason == HTTPStatus.payloadTooLarge.reasonPhrase || error.reason.isEmpty
+                    ? tooLarge : .init(status: .payloadTooLarge, code: "payload_too_large", message: error.reason, field: nil, headers: [:])
+            }
             return .init(status: error.status, code: codeFor(error.status), message: error.reason, field: nil, headers: error.headers)
         default:
             return .init(status: .internalServerError, code: "internal_error",

@@ -125,6 +125,35 @@ struct AccessMatrixTests {
             return id
         }
 
+        /// A contact of the owner's, with an email address.
+        func contact() async throws -> UUID {
+            try await Contacts.create(ContactDraft(fields: .init(name: "Cora Contact \(next())", emails: [.init("cora\(counter)@example.com")])),
+                                      owner: users[.owner]!.requireID(), on: app.db)
+        }
+
+        /// A follow-up on one of the owner's contacts.
+        func followUp() async throws -> UUID {
+            try await FollowUps.create(contact: try await contact(), purpose: "Coffee?", due: FollowUps.day(), owner: users[.owner]!.requireID(), on: app.db)
+        }
+
+        /// An email the owner sent to one of their contacts.
+        func contactEmail() async throws -> (contact: UUID, email: UUID) {
+            let contact = try await contact()
+            let email = try await ContactMail.send(.init(subject: "Hello", body: "Coffee?"), contact: contact, followUp: nil, from: users[.owner]!,
+                                                   config: app.guildConfig, on: app.db)
+            return (contact, email)
+        }
+
+        /// A CSV upload of the owner's waiting for its column mapping.
+        func contactImport() async throws -> UUID {
+            let id = UUID()
+            try await app.db.sql.raw("""
+                INSERT INTO contact_imports (id, owner_id, filename, content, created_at)
+                VALUES (\(bind: id), \(bind: try users[.owner]!.requireID()), 'c.csv', 'Name,Email\r\nCy,cy@example.com\r\n', \(bind: Date()))
+                """).run()
+            return id
+        }
+
         /// A niche members typed, fresh for each request that may merge it away.
         func freshNiche() async throws -> String {
             try await NicheResolver.findOrCreate("matrix niche \(next())", on: app.db).slug
@@ -153,6 +182,13 @@ struct AccessMatrixTests {
                                                               .organizer: .noContent, .admin: .noContent]
     static let adminsOnly: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .forbidden,
                                                  .organizer: .forbidden, .admin: .seeOther]
+
+    static let ownerOnlyPage: [Who: HTTPStatus] = [.anonymous: .seeOther, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .notFound]
+    static let ownerOnlyForm: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound,
+                                                   .admin: .notFound]
+    static func ownerOnlyAPI(_ status: HTTPStatus) -> [Who: HTTPStatus] {
+        [.anonymous: .unauthorized, .member: .notFound, .owner: status, .organizer: .notFound, .admin: .notFound]
+    }
 
     static let rows: [Row] = [
         // A reset link is its own credential: whoever holds it may use it, signed in or not.
@@ -351,6 +387,43 @@ struct AccessMatrixTests {
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .notFound]),
         Row(route: "DELETE /api/v1/posts/:id", api: true, path: { cast in "/api/v1/posts/\(try await cast.post())" },
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .noContent, .organizer: .notFound, .admin: .noContent]),
+        // Contacts are their owner's alone: everyone else, organizers and admins included, finds nothing there.
+        Row(route: "GET /contacts/:contactID", path: { cast in "/contacts/\(try await cast.contact())" }, expected: ownerOnlyPage),
+        Row(route: "GET /contacts/:contactID/edit", path: { cast in "/contacts/\(try await cast.contact())/edit" }, expected: ownerOnlyPage),
+        Row(route: "POST /contacts/:contactID", body: { _ in ["name": "Cora Changed"] },
+            path: { cast in "/contacts/\(try await cast.contact())" }, expected: ownerOnlyForm),
+        Row(route: "POST /contacts/:contactID/delete", path: { cast in "/contacts/\(try await cast.contact())/delete" }, expected: ownerOnlyForm),
+        Row(route: "POST /contacts/:contactID/member", body: { cast in ["member": cast.ownerSlug] },
+            path: { cast in "/contacts/\(try await cast.contact())/member" }, expected: ownerOnlyForm),
+        Row(route: "POST /contacts/:contactID/followups", body: { _ in ["purpose": "Coffee?", "due": FollowUps.day(offsetDays: 3)] },
+            path: { cast in "/contacts/\(try await cast.contact())/followups" }, expected: ownerOnlyForm),
+        Row(route: "POST /contacts/:contactID/touches", body: { _ in ["kind": "call", "outcome": "Good talk"] },
+            path: { cast in "/contacts/\(try await cast.contact())/touches" }, expected: ownerOnlyForm),
+        Row(route: "GET /contacts/:contactID/email", path: { cast in "/contacts/\(try await cast.contact())/email" }, expected: ownerOnlyPage),
+        Row(route: "POST /contacts/:contactID/email", body: { _ in ["subject": "Hello", "body": "Coffee next week?"] },
+            path: { cast in "/contacts/\(try await cast.contact())/email" }, expected: ownerOnlyForm),
+        Row(route: "POST /contacts/:contactID/emails/:emailID/answered",
+            path: { cast in let e = try await cast.contactEmail(); return "/contacts/\(e.contact)/emails/\(e.email)/answered" }, expected: ownerOnlyForm),
+        Row(route: "GET /contacts/:contactID/merge/:otherID",
+            path: { cast in "/contacts/\(try await cast.contact())/merge/\(try await cast.contact())" }, expected: ownerOnlyPage),
+        Row(route: "POST /contacts/:contactID/merge/:otherID",
+            path: { cast in "/contacts/\(try await cast.contact())/merge/\(try await cast.contact())" }, expected: ownerOnlyForm),
+        Row(route: "POST /contacts/import/:importID", body: { _ in ["column0": "name", "column1": "email"] },
+            path: { cast in "/contacts/import/\(try await cast.contactImport())" },
+            expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .notFound]),
+        Row(route: "POST /followups/:followUpID/done", path: { cast in "/followups/\(try await cast.followUp())/done" }, expected: ownerOnlyForm),
+        Row(route: "POST /followups/:followUpID/snooze", body: { _ in ["until": FollowUps.day(offsetDays: 7)] },
+            path: { cast in "/followups/\(try await cast.followUp())/snooze" }, expected: ownerOnlyForm),
+        Row(route: "POST /followups/:followUpID/answered", path: { cast in "/followups/\(try await cast.followUp())/answered" }, expected: ownerOnlyForm),
+        Row(route: "GET /api/v1/contacts/:id", api: true, path: { cast in "/api/v1/contacts/\(try await cast.contact())" }, expected: ownerOnlyAPI(.ok)),
+        Row(route: "PATCH /api/v1/contacts/:id", api: true, body: { _ in ["business": "Cora & Co."] },
+            path: { cast in "/api/v1/contacts/\(try await cast.contact())" }, expected: ownerOnlyAPI(.ok)),
+        Row(route: "DELETE /api/v1/contacts/:id", api: true, path: { cast in "/api/v1/contacts/\(try await cast.contact())" },
+            expected: ownerOnlyAPI(.noContent)),
+        Row(route: "POST /api/v1/contacts/:id/emails", api: true, body: { _ in ["subject": "Hello", "body": "Coffee next week?"] },
+            path: { cast in "/api/v1/contacts/\(try await cast.contact())/emails" }, expected: ownerOnlyAPI(.accepted)),
+        Row(route: "POST /api/v1/followups/:id/done", api: true, path: { cast in "/api/v1/followups/\(try await cast.followUp())/done" },
+            expected: ownerOnlyAPI(.ok)),
         Row(route: "GET /api/v1/members/:slug", api: true, path: { cast in "/api/v1/members/\(cast.ownerSlug)" }, expected: Row.all(.ok)),
         Row(route: "GET /api/v1/niches/:slug", api: true, path: { _ in "/api/v1/niches/bookkeeping" }, expected: Row.all(.ok)),
         Row(route: "POST /api/v1/niches/:slug/merge", api: true, body: { _ in ["into": "bookkeeping"] },

@@ -36,9 +36,10 @@ struct OutageTests {
 
     @Test("a request still waiting at its deadline gets 503 instead of hanging")
     func deadline() async throws {
-        try await withGuild(configure: { $0.requestTimeout = 1 }) { app, _ in
+        // A 3 s deadline, not 1: the /ping after it must not miss its own deadline on a loaded machine.
+        try await withGuild(configure: { $0.requestTimeout = 3 }) { app, _ in
             app.get("stuck") { _ -> String in
-                try await Task.sleep(for: .seconds(5))
+                try await Task.sleep(for: .seconds(10))
                 return "late"
             }
             let response = try await app.testing().sendRequest(.GET, "/stuck")

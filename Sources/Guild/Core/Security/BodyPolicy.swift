@@ -8,6 +8,8 @@ struct BodyPolicy: Sendable {
     /// 0: multipart bodies are refused (415). Parsing cost grows with the square of the part
     /// count, so a route that takes multipart bounds the parts too.
     var maxMultipartParts: Int
+    /// What a refused body is told, when the route can say better than "too large".
+    var tooLarge: String? = nil
 
     static let form = BodyPolicy(limit: 256 * 1024, maxMultipartParts: 0)
     /// A 10 MB file and its form fields; a bigger file is refused by the route with a clear message.
@@ -33,13 +35,13 @@ extension Request {
     func collectBody() async throws {
         let policy = route?.bodyPolicy ?? .form
         let declared = headers.first(name: .contentLength).flatMap(Int.init) ?? 0
-        guard declared <= policy.limit else { throw Abort(.payloadTooLarge) }
+        guard declared <= policy.limit else { throw Abort(.payloadTooLarge, reason: policy.tooLarge) }
         let isMultipart = headers.contentType?.type == "multipart"
         if isMultipart, policy.maxMultipartParts == 0 {
             throw Abort(.unsupportedMediaType, reason: "This form takes no file uploads.")
         }
         if let data = body.data {
-            guard data.readableBytes <= policy.limit else { throw Abort(.payloadTooLarge) }
+            guard data.readableBytes <= policy.limit else { throw Abort(.payloadTooLarge, reason: policy.tooLarge) }
         } else {
             _ = try await body.collect(max: policy.limit).get()
         }

@@ -35,7 +35,7 @@ enum ContactMailRules {
 /// Reply-To (`reply+TOKEN@domain`) whose answer `guild mail receive` reads back. Only the token's
 /// SHA-256 is stored, so the database alone cannot forge a reply.
 enum ContactMail {
-    struct Draft: Sendable {
+    struct Draft: Sendable, Encodable {
         var to: String = ""
         var subject: String = ""
         var body: String = ""
@@ -62,13 +62,20 @@ enum ContactMail {
         guard addresses.contains(where: { $0.lowercased() == to.lowercased() }) else {
             throw ContactsError.invalid(field: "to", "Write to one of this contact's addresses.")
         }
+        // Checked as sent too (the API document's patterns): a tab or a line break is no part of a subject.
+        if let problem = TextRules.lineProblem(draft.subject, what: "The subject"), !draft.subject.trimmingWhitespace().isEmpty {
+            throw ContactsError.invalid(field: "subject", problem)
+        }
+        if let problem = TextRules.textProblem(draft.body, what: "The email"), !draft.body.trimmingWhitespace().isEmpty {
+            throw ContactsError.invalid(field: "body", problem)
+        }
         let subject = draft.subject.trimmingWhitespace()
-        guard !subject.isEmpty, subject.unicodeScalars.count <= ContactMailRules.maxSubject else {
+        guard !subject.isEmpty, draft.subject.unicodeScalars.count <= ContactMailRules.maxSubject else {
             throw ContactsError.invalid(field: "subject", "Give the email a subject of at most \(ContactMailRules.maxSubject) characters.")
         }
         if let problem = TextRules.lineProblem(subject, what: "The subject") { throw ContactsError.invalid(field: "subject", problem) }
         let body = draft.body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !body.isEmpty, body.unicodeScalars.count <= ContactMailRules.maxBody else {
+        guard !body.isEmpty, draft.body.unicodeScalars.count <= ContactMailRules.maxBody else {
             throw ContactsError.invalid(field: "body", "Write the email (at most \(ContactMailRules.maxBody) characters).")
         }
         if let problem = TextRules.textProblem(body, what: "The email") { throw ContactsError.invalid(field: "body", problem) }

@@ -32,6 +32,8 @@ struct ContactDraft: Sendable {
     var fields: ContactFields
     var niches: [String] = []
     var memberSlug: String? = nil
+    /// The JSON API: values checked exactly as sent (see `ContactRules.validate`).
+    var strict = false
 }
 
 /// The private address book: contacts, their addresses, tags and niches. Nobody but the owner reads
@@ -41,16 +43,18 @@ enum Contacts {
 
     /// Checks the draft: the fields' rules, niche names that exist, a member profile that exists.
     static func validated(_ draft: ContactDraft, on db: any Database) async throws -> (ContactFields, [NicheResolver.Resolved], UUID?) {
-        let fields = try ContactRules.validate(draft.fields).mapError { ContactsError.invalid(field: $0.field, $0.message) }.get()
+        let fields = try ContactRules.validate(draft.fields, strict: draft.strict).mapError { ContactsError.invalid(field: $0.field, $0.message) }.get()
+        guard draft.niches.count <= 10 else { throw ContactsError.invalid(field: "niches", "A contact can have at most 10 niches.") }
+        if draft.strict, draft.niches.contains(where: { $0.trimmingWhitespace().isEmpty || $0.unicodeScalars.count > 100 }) {
+            throw ContactsError.invalid(field: "niches", "Each niche is a name of 1 to 100 characters.")
+        }
         let typed = draft.niches.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
-        guard typed.count <= 10 else { throw ContactsError.invalid(field: "niches", "A contact can have at most 10 niches.") }
-        let niches = try await NicheResolver.tags(typed, on: db)
-            .mapError { ContactsError.invalid(field: "niches", "“\($0.name.prefix(100))” is not a niche on Guild; choose one from the niche list.") }.get()
+        let niches = try await NicheResolver.tags(typed, on: db).mapError { ContactsError.unknownNiche($0.name) }.get()
         var memberID: UUID?
         if let slug = draft.memberSlug?.trimmingWhitespace(), !slug.isEmpty {
             struct Row: Decodable { var user_id: UUID }
             guard slug.count <= 100, let row = try await db.sql.raw("SELECT user_id FROM profiles WHERE slug = \(bind: slug)").first(decoding: Row.self) else {
-                throw ContactsError.invalid(field: "member", "No member has the profile “\(slug.prefix(80))”.")
+                throw ContactsError.unknownMember(slug)
             }
             memberID = row.user_id
         }

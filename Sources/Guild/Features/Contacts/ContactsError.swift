@@ -2,7 +2,7 @@ import Vapor
 
 /// What can go wrong with contacts and follow-ups; each names the field at fault where there is one.
 /// Another member's contact is "not found", never "forbidden": its existence is private too.
-enum ContactsError: AppError {
+enum ContactsError: AppError, Equatable {
     case invalid(field: String, String)
     case notFound
     case followUpNotFound
@@ -10,11 +10,15 @@ enum ContactsError: AppError {
     case tooLarge
     case noEmail
     case sameContact
+    case unknownNiche(String)
+    case unknownMember(String)
+    case importGone
 
     var status: HTTPResponseStatus {
         switch self {
         case .invalid, .file, .noEmail: .unprocessableEntity
-        case .notFound, .followUpNotFound: .notFound
+        // Well-formed references to nothing, which no schema can rule out: 404, as for posts and requests.
+        case .notFound, .followUpNotFound, .unknownNiche, .unknownMember, .importGone: .notFound
         case .tooLarge: .payloadTooLarge
         case .sameContact: .conflict
         }
@@ -23,11 +27,13 @@ enum ContactsError: AppError {
     var code: String {
         switch self {
         case .invalid: "invalid_field"
-        case .notFound, .followUpNotFound: "not_found"
+        case .notFound, .followUpNotFound, .importGone: "not_found"
         case .file: "invalid_file"
         case .tooLarge: "file_too_large"
         case .noEmail: "no_email_address"
         case .sameContact: "same_contact"
+        case .unknownNiche: "unknown_niche"
+        case .unknownMember: "unknown_member"
         }
     }
 
@@ -40,6 +46,9 @@ enum ContactsError: AppError {
         case .tooLarge: "The file is over 10 MB; contact files can be at most 10 MB. Split it into smaller files."
         case .noEmail: "This contact has no email address to write to; add one first."
         case .sameContact: "A contact cannot be merged with itself."
+        case .unknownNiche(let name): "“\(name.prefix(100))” is not a niche on Guild; choose one from the niche list."
+        case .unknownMember(let slug): "No member has the profile “\(slug.prefix(80))”."
+        case .importGone: "That upload is gone (uploads wait a day for their columns to be matched); upload the file again."
         }
     }
 
@@ -48,7 +57,19 @@ enum ContactsError: AppError {
         case .invalid(let field, _): field
         case .file, .tooLarge: "file"
         case .noEmail: "to"
+        case .unknownNiche: "niches"
+        case .unknownMember: "member"
         default: nil
+        }
+    }
+}
+
+extension ContactsError {
+    /// On a form, an unknown niche or profile is a mistake in a field (422 by the field), not a missing page.
+    var asFormError: ContactsError {
+        switch self {
+        case .unknownNiche, .unknownMember: .invalid(field: field ?? "niches", reason)
+        default: self
         }
     }
 }

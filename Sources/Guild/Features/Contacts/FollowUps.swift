@@ -58,15 +58,14 @@ enum FollowUps {
         return formatter.string(from: date.addingTimeInterval(Double(offsetDays) * 86_400))
     }
 
-    /// A `YYYY-MM-DD` day that exists, from today back five years to ten years ahead; nil otherwise.
+    /// A `YYYY-MM-DD` day of 2000 to 2099 that exists (the API document's rule); nil otherwise.
     static func checkedDay(_ raw: String) -> String? {
-        guard raw.count == 10, raw.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) != nil else { return nil }
+        guard raw.count == 10, raw.wholeMatch(of: /20[0-9]{2}-[0-9]{2}-[0-9]{2}/) != nil else { return nil }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
-        guard let date = formatter.date(from: raw), formatter.string(from: date) == raw,
-            abs(date.timeIntervalSinceNow) < 10 * 366 * 86_400 else { return nil }
+        guard let date = formatter.date(from: raw), formatter.string(from: date) == raw else { return nil }
         return raw
     }
 
