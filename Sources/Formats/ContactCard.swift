@@ -1,16 +1,11 @@
 import Foundation
+import Validation
 
 /// One person as an address book holds them: what a vCard or a contacts CSV row carries and Guild keeps.
 public struct ContactCard: Sendable, Equatable {
-    /// An email address or phone number with its kinds ("work", "cell"), lower-case.
-    public struct Typed: Sendable, Equatable {
-        public var value: String
-        public var types: [String]
-        public init(_ value: String, types: [String] = []) {
-            self.value = value
-            self.types = types
-        }
-    }
+    /// An email address or phone number with its kinds ("work", "cell"), lower-case: the same value
+    /// the contact rules check.
+    public typealias Typed = ContactFields.Handle
 
     public var name: String
     public var business: String

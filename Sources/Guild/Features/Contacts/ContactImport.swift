@@ -23,8 +23,7 @@ enum ContactImport {
     }
 
     static func fields(_ card: ContactCard) -> ContactFields {
-        ContactFields(name: card.name, business: card.business, emails: card.emails.map { .init($0.value, types: $0.types) },
-                      phones: card.phones.map { .init($0.value, types: $0.types) }, website: card.website, met: "",
+        ContactFields(name: card.name, business: card.business, emails: card.emails, phones: card.phones, website: card.website, met: "",
                       notes: card.notes, tags: card.tags)
     }
 

@@ -11,6 +11,7 @@ struct ContactListRow: Decodable, Sendable {
     var member_id: UUID?
     var last_touch_at: Date?
     var last_reply_at: Date?
+    var created_at: Date
     var email: String?
     var phone: String?
     var next_due: String?
@@ -25,7 +26,7 @@ enum ContactList {
         var offset = 0
     }
 
-    static func rows(of owner: UUID, _ filter: Filter, today: String, on db: any Database) async throws -> [ContactListRow] {
+    static func rows(of owner: UUID, _ filter: Filter, on db: any Database) async throws -> [ContactListRow] {
         var conditions: [SQLQueryString] = ["c.owner_id = \(bind: owner)"]
         let query = filter.query.trimmingWhitespace()
         if !query.isEmpty {
@@ -43,10 +44,10 @@ enum ContactList {
             // A first cut in SQL (no touch for the shortest cooling period the member set); the exact rule per tag is applied by the caller.
             let settings = try await ContactSettings.load(owner, on: db)
             let cutoff = Date().addingTimeInterval(-Double(settings.shortestCooling) * 86_400)
-            conditions.append("(c.last_touch_at IS NULL OR c.last_touch_at < \(bind: cutoff))")
+            conditions.append("COALESCE(c.last_touch_at, c.created_at) < \(bind: cutoff)")
         }
         return try await db.sql.raw("""
-            SELECT c.id, c.name, c.business, c.member_id, c.last_touch_at, c.last_reply_at,
+            SELECT c.id, c.name, c.business, c.member_id, c.last_touch_at, c.last_reply_at, c.created_at,
                 (SELECT h.value FROM contact_handles h WHERE h.contact_id = c.id AND h.kind = 'email' ORDER BY h.position LIMIT 1) AS email,
                 (SELECT h.value FROM contact_handles h WHERE h.contact_id = c.id AND h.kind = 'phone' ORDER BY h.position LIMIT 1) AS phone,
                 (SELECT MIN(COALESCE(f.snoozed_until, f.due_on)) FROM followups f WHERE f.contact_id = c.id AND f.done_at IS NULL) AS next_due

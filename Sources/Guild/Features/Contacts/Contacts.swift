@@ -131,6 +131,16 @@ enum Contacts {
             """).first(decoding: ContactRecord.self)
     }
 
+    /// Several of the owner's contacts in one read (a page of the list API).
+    static func records(_ ids: [UUID], owner: UUID, on db: any Database) async throws -> [UUID: ContactRecord] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await db.sql.raw("""
+            SELECT id, name, business, website, met, notes, member_id, last_touch_at, last_reply_at, created_at, updated_at
+            FROM contacts WHERE owner_id = \(bind: owner) AND id IN (\(binds: ids))
+            """).all(decoding: ContactRecord.self)
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
+    }
+
     static func require(_ id: UUID?, owner: UUID, on db: any Database) async throws -> ContactRecord {
         guard let id, let record = try await find(id, owner: owner, on: db) else { throw ContactsError.notFound }
         return record

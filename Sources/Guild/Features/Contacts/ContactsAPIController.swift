@@ -15,15 +15,16 @@ extension GuildAPI {
         let page = input.query.page ?? 1
         guard (1...1000).contains(page) else { throw CommonError.invalidParameter(.init(field: "page", message: "page must be from 1 to 1000.")) }
         let rows = try await ContactList.rows(of: owner, .init(query: input.query.q ?? "", tag: input.query.tag ?? "", cooling: input.query.cooling ?? false,
-                                                               offset: (page - 1) * Contacts.pageSize), today: FollowUps.day(), on: request.db)
+                                                               offset: (page - 1) * Contacts.pageSize), on: request.db)
         let ids = rows.map(\.id)
         let handles = try await Contacts.handles(of: ids, on: request.db)
         let tags = try await Contacts.tags(of: ids, on: request.db)
         let niches = try await Contacts.niches(of: ids, on: request.db)
         let settings = try await ContactSettings.load(owner, on: request.db)
+        let records = try await Contacts.records(ids, owner: owner, on: request.db)
         var items: [Components.Schemas.Contact] = []
         for row in rows {
-            guard let record = try await Contacts.find(row.id, owner: owner, on: request.db) else { continue }
+            guard let record = records[row.id] else { continue }
             let contact = Self.contact(record, handles: handles[row.id] ?? [], tags: tags[row.id] ?? [], niches: niches[row.id] ?? [],
                                        member: nil, settings: settings, nextDue: row.next_due)
             if input.query.cooling != true || contact.cooling { items.append(contact) }
@@ -108,7 +109,9 @@ extension GuildAPI {
                 report = try await ContactImport.run(parsed.cards, problems: parsed.problems, owner: owner, on: request.db)
             }
         } catch let error as ContactFileError {
-            throw ContactsError.file(error.reason)
+            // A file that cannot be read at all is one problem, at position 0: the body was a valid
+            // string, and the report says what is wrong with it.
+            report = ContactImport.Report(problems: [.init(position: 0, line: 0, reason: error.reason)])
         }
         return .ok(.init(body: .json(.init(created: report.created, updated: report.updated,
                                            problems: report.problems.map { .init(position: $0.position, line: $0.line, reason: $0.reason) }))))

@@ -40,17 +40,17 @@ struct ContactsController: RouteCollection {
         }
     }
 
-    static func split(_ text: String, lines: Bool) -> [String] {
-        text.split(whereSeparator: { $0.isNewline || (!lines && $0 == ",") || (lines && $0 == ",") })
-            .map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+    /// One box holds several values, one per line or separated by commas.
+    static func split(_ text: String) -> [String] {
+        text.split(whereSeparator: { $0.isNewline || $0 == "," }).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
     static func draft(_ form: ContactFormPage.Form) -> ContactDraft {
         ContactDraft(fields: ContactFields(
-            name: form.name, business: form.business, emails: split(form.emails, lines: true).map { .init($0) },
+            name: form.name, business: form.business, emails: split(form.emails).map { .init($0) },
             phones: form.phones.split(whereSeparator: \.isNewline).map { .init(String($0)) }, website: form.website, met: form.met,
-            notes: form.notes, tags: split(form.tags, lines: false)),
-                     niches: split(form.niches, lines: false), memberSlug: form.member)
+            notes: form.notes, tags: split(form.tags)),
+                     niches: split(form.niches), memberSlug: form.member)
     }
 
     func list(req: Request) async throws -> View {
@@ -61,7 +61,7 @@ struct ContactsController: RouteCollection {
         let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, 1000))
         let filter = ContactList.Filter(query: query, tag: tag, cooling: cooling, limit: Contacts.pageSize + 1,
                                         offset: (page - 1) * Contacts.pageSize)
-        let rows = try await ContactList.rows(of: owner, filter, today: FollowUps.day(), on: req.db)
+        let rows = try await ContactList.rows(of: owner, filter, on: req.db)
         let shown = Array(rows.prefix(Contacts.pageSize))
         let tags = try await Contacts.tags(of: shown.map(\.id), on: req.db)
         let settings = try await ContactSettings.load(owner, on: req.db)

@@ -23,7 +23,8 @@ struct ContactCardView: Encodable, Sendable {
         self.tags = tags
         lastTouch = row.last_touch_at?.dayDisplay
         let days = settings.coolingDays(tags: tags)
-        cooling = (row.last_touch_at ?? .distantPast) < now.addingTimeInterval(-Double(days) * 86_400)
+        // Cooling counts from the last touch, or from when the card was added.
+        cooling = (row.last_touch_at ?? row.created_at) < now.addingTimeInterval(-Double(days) * 86_400)
         nextDue = row.next_due
         onGuild = row.member_id != nil
     }

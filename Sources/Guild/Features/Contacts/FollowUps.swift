@@ -72,7 +72,7 @@ enum FollowUps {
     static func checkedPurpose(_ raw: String) throws -> String {
         let purpose = raw.trimmingWhitespace()
         guard !purpose.isEmpty else { throw ContactsError.invalid(field: "purpose", "Say what the follow-up is for, like “send the proposal”.") }
-        guard purpose.unicodeScalars.count <= maxPurpose else { throw ContactsError.invalid(field: "purpose", "The purpose can be at most \(maxPurpose) characters.") }
+        guard raw.unicodeScalars.count <= maxPurpose else { throw ContactsError.invalid(field: "purpose", "The purpose can be at most \(maxPurpose) characters.") }
         if let problem = TextRules.lineProblem(purpose, what: "The purpose") { throw ContactsError.invalid(field: "purpose", problem) }
         return purpose
     }
@@ -119,11 +119,11 @@ enum FollowUps {
             """).all(decoding: FollowUpRecord.self)
         var list = Today()
         for row in rows {
-            if row.emailed_at != nil, row.answered_at == nil, row.day > today { list.waiting.append(row) }
+            // Once emailed, a follow-up waits for the answer (or for "done") instead of nagging.
+            if row.emailed_at != nil { list.waiting.append(row) }
             else if row.snoozed_until.map({ $0 > today }) == true { list.snoozed.append(row) }
             else if row.day < today { list.overdue.append(row) }
             else if row.day == today { list.due.append(row) }
-            else if row.emailed_at != nil { list.waiting.append(row) }
         }
         return list
     }
