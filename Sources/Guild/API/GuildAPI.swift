@@ -16,6 +16,14 @@ struct GuildAPI: APIProtocol {
         api.get("openapi.yaml") { _ in
             Response(status: .ok, headers: ["Content-Type": "application/yaml; charset=utf-8"], body: .init(string: spec))
         }
+        // Constant paths that `/contacts/{id}` would catch for its other methods: 405, as for any path.
+        for (path, allowed, methods) in [("export.vcf", "GET", [HTTPMethod.PATCH, .DELETE]), ("import", "POST", [.GET, .PATCH, .DELETE])] {
+            for method in methods {
+                api.on(method, "contacts", PathComponent(stringLiteral: path)) { _ -> Response in
+                    throw Abort(.methodNotAllowed, headers: ["Allow": allowed], reason: "Use \(allowed) on this path.")
+                }
+            }
+        }
         let transport = VaporTransport(routesBuilder: app.grouped(APIRequestMiddleware()))
         // Compact JSON: the runtime's default pretty-prints every response.
         try GuildAPI().registerHandlers(

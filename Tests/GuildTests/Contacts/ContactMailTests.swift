@@ -86,7 +86,7 @@ struct ContactMailTests {
             let owner = try ada.requireID()
             let bayo = try await Contacts.create(ContactDraft(fields: .init(name: "Bayo", emails: [.init("bayo@okafor.example")])), owner: owner, on: app.db)
             let phoneOnly = try await Contacts.create(ContactDraft(fields: .init(name: "Cy", phones: [.init("555 0101")])), owner: owner, on: app.db)
-            await #expect(throws: ContactsError.invalid(field: "to", "Write to one of this contact's addresses.")) {
+            await #expect(throws: ContactsError.notTheirAddress) {
                 try await ContactMail.send(.init(to: "someone@else.example", subject: "Hi", body: "Hello"), contact: bayo, followUp: nil,
                                            from: ada, config: app.guildConfig, on: app.db)
             }

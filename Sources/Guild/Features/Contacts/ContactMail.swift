@@ -60,7 +60,7 @@ enum ContactMail {
         guard let first = addresses.first else { throw ContactsError.noEmail }
         let to = draft.to.trimmingWhitespace().isEmpty ? first : draft.to.trimmingWhitespace()
         guard addresses.contains(where: { $0.lowercased() == to.lowercased() }) else {
-            throw ContactsError.invalid(field: "to", "Write to one of this contact's addresses.")
+            throw ContactsError.notTheirAddress
         }
         // Checked as sent too (the API document's patterns): a tab or a line break is no part of a subject.
         if let problem = TextRules.lineProblem(draft.subject, what: "The subject"), !draft.subject.trimmingWhitespace().isEmpty {
@@ -80,7 +80,7 @@ enum ContactMail {
         }
         if let problem = TextRules.textProblem(body, what: "The email") { throw ContactsError.invalid(field: "body", problem) }
         let followUp: FollowUpRecord? = if let followUpID { try await FollowUps.find(followUpID, owner: owner, on: db) } else { nil }
-        if let followUp, followUp.contact_id != contact.id { throw ContactsError.invalid(field: "followup", "That follow-up is for another contact.") }
+        if let followUp, followUp.contact_id != contact.id { throw ContactsError.otherContactsFollowUp }
         let settings = try await ContactSettings.load(owner, on: db)
         let token = ContactMailRules.newToken()
         let replyTo = "reply+\(token)@\(settings.replyDomain ?? config.effectiveReplyDomain)"
@@ -93,7 +93,7 @@ enum ContactMail {
                 SELECT COUNT(*) AS n FROM contact_emails WHERE owner_id = \(bind: owner) AND sent_at > \(bind: now.addingTimeInterval(-86_400))
                 """).first(decoding: Count.self)?.n ?? 0
             guard today < ContactMailRules.perDay else {
-                throw ContactsError.invalid(field: "body", "You have sent \(ContactMailRules.perDay) emails to contacts in the last day; the next can go tomorrow.")
+                throw ContactsError.dailyLimit
             }
             try await db.sql.raw("""
                 INSERT INTO contact_emails (id, owner_id, contact_id, followup_id, token_hash, recipient, subject, sent_at)

@@ -36,6 +36,7 @@ extension GuildAPI {
         let request = try req
         let owner = try await APIAuth.requireUser(request).requireID()
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
+        if body.member?.isEmpty == true { throw ContactsError.invalid(field: "member", "Leave member out, or give a profile's slug.") }
         let draft = ContactDraft(fields: ContactFields(
             name: body.name, business: body.business ?? "", emails: (body.emails ?? []).map { .init($0) }, phones: (body.phones ?? []).map { .init($0) },
             website: body.website ?? "", met: body.met ?? "", notes: body.notes ?? "", tags: body.tags ?? []),
@@ -55,6 +56,7 @@ extension GuildAPI {
         let owner = try await APIAuth.requireUser(request).requireID()
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
         let record = try await Contacts.require(try Self.contactID(input.path.id), owner: owner, on: request.db)
+        if body.member?.isEmpty == true { throw ContactsError.invalid(field: "member", "Leave member out, or give a profile's slug.") }
         let handles = try await Contacts.handles(of: [record.id], on: request.db)[record.id] ?? []
         var fields = Contacts.fields(of: record, handles: handles, tags: try await Contacts.tags(of: [record.id], on: request.db)[record.id] ?? [])
         // Fields left out keep their value; sent ones are checked as sent.
@@ -86,6 +88,7 @@ extension GuildAPI {
     func importContacts(_ input: Operations.ImportContacts.Input) async throws -> Operations.ImportContacts.Output {
         let request = try req
         let owner = try await APIAuth.requireUser(request).requireID()
+        guard request.headers.contentType != nil else { throw CommonError.badRequest("Send the file as text/vcard or text/csv.") }
         let body: HTTPBody
         let isCSV: Bool
         switch input.body {

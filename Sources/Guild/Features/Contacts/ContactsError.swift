@@ -13,10 +13,16 @@ enum ContactsError: AppError, Equatable {
     case unknownNiche(String)
     case unknownMember(String)
     case importGone
+    case notTheirAddress
+    case otherContactsFollowUp
+    case dailyLimit
 
     var status: HTTPResponseStatus {
         switch self {
-        case .invalid, .file, .noEmail: .unprocessableEntity
+        case .invalid, .file: .unprocessableEntity
+        // The request is well formed; the contact as it stands cannot take it.
+        case .noEmail, .notTheirAddress, .otherContactsFollowUp: .conflict
+        case .dailyLimit: .tooManyRequests
         // Well-formed references to nothing, which no schema can rule out: 404, as for posts and requests.
         case .notFound, .followUpNotFound, .unknownNiche, .unknownMember, .importGone: .notFound
         case .tooLarge: .payloadTooLarge
@@ -32,6 +38,9 @@ enum ContactsError: AppError, Equatable {
         case .tooLarge: "file_too_large"
         case .noEmail: "no_email_address"
         case .sameContact: "same_contact"
+        case .notTheirAddress: "not_their_address"
+        case .otherContactsFollowUp: "other_contacts_follow_up"
+        case .dailyLimit: "too_many_emails"
         case .unknownNiche: "unknown_niche"
         case .unknownMember: "unknown_member"
         }
@@ -48,6 +57,9 @@ enum ContactsError: AppError, Equatable {
         case .sameContact: "A contact cannot be merged with itself."
         case .unknownNiche(let name): "“\(name.prefix(100))” is not a niche on Guild; choose one from the niche list."
         case .unknownMember(let slug): "No member has the profile “\(slug.prefix(80))”."
+        case .notTheirAddress: "Write to one of this contact's addresses."
+        case .otherContactsFollowUp: "That follow-up is for another contact."
+        case .dailyLimit: "You have sent \(ContactMailRules.perDay) emails to contacts in the last day; the next can go tomorrow."
         case .importGone: "That upload is gone (uploads wait a day for their columns to be matched); upload the file again."
         }
     }
@@ -56,7 +68,8 @@ enum ContactsError: AppError, Equatable {
         switch self {
         case .invalid(let field, _): field
         case .file, .tooLarge: "file"
-        case .noEmail: "to"
+        case .noEmail, .notTheirAddress: "to"
+        case .otherContactsFollowUp: "followUpId"
         case .unknownNiche: "niches"
         case .unknownMember: "member"
         default: nil
