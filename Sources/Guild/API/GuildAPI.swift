@@ -21,7 +21,7 @@ struct GuildAPI: APIProtocol {
             for method in methods {
                 api.on(method, "contacts", PathComponent(stringLiteral: path)) { _ -> Response in
                     throw Abort(.methodNotAllowed, headers: ["Allow": allowed], reason: "Use \(allowed) on this path.")
-                }
+                }.userInfo[GuildErrorMiddleware.refusesKey] = true
             }
         }
         let transport = VaporTransport(routesBuilder: app.grouped(APIRequestMiddleware()))

@@ -106,10 +106,13 @@ struct GuildErrorMiddleware: AsyncMiddleware {
     }
 
     /// Methods with a route on the request's path: a known path asked with another method is a 405, not a 404.
+    /// Marks a route that only answers 405 (see `GuildAPI.register`): it allows nothing.
+    static let refusesKey = AnySendableHashable("guild.refuses")
+
     static func allowedMethods(for request: Request) -> [String] {
         let parts = request.url.path.split(separator: "/").map(String.init)
-        let methods = request.application.routes.all.filter { route in
-            guard route.path.count == parts.count else { return false }
+        let matching = request.application.routes.all.filter { route in
+            guard route.path.count == parts.count, route.userInfo[refusesKey] == nil else { return false }
             return zip(route.path, parts).allSatisfy { component, part in
                 switch component {
                 case .constant(let constant): constant == part
@@ -117,8 +120,11 @@ struct GuildErrorMiddleware: AsyncMiddleware {
                 default: false
                 }
             }
-        }.map(\.method.rawValue)
-        return Array(Set(methods)).sorted()
+        }
+        // The most specific path wins, as in the router: `/contacts/export.vcf` is not `/contacts/{id}`.
+        func constants(_ route: Route) -> Int { route.path.filter { if case .constant = $0 { true } else { false } }.count }
+        let best = matching.map(constants).max() ?? 0
+        return Array(Set(matching.filter { constants($0) == best }.map(\.method.rawValue))).sorted()
     }
 
     static let tooLarge = Described(status: .payloadTooLarge, code: "payload_too_large",
