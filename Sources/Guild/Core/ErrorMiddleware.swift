@@ -105,10 +105,10 @@ struct GuildErrorMiddleware: AsyncMiddleware {
         return keys
     }
 
-    /// Methods with a route on the request's path: a known path asked with another method is a 405, not a 404.
     /// Marks a route that only answers 405 (see `GuildAPI.register`): it allows nothing.
     static let refusesKey = AnySendableHashable("guild.refuses")
 
+    /// Methods with a route on the request's path: a known path asked with another method is a 405, not a 404.
     static func allowedMethods(for request: Request) -> [String] {
         let parts = request.url.path.split(separator: "/").map(String.init)
         let matching = request.application.routes.all.filter { route in
