@@ -100,7 +100,7 @@ struct ContactsController: RouteCollection {
             }
             if req.query[String.self, at: "quick"] == "1" {
                 req.flash(.success, "Saved \(form.name.isEmpty ? "the card" : form.name)." + (followUpDue.map { " Follow-up on \($0)." } ?? "") + " Next card:")
-                let met = form.met.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
+                let met = form.met.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
                 return req.redirect(to: "/contacts/new?met=\(met)", redirectType: .normal)
             }
             req.flash(.success, "Contact saved.")
