@@ -49,23 +49,24 @@ struct TouchRecord: Decodable, Sendable {
 enum FollowUps {
     static let maxPurpose = 200
 
-    /// Today in UTC as `YYYY-MM-DD`; follow-up days compare as text.
-    static func day(_ date: Date = Date(), offsetDays: Int = 0) -> String {
+    /// One formatter for every follow-up day, made once (lists and Today ask for days on every request).
+    static let dayFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date.addingTimeInterval(Double(offsetDays) * 86_400))
+        return formatter
+    }()
+
+    /// Today in UTC as `YYYY-MM-DD`; follow-up days compare as text.
+    static func day(_ date: Date = Date(), offsetDays: Int = 0) -> String {
+        dayFormatter.string(from: date.addingTimeInterval(Double(offsetDays) * 86_400))
     }
 
     /// A `YYYY-MM-DD` day of 2000 to 2099 that exists (the API document's rule); nil otherwise.
     static func checkedDay(_ raw: String) -> String? {
         guard raw.count == 10, raw.wholeMatch(of: /20[0-9]{2}-[0-9]{2}-[0-9]{2}/) != nil else { return nil }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard let date = formatter.date(from: raw), formatter.string(from: date) == raw else { return nil }
+        guard let date = dayFormatter.date(from: raw), dayFormatter.string(from: date) == raw else { return nil }
         return raw
     }
 
