@@ -13,10 +13,58 @@ enum TestDatabase {
     static let isSQLite = !isPostgres
 }
 
+/// How many test applications may be alive at once. Swift Testing starts every test at the same
+/// moment; on two cores, 250 apps each migrating its own database starve one another until single
+/// requests take minutes (a PostgreSQL run saw 503s from the request deadline and throttle windows
+/// refilled mid-test). A few at a time finish sooner and keep each test's requests close together.
+/// `GUILD_TEST_WIDTH` overrides it.
+actor TestSlots {
+    static let shared = TestSlots(
+        width: ProcessInfo.processInfo.environment["GUILD_TEST_WIDTH"].flatMap(Int.init).map { max(1, $0) } ?? 6)
+
+    private let width: Int
+    private var inUse = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(width: Int) { self.width = width }
+
+    func acquire() async {
+        if inUse < width {
+            inUse += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the slot straight to the next waiter, so a late arrival cannot jump the queue.
+    func release() {
+        if waiting.isEmpty {
+            inUse -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
 /// Runs `body` against a fresh application and database: a temporary SQLite file by default,
-/// a private PostgreSQL schema when `TEST_DATABASE_URL` is set.
+/// a private PostgreSQL schema when `TEST_DATABASE_URL` is set. At most `TestSlots.shared`'s width
+/// of these run at once.
 func withGuild(
     configure adjust: (inout AppConfig) -> Void = { _ in },
+    _ body: (Application, RecordingMailTransport) async throws -> Void
+) async throws {
+    await TestSlots.shared.acquire()
+    do {
+        try await withFreshGuild(configure: adjust, body)
+    } catch {
+        await TestSlots.shared.release()
+        throw error
+    }
+    await TestSlots.shared.release()
+}
+
+private func withFreshGuild(
+    configure adjust: (inout AppConfig) -> Void,
     _ body: (Application, RecordingMailTransport) async throws -> Void
 ) async throws {
     let app = try await Application.make(.testing)
@@ -36,6 +84,8 @@ func withGuild(
     // Dozens of apps share two cores (and one PostgreSQL) while the suite runs: a 10 s wait for a
     // pooled connection is a timing threshold a loaded machine can miss. Correctness is what is tested.
     config.databasePoolWait = 60
+    // The same for the request deadline (30 s when serving); the tests of the deadline set their own.
+    config.requestTimeout = 300
     adjust(&config)
     let mail = RecordingMailTransport()
     do {

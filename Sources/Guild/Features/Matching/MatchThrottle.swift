@@ -6,13 +6,19 @@ import NIOConcurrencyHelpers
 /// accounts and live in the database. A token bucket: `perMinute` requests, refilled continuously.
 final class MatchThrottle: Sendable {
     let perMinute: Int
+    private let clock: @Sendable () -> Date
     private let buckets = NIOLockedValueBox<[String: (tokens: Double, updated: Date)]>([:])
 
-    init(perMinute: Int) { self.perMinute = perMinute }
+    /// `clock` is the time the buckets refill by; tests stop it, so a slow request cannot refill one.
+    init(perMinute: Int, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.perMinute = perMinute
+        self.clock = clock
+    }
 
     /// Takes one request from the address's bucket, or throws 429 with the seconds until one is free.
-    func consume(_ address: String, now: Date = Date()) throws {
+    func consume(_ address: String, now: Date? = nil) throws {
         guard perMinute > 0 else { return }
+        let now = now ?? clock()
         let rate = Double(perMinute) / 60
         let wait: Int? = buckets.withLockedValue { buckets in
             // Full buckets carry no information: forget them now and then, so the table stays small.
