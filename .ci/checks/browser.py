@@ -377,6 +377,88 @@ def contacts_journey(width):
         driver.quit()
 
 
+def events_journey(width):
+    """Olu starts a circle and plans an event that began ten minutes ago; Marisol answers yes and
+    checks in with the venue's code; Olu checks himself in at the door list; Marisol sees who was
+    there and keeps Olu as a contact met at the event."""
+    marker = uuid.uuid4().hex[:6]
+    organizer = browser(width)
+    try:
+        sign_in(organizer, "organizer@guild.test")
+        organizer.get(f"{base}/circles/new")
+        no_horizontal_scroll(organizer, "new circle")
+        fill(organizer, name=f"Browser Circle {marker}", city="Austin, TX", description="Coffee and **referrals**.")
+        submit(organizer, "/circles")
+        expect(page_shows(organizer, f"Browser Circle {marker} is open"), "the circle was not created")
+        circle_url = organizer.current_url
+        organizer.find_element(By.PARTIAL_LINK_TEXT, "Plan an event").click()
+        expect(page_shows(organizer, "Plan an event"), "the event form did not open")
+        for name in ["title", "start", "minutes", "timeZone", "place", "capacity", "description"]:
+            box = organizer.find_element(By.NAME, name)
+            expect(organizer.find_elements(By.CSS_SELECTOR, f'label[for="{box.get_attribute("id")}"]'), f"event form: {name} has no label")
+        started = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() - 600))
+        fill(organizer, title=f"Browser breakfast {marker}", minutes="120", timeZone="UTC", place="Library, room 2", capacity="10")
+        organizer.execute_script("arguments[0].value = arguments[1]", organizer.find_element(By.NAME, "start"), started)
+        no_horizontal_scroll(organizer, "event form")
+        shot(organizer, f"event-form-{width}")
+        submit(organizer, "/events")
+        expect(page_shows(organizer, "is planned"), "the event was not planned")
+        event_url = organizer.current_url
+        event_path = event_url[len(base):]
+        organizer.get(f"{event_url}/checkin")
+        code = organizer.find_element(By.CSS_SELECTOR, ".checkin-code").text.strip()
+        expect(len(code) == 6, f"no check-in code on the door list: {code!r}")
+    finally:
+        organizer.quit()
+    attendee = browser(width)
+    try:
+        sign_in(attendee, "marisol@guild.test")
+        attendee.get(event_url)
+        expect(f"Browser breakfast {marker}" in attendee.title or page_shows(attendee, f"Browser breakfast {marker}"), "the event page did not open")
+        expect(attendee.find_elements(By.CSS_SELECTOR, 'meta[property="og:title"]'), "the event page has no link-preview title")
+        attendee.find_element(By.CSS_SELECTOR, f'form[action="{event_path}/rsvp"] button[value="yes"]').click()
+        expect(page_shows(attendee, "You are going"), "the RSVP was not saved")
+        fill(attendee, code=code.lower())
+        submit(attendee, f"{event_path}/checkins")
+        expect(page_shows(attendee, "You are checked in"), "self check-in failed")
+        no_horizontal_scroll(attendee, "event page")
+        shot(attendee, f"event-attendee-{width}")
+    finally:
+        attendee.quit()
+    organizer = browser(width)
+    try:
+        sign_in(organizer, "organizer@guild.test")
+        organizer.get(event_url)
+        organizer.find_element(By.CSS_SELECTOR, f'form[action="{event_path}/rsvp"] button[value="yes"]').click()
+        expect(page_shows(organizer, "You are going"), "the organizer's RSVP was not saved")
+        organizer.get(f"{event_url}/checkin")
+        no_horizontal_scroll(organizer, "check-in list")
+        buttons = [b for b in organizer.find_elements(By.CSS_SELECTOR, "button.checkin-button") if "Olu Organizer" in b.text]
+        expect(buttons, "the organizer is not on the door list")
+        expect(buttons[0].size["height"] >= 44, f"the check-in button is {buttons[0].size['height']}px tall")
+        buttons[0].click()
+        expect(page_shows(organizer, "2 of 2 checked in"), "the door list did not count the check-in")
+        shot(organizer, f"event-checkin-{width}")
+    finally:
+        organizer.quit()
+    attendee = browser(width)
+    try:
+        sign_in(attendee, "marisol@guild.test")
+        attendee.get(event_url)
+        expect(page_shows(attendee, "Who was there") and "Olu Organizer" in attendee.page_source, "who was there does not show the organizer")
+        shot(attendee, f"event-who-was-there-{width}")
+        attendee.find_element(By.CSS_SELECTOR, 'form[action*="/attendees/"] button[type=submit]').click()
+        expect(page_shows(attendee, "Kept as a contact"), "the contact was not kept")
+        expect(f"Browser breakfast {marker}" in attendee.page_source, "the contact does not say where we met")
+        no_horizontal_scroll(attendee, "contact from an event")
+        shot(attendee, f"event-contact-{width}")
+        attendee.get(circle_url + ".ics")
+        expect("BEGIN:VCALENDAR" in attendee.page_source, "the circle's calendar feed did not open")
+        print(f"events journey at {width}px: ok")
+    finally:
+        attendee.quit()
+
+
 def journey(width):
     driver = browser(width)
     marker = uuid.uuid4().hex[:8]
@@ -432,4 +514,5 @@ for width in (375, 1280):
     requests_journey(width)
     knowledge_journey(width)
     contacts_journey(width)
+    events_journey(width)
     journey(width)

@@ -44,25 +44,7 @@ extension VCard {
     }
 
     /// RFC 6350 §3.4: backslash, comma, semicolon and line breaks.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        var previousWasCR = false
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case ",": out += "\\,"
-            case ";": out += "\\;"
-            case "\r": out += "\\n"
-            case "\n": if !previousWasCR { out += "\\n" }
-            default:
-                // Other control characters have no place in a property value.
-                if scalar.value >= 0x20 && scalar.value != 0x7F { out.unicodeScalars.append(scalar) }
-            }
-            previousWasCR = scalar == "\r"
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { ContentLine.escape(text) }
 
     /// `tel:+15551234567` for a number written with a country code; nil when it cannot be a global number.
     static func telURI(_ number: String) -> String? {
@@ -73,18 +55,6 @@ extension VCard {
         return "tel:+" + digits
     }
 
-    /// Appends a content line folded at 75 octets (RFC 6350 §3.2), never inside a UTF-8 sequence.
-    static func fold(_ line: String, into out: inout String) {
-        var width = 0
-        for scalar in line.unicodeScalars {
-            let size = String(scalar).utf8.count
-            if width + size > 75 {
-                out += "\r\n "
-                width = 1
-            }
-            out.unicodeScalars.append(scalar)
-            width += size
-        }
-        out += "\r\n"
-    }
+    /// Appends a content line folded at 75 octets (RFC 6350 §3.2).
+    static func fold(_ line: String, into out: inout String) { ContentLine.fold(line, into: &out) }
 }

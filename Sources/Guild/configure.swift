@@ -81,6 +81,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(MatchCommand(), as: "match")
     app.asyncCommands.use(ReferralsCommand(), as: "referrals")
     app.asyncCommands.use(ContactsCommand(), as: "contacts")
+    app.asyncCommands.use(EventsCommand(), as: "events")
     app.asyncCommands.use(MailCommand(), as: "mail")
     app.asyncCommands.use(FeedsCommand(), as: "feeds")
 

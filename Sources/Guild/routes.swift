@@ -17,6 +17,8 @@ func routes(_ app: Application) throws {
     try web.grouped(RequireSignInMiddleware()).register(collection: ReferralsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: RequestsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: ContactsController())
+    try web.register(collection: CirclesController())
+    try web.register(collection: EventsController())
     try web.register(collection: PostsController())
     try web.register(collection: CommentsController())
     try web.register(collection: BlogrollController())

@@ -39,6 +39,7 @@ enum GuildMigrations {
             CreateDigestSends(),
             CreateBlogroll(),
             CreateContacts(),
+            CreateEvents(),
         ]
     }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import SQLKit
 import Testing
+import Validation
 import VaporTesting
 
 @testable import Guild
@@ -154,6 +155,27 @@ struct AccessMatrixTests {
             return id
         }
 
+        /// A circle the owner organizes, with Rita as a member.
+        func circle() async throws -> CircleRecord {
+            let circle = try await Circles.create(CircleFields(name: "Matrix circle \(next())", city: "Leeds"), by: users[.owner]!.requireID(), on: app.db)
+            try await Circles.join(circle, resetUser.requireID(), on: app.db)
+            return circle
+        }
+
+        /// An event the owner hosts, `hours` from now, whose attendee list is private.
+        func event(hours: Double = 48) async throws -> EventRecord {
+            try await makeEvent("Matrix event \(next())", host: users[.owner]!, hours: hours, attendeesPublic: false, on: app)
+        }
+
+        /// An event under way, where the owner and Rita checked in.
+        func eventUnderWay() async throws -> EventRecord {
+            let event = try await event(hours: -0.5)
+            for user in [users[.owner]!, resetUser!] {
+                try await Attendance.checkIn(event, user.requireID(), by: users[.owner]!.requireID(), code: nil, on: app.db)
+            }
+            return event
+        }
+
         /// A niche members typed, fresh for each request that may merge it away.
         func freshNiche() async throws -> String {
             try await NicheResolver.findOrCreate("matrix niche \(next())", on: app.db).slug
@@ -182,6 +204,15 @@ struct AccessMatrixTests {
                                                               .organizer: .noContent, .admin: .noContent]
     static let adminsOnly: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .forbidden,
                                                  .organizer: .forbidden, .admin: .seeOther]
+
+    static let circleOrganizerPage: [Who: HTTPStatus] = [.anonymous: .seeOther, .member: .forbidden, .owner: .ok, .organizer: .forbidden, .admin: .ok]
+    static let circleOrganizerForm: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .forbidden, .owner: .seeOther, .organizer: .forbidden,
+                                                         .admin: .seeOther]
+    static let anyMemberForm: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .seeOther, .owner: .seeOther, .organizer: .seeOther,
+                                                   .admin: .seeOther]
+    static func signedInAPI(_ status: HTTPStatus) -> [Who: HTTPStatus] {
+        [.anonymous: .unauthorized, .member: status, .owner: status, .organizer: status, .admin: status]
+    }
 
     static let ownerOnlyPage: [Who: HTTPStatus] = [.anonymous: .seeOther, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .notFound]
     static let ownerOnlyForm: [Who: HTTPStatus] = [.anonymous: .unauthorized, .member: .notFound, .owner: .seeOther, .organizer: .notFound,
@@ -424,6 +455,53 @@ struct AccessMatrixTests {
             path: { cast in "/api/v1/contacts/\(try await cast.contact())/emails" }, expected: ownerOnlyAPI(.accepted)),
         Row(route: "POST /api/v1/followups/:id/done", api: true, path: { cast in "/api/v1/followups/\(try await cast.followUp())/done" },
             expected: ownerOnlyAPI(.ok)),
+        // Circles are open: anyone reads them and any member joins; their organizers (the owner) and admins run them.
+        Row(route: "GET /circles/:slug", path: { cast in "/circles/\(try await cast.circle().slug)" }, expected: Row.all(.ok)),
+        Row(route: "GET /circles/:slug/edit", path: { cast in "/circles/\(try await cast.circle().slug)/edit" }, expected: circleOrganizerPage),
+        Row(route: "POST /circles/:slug", body: { _ in ["name": "Renamed circle", "city": "York"] },
+            path: { cast in "/circles/\(try await cast.circle().slug)" }, expected: circleOrganizerForm),
+        Row(route: "POST /circles/:slug/join", path: { cast in "/circles/\(try await cast.circle().slug)/join" }, expected: anyMemberForm),
+        // The owner is the circle's only organizer, with Rita still in it: they hand the role on first.
+        Row(route: "POST /circles/:slug/leave", path: { cast in "/circles/\(try await cast.circle().slug)/leave" },
+            expected: [.anonymous: .unauthorized, .member: .seeOther, .owner: .conflict, .organizer: .seeOther, .admin: .seeOther]),
+        Row(route: "POST /circles/:slug/invitations", body: { cast in ["emails": "guest\(cast.next())@example.com"] },
+            path: { cast in "/circles/\(try await cast.circle().slug)/invitations" }, expected: circleOrganizerForm),
+        Row(route: "POST /circles/:slug/members/:userID/remove", body: { _ in ["reason": "Matrix"] },
+            path: { cast in "/circles/\(try await cast.circle().slug)/members/\(try cast.resetUser.requireID())/remove" }, expected: circleOrganizerForm),
+        Row(route: "POST /circles/:slug/members/:userID/organizer",
+            path: { cast in "/circles/\(try await cast.circle().slug)/members/\(try cast.resetUser.requireID())/organizer" }, expected: circleOrganizerForm),
+        // Events: anyone reads them, members answer; the host (the owner) and admins run them.
+        Row(route: "GET /events/:eventID", path: { cast in "/events/\(try await cast.event().id)" }, expected: Row.all(.ok)),
+        Row(route: "GET /events/:eventID/edit", path: { cast in "/events/\(try await cast.event().id)/edit" }, expected: circleOrganizerPage),
+        Row(route: "POST /events/:eventID",
+            body: { _ in ["title": "Renamed", "start": "2027-01-06T08:00", "minutes": "60", "timeZone": "Europe/London", "place": "Café"] },
+            path: { cast in "/events/\(try await cast.event().id)" }, expected: circleOrganizerForm),
+        Row(route: "POST /events/:eventID/cancel", body: { _ in ["reason": "Matrix"] },
+            path: { cast in "/events/\(try await cast.event().id)/cancel" }, expected: circleOrganizerForm),
+        Row(route: "POST /events/:eventID/rsvp", body: { _ in ["answer": "yes"] },
+            path: { cast in "/events/\(try await cast.event().id)/rsvp" }, expected: anyMemberForm),
+        Row(route: "GET /events/:eventID/checkin", path: { cast in "/events/\(try await cast.event().id)/checkin" }, expected: circleOrganizerPage),
+        Row(route: "POST /events/:eventID/checkins", body: { cast in ["userID": (try? cast.resetUser.requireID().uuidString) ?? ""] },
+            path: { cast in "/events/\(try await cast.event(hours: 0.25).id)/checkins" }, expected: circleOrganizerForm),
+        // Keeping someone as a contact: those who were there (the owner) and the people who run the event.
+        Row(route: "POST /events/:eventID/attendees/:userID/contact",
+            path: { cast in "/events/\(try await cast.eventUnderWay().id)/attendees/\(try cast.resetUser.requireID())/contact" },
+            expected: [.anonymous: .unauthorized, .member: .conflict, .owner: .seeOther, .organizer: .conflict, .admin: .seeOther]),
+        Row(route: "GET /api/v1/circles/:slug", api: true, path: { cast in "/api/v1/circles/\(try await cast.circle().slug)" }, expected: Row.all(.ok)),
+        Row(route: "PUT /api/v1/circles/:slug/membership", api: true, path: { cast in "/api/v1/circles/\(try await cast.circle().slug)/membership" },
+            expected: signedInAPI(.ok)),
+        Row(route: "DELETE /api/v1/circles/:slug/membership", api: true,
+            path: { cast in "/api/v1/circles/\(try await cast.circle().slug)/membership" },
+            expected: [.anonymous: .unauthorized, .member: .noContent, .owner: .conflict, .organizer: .noContent, .admin: .noContent]),
+        Row(route: "GET /api/v1/events/:id", api: true, path: { cast in "/api/v1/events/\(try await cast.event().id)" }, expected: Row.all(.ok)),
+        Row(route: "POST /api/v1/events/:id/rsvp", api: true, body: { _ in ["answer": "yes"] },
+            path: { cast in "/api/v1/events/\(try await cast.event().id)/rsvp" }, expected: signedInAPI(.ok)),
+        Row(route: "POST /api/v1/events/:id/checkins", api: true, body: { cast in ["member": (try? cast.resetUser.requireID().uuidString) ?? ""] },
+            path: { cast in "/api/v1/events/\(try await cast.event(hours: 0.25).id)/checkins" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .created, .organizer: .forbidden, .admin: .created]),
+        // A private attendee list: those going, those checked in, the host and admins.
+        Row(route: "GET /api/v1/events/:id/attendees", api: true, path: { cast in "/api/v1/events/\(try await cast.event().id)/attendees" },
+            expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .ok, .organizer: .forbidden, .admin: .ok]),
         Row(route: "GET /api/v1/members/:slug", api: true, path: { cast in "/api/v1/members/\(cast.ownerSlug)" }, expected: Row.all(.ok)),
         Row(route: "GET /api/v1/niches/:slug", api: true, path: { _ in "/api/v1/niches/bookkeeping" }, expected: Row.all(.ok)),
         Row(route: "POST /api/v1/niches/:slug/merge", api: true, body: { _ in ["into": "bookkeeping"] },

@@ -16,6 +16,8 @@ struct Layout: Encodable, Sendable {
     var flash: Flash?
     /// Atom feeds the page offers in its head.
     var feeds: [FeedLink] = []
+    /// A sentence for search results and link previews (Open Graph), on pages people share.
+    var description: String? = nil
 }
 
 struct UnreadNotificationsKey: StorageKey { typealias Value = Int }

@@ -13,6 +13,10 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case answerAccepted = "answer_accepted"
     case knowledgeDigest = "knowledge_digest"
     case followUpDigest = "followup_digest"
+    case circleChanged = "circle_changed"
+    case eventChanged = "event_changed"
+    case seatFreed = "seat_freed"
+    case eventReminder = "event_reminder"
 
     /// Words on the settings page and the unsubscribe page.
     var label: String {
@@ -25,6 +29,10 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .answerAccepted: "My answer to a question is accepted"
         case .knowledgeDigest: "A weekly email of the most helpful posts in my niches"
         case .followUpDigest: "A morning email of my follow-ups due today"
+        case .circleChanged: "I am made an organizer of a circle, or removed from one"
+        case .eventChanged: "An event I said yes or maybe to moves, changes place or is cancelled"
+        case .seatFreed: "A seat frees up at an event I am on the waitlist for"
+        case .eventReminder: "A reminder the day before an event I said yes to"
         }
     }
 

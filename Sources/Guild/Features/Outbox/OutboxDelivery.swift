@@ -104,7 +104,7 @@ struct OutboxDelivery: Sendable {
 }
 
 /// The background loop inside `guild serve`: delivers mail every few seconds, sweeps old throttle rows
-/// hourly and queues the weekly knowledge digest and the daily follow-up digest when they are due.
+/// hourly and queues the weekly knowledge digest, the daily follow-up digest and event reminders when they are due.
 final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
     private var task: Task<Void, Never>?
     let interval: Duration
@@ -129,6 +129,8 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                         if queued > 0 { app.logger.info("weekly digest: \(queued) emails queued") }
                         let due = try await FollowUpDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
                         if due > 0 { app.logger.info("follow-up digest: \(due) emails queued") }
+                        let events = try await EventReminders.run(baseURL: app.guildConfig.baseURL, on: app.db)
+                        if events.reminders > 0 { app.logger.info("event reminders: \(events.reminders) emails queued") }
                     }
                 } catch {
                     app.logger.error("outbox worker: \(String(describing: error))")

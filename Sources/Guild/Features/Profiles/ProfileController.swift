@@ -46,7 +46,8 @@ struct ProfileController: RouteCollection {
             layout: layout, profile: profile, availabilityText: availability,
             canEdit: isOwner || user?.role.canOrganize == true,
             editPath: isOwner ? "/profile/edit" : "/m/\(profile.slug)/edit", testimonials: testimonials,
-            posts: posts.map { PostView($0, niches: [], viewer: user) }))
+            posts: posts.map { PostView($0, niches: [], viewer: user) },
+            circles: try await Circles.of(profile.userID, on: req.db).map(CircleCardView.init)))
     }
 
     func editOwn(req: Request) async throws -> View {

@@ -10,6 +10,8 @@ struct ProfilePage: Encodable {
     var testimonials: String
     /// The member's latest named posts (never the ones without a name: those have no author).
     var posts: [PostView]
+    /// The open circles the member belongs to.
+    var circles: [CircleCardView] = []
 }
 
 struct TestimonialsFragment: Encodable {

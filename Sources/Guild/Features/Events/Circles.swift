@@ -1,0 +1,284 @@
+import Fluent
+import Foundation
+import SafeMarkdown
+import SQLKit
+import Taxonomy
+import Validation
+import Vapor
+
+struct CircleRecord: Decodable, Sendable {
+    var id: UUID
+    var slug: String
+    var name: String
+    var description: String
+    var description_html: String
+    var city: String
+    var online: Bool
+    var member_count: Int
+    var created_at: Date
+}
+
+enum CircleRole: String, Sendable, Codable {
+    case member, organizer
+}
+
+/// A member of a circle as its page shows them: the profile, the role, the niches.
+struct CircleMemberRow: Decodable, Sendable {
+    var user_id: UUID
+    var name: String
+    var slug: String?
+    var business: String?
+    var role: String
+    var joined_at: Date
+}
+
+/// Open groups: anyone may join or leave, and there is no one-seat-per-trade rule. Organizers
+/// invite by email, remove a member with a reason the member is told, and hand their role on.
+enum Circles {
+    static let pageSize = 30
+
+    static func create(_ raw: CircleFields, by userID: UUID, on db: any Database) async throws -> CircleRecord {
+        let fields = try EventRules.validate(raw).mapError { EventsError.invalid(field: $0.field, $0.message) }.get()
+        let id = UUID(), now = Date()
+        let html = SafeMarkdown().html(fields.description)
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            let slug = try await uniqueSlug(for: fields.name, on: db)
+            try await db.sql.raw("""
+                INSERT INTO circles (id, slug, name, description, description_html, city, online, member_count, created_by, created_at, updated_at)
+                VALUES (\(bind: id), \(bind: slug), \(bind: fields.name), \(bind: fields.description), \(bind: html), \(bind: fields.city),
+                        \(bind: fields.online), 1, \(bind: userID), \(bind: now), \(bind: now))
+                """).run()
+            try await db.sql.raw("""
+                INSERT INTO circle_members (circle_id, user_id, role, joined_at)
+                VALUES (\(bind: id), \(bind: userID), \(bind: CircleRole.organizer.rawValue), \(bind: now))
+                """).run()
+        }
+        return try await require(id: id, on: db)
+    }
+
+    static func update(_ circle: CircleRecord, _ raw: CircleFields, on db: any Database) async throws -> CircleRecord {
+        let fields = try EventRules.validate(raw).mapError { EventsError.invalid(field: $0.field, $0.message) }.get()
+        try await db.sql.raw("""
+            UPDATE circles SET name = \(bind: fields.name), description = \(bind: fields.description),
+                description_html = \(bind: SafeMarkdown().html(fields.description)), city = \(bind: fields.city),
+                online = \(bind: fields.online), updated_at = \(bind: Date())
+            WHERE id = \(bind: circle.id)
+            """).run()
+        return try await require(id: circle.id, on: db)
+    }
+
+    /// "breakfast-club", then "breakfast-club-2": slugs never change, so shared links keep working.
+    static func uniqueSlug(for name: String, on db: any Database) async throws -> String {
+        let base = Slug.make(name).isEmpty ? "circle" : Slug.make(name)
+        try await db.lock("circle-slug:" + base)
+        struct Row: Decodable { var slug: String }
+        let taken = Set(try await db.sql.raw("SELECT slug FROM circles WHERE slug = \(bind: base) OR slug LIKE \(bind: base + "-%")")
+            .all(decoding: Row.self).map(\.slug))
+        if !taken.contains(base) { return base }
+        var number = 2
+        while taken.contains("\(base)-\(number)") { number += 1 }
+        return "\(base)-\(number)"
+    }
+
+    static func find(slug: String, on db: any Database) async throws -> CircleRecord? {
+        guard slug.count <= 80 else { return nil }
+        return try await db.sql.raw("SELECT * FROM circles WHERE slug = \(bind: slug)").first(decoding: CircleRecord.self)
+    }
+
+    static func require(slug: String, on db: any Database) async throws -> CircleRecord {
+        guard let circle = try await find(slug: slug, on: db) else { throw EventsError.circleNotFound }
+        return circle
+    }
+
+    static func require(id: UUID, on db: any Database) async throws -> CircleRecord {
+        guard let circle = try await db.sql.raw("SELECT * FROM circles WHERE id = \(bind: id)").first(decoding: CircleRecord.self) else {
+            throw EventsError.circleNotFound
+        }
+        return circle
+    }
+
+    /// Circles by name, optionally those whose name or city contains `query`.
+    static func list(query: String, page: Int, on db: any Database) async throws -> (rows: [CircleRecord], total: Int) {
+        let pattern = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+        let filter: SQLQueryString = query.isEmpty ? "" : "WHERE LOWER(name) LIKE \(bind: pattern) OR LOWER(city) LIKE \(bind: pattern)"
+        let rows = try await db.sql.raw("""
+            SELECT * FROM circles \(filter) ORDER BY name, id LIMIT \(literal: pageSize) OFFSET \(literal: (page - 1) * pageSize)
+            """).all(decoding: CircleRecord.self)
+        struct Count: Decodable { var n: Int }
+        let total = try await db.sql.raw("SELECT COUNT(*) AS n FROM circles \(filter)").first(decoding: Count.self)?.n ?? 0
+        return (rows, total)
+    }
+
+    static func role(of userID: UUID?, in circleID: UUID, on db: any Database) async throws -> CircleRole? {
+        guard let userID else { return nil }
+        struct Row: Decodable { var role: String }
+        return try await db.sql.raw("SELECT role FROM circle_members WHERE circle_id = \(bind: circleID) AND user_id = \(bind: userID)")
+            .first(decoding: Row.self).flatMap { CircleRole(rawValue: $0.role) }
+    }
+
+    static func requireOrganizer(_ user: User, of circle: CircleRecord, on db: any Database) async throws {
+        if user.role == .admin { return }
+        guard try await role(of: user.id, in: circle.id, on: db) == .organizer else { throw EventsError.notOrganizer }
+    }
+
+    static func members(of circleID: UUID, on db: any Database) async throws -> [CircleMemberRow] {
+        try await db.sql.raw("""
+            SELECT m.user_id, u.name, p.slug, p.business, m.role, m.joined_at
+            FROM circle_members m JOIN users u ON u.id = m.user_id LEFT JOIN profiles p ON p.user_id = m.user_id
+            WHERE m.circle_id = \(bind: circleID)
+            ORDER BY CASE WHEN m.role = 'organizer' THEN 0 ELSE 1 END, u.name, m.user_id
+            """).all(decoding: CircleMemberRow.self)
+    }
+
+    /// Each member's niches, for "three web designers, two photographers".
+    static func niches(of userIDs: [UUID], on db: any Database) async throws -> [UUID: [String]] {
+        guard !userIDs.isEmpty else { return [:] }
+        struct Row: Decodable { var user_id: UUID; var name: String }
+        let rows = try await db.sql.raw("""
+            SELECT p.user_id, n.name FROM profiles p JOIN profile_niches pn ON pn.profile_id = p.id JOIN niches n ON n.id = pn.niche_id
+            WHERE p.user_id IN (\(binds: userIDs)) ORDER BY pn.position
+            """).all(decoding: Row.self)
+        return Dictionary(grouping: rows, by: \.user_id).mapValues { $0.map(\.name) }
+    }
+
+    /// The circle an event belongs to, if any.
+    static func of(event: EventRecord, on db: any Database) async throws -> CircleRecord? {
+        guard let circleID = event.circle_id else { return nil }
+        return try await require(id: circleID, on: db)
+    }
+
+    /// The circles a member belongs to, for their profile.
+    static func of(_ userID: UUID, on db: any Database) async throws -> [CircleRecord] {
+        try await db.sql.raw("""
+            SELECT c.* FROM circles c JOIN circle_members m ON m.circle_id = c.id
+            WHERE m.user_id = \(bind: userID) ORDER BY c.name
+            """).all(decoding: CircleRecord.self)
+    }
+
+    static func join(_ circle: CircleRecord, _ userID: UUID, invitation token: String? = nil, on db: any Database) async throws {
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            try await db.sql.raw("""
+                INSERT INTO circle_members (circle_id, user_id, role, joined_at)
+                VALUES (\(bind: circle.id), \(bind: userID), \(bind: CircleRole.member.rawValue), \(bind: Date()))
+                ON CONFLICT DO NOTHING
+                """).run()
+            try await recount(circle.id, on: db)
+            if let token, !token.isEmpty, token.count <= 100 {
+                try await db.sql.raw("""
+                    UPDATE circle_invitations SET accepted_at = \(bind: Date())
+                    WHERE token_hash = \(bind: SecureToken.hash(token)) AND circle_id = \(bind: circle.id) AND accepted_at IS NULL
+                    """).run()
+            }
+        }
+    }
+
+    /// Anyone may leave, except the last organizer of a circle others still belong to: they hand the role on first.
+    static func leave(_ circle: CircleRecord, _ userID: UUID, on db: any Database) async throws {
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            try await db.lock("circle:\(circle.id)")
+            guard let role = try await role(of: userID, in: circle.id, on: db) else { return }
+            if role == .organizer, try await organizerCount(circle.id, on: db) == 1, try await memberCount(circle.id, on: db) > 1 {
+                throw EventsError.lastOrganizer
+            }
+            try await db.sql.raw("DELETE FROM circle_members WHERE circle_id = \(bind: circle.id) AND user_id = \(bind: userID)").run()
+            try await recount(circle.id, on: db)
+        }
+    }
+
+    /// An organizer removes a member; the member is told why, and the removal is kept in the circle's log.
+    static func remove(_ userID: UUID, from circle: CircleRecord, reason raw: String, by organizer: UUID, baseURL: String, on db: any Database) async throws {
+        let reason = try EventRules.reason(raw).mapError { EventsError.invalid(field: $0.field, $0.message) }.get()
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            try await db.lock("circle:\(circle.id)")
+            guard let role = try await role(of: userID, in: circle.id, on: db) else { throw EventsError.notAMember }
+            if role == .organizer, try await organizerCount(circle.id, on: db) == 1 { throw EventsError.lastOrganizer }
+            try await db.sql.raw("DELETE FROM circle_members WHERE circle_id = \(bind: circle.id) AND user_id = \(bind: userID)").run()
+            try await db.sql.raw("""
+                INSERT INTO circle_removals (id, circle_id, user_id, removed_by, reason, removed_at)
+                VALUES (\(bind: UUID()), \(bind: circle.id), \(bind: userID), \(bind: organizer), \(bind: reason), \(bind: Date()))
+                """).run()
+            try await recount(circle.id, on: db)
+            try await Notifications.notify(userID, .circleChanged, .init(
+                title: "You were removed from \(circle.name)", link: "/circles/\(circle.slug)",
+                emailBody: "An organizer of \(circle.name) removed you from the circle. The reason they gave:\n\n\(reason)\n\nCircles on Guild are open: you can join again, or join another."),
+                baseURL: baseURL, on: db)
+        }
+    }
+
+    /// Makes a member an organizer; `stepDown` hands the role on (the giver stays a member).
+    static func makeOrganizer(_ userID: UUID, of circle: CircleRecord, by giver: UUID, stepDown: Bool, baseURL: String, on db: any Database) async throws {
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            try await db.lock("circle:\(circle.id)")
+            guard try await role(of: userID, in: circle.id, on: db) != nil else { throw EventsError.notAMember }
+            try await db.sql.raw("""
+                UPDATE circle_members SET role = 'organizer' WHERE circle_id = \(bind: circle.id) AND user_id = \(bind: userID)
+                """).run()
+            if stepDown, giver != userID {
+                try await db.sql.raw("""
+                    UPDATE circle_members SET role = 'member' WHERE circle_id = \(bind: circle.id) AND user_id = \(bind: giver)
+                    """).run()
+            }
+            try await Notifications.notify(userID, .circleChanged, .init(
+                title: "You are now an organizer of \(circle.name)", link: "/circles/\(circle.slug)",
+                emailBody: "You can now plan events for \(circle.name), invite people and look after its members."),
+                baseURL: baseURL, on: db)
+        }
+    }
+
+    /// Emails an invitation with a link to the circle; joining from it marks the invitation accepted.
+    /// Returns how many were sent (an address invited in the last week is not invited again).
+    static func invite(_ emails: [String], to circle: CircleRecord, by inviter: User, baseURL: String, on db: any Database) async throws -> Int {
+        var sent = 0
+        let weekAgo = Date().addingTimeInterval(-7 * 86_400)
+        for email in emails {
+            let token = SecureToken.generate()
+            let fresh = try await db.writeTransaction(reportingGeneration: false) { db -> Bool in
+                try await db.lock("circle-invite:\(circle.id):\(email)")
+                struct Row: Decodable { var n: Int }
+                let recent = try await db.sql.raw("""
+                    SELECT COUNT(*) AS n FROM circle_invitations WHERE circle_id = \(bind: circle.id) AND email = \(bind: email)
+                    AND created_at > \(bind: weekAgo)
+                    """).first(decoding: Row.self)?.n ?? 0
+                guard recent == 0 else { return false }
+                try await db.sql.raw("""
+                    INSERT INTO circle_invitations (id, circle_id, email, token_hash, invited_by, created_at)
+                    VALUES (\(bind: UUID()), \(bind: circle.id), \(bind: email), \(bind: SecureToken.hash(token)), \(bind: inviter.id), \(bind: Date()))
+                    """).run()
+                try await Outbox.enqueue(
+                    to: email, subject: "\(inviter.name) invites you to \(circle.name) on Guild",
+                    body: """
+                        \(inviter.name) invites you to join \(circle.name), an open circle on Guild\(circle.online ? " that meets online" : " in \(circle.city)").
+
+                        See the circle, its members and its next events, and join with one click:
+                        \(baseURL)/circles/\(circle.slug)?invitation=\(token)
+
+                        Circles on Guild are open to anyone; there is no fee and no one-seat-per-trade rule.
+                        If you did not expect this, ignore it: nothing happens unless you join.
+                        """,
+                    fromName: inviter.name, on: db)
+                return true
+            }
+            if fresh { sent += 1 }
+        }
+        return sent
+    }
+
+    static func recount(_ circleID: UUID, on db: any Database) async throws {
+        try await db.sql.raw("""
+            UPDATE circles SET member_count = (SELECT COUNT(*) FROM circle_members WHERE circle_id = \(bind: circleID))
+            WHERE id = \(bind: circleID)
+            """).run()
+    }
+
+    private static func organizerCount(_ circleID: UUID, on db: any Database) async throws -> Int {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("SELECT COUNT(*) AS n FROM circle_members WHERE circle_id = \(bind: circleID) AND role = 'organizer'")
+            .first(decoding: Row.self)?.n ?? 0
+    }
+
+    private static func memberCount(_ circleID: UUID, on db: any Database) async throws -> Int {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("SELECT COUNT(*) AS n FROM circle_members WHERE circle_id = \(bind: circleID)")
+            .first(decoding: Row.self)?.n ?? 0
+    }
+}

@@ -1,0 +1,42 @@
+import Fluent
+import Foundation
+import SQLKit
+import Vapor
+
+/// The day-before reminders for everyone with a seat, and series moved on to their horizon. Each
+/// reminder is claimed in `event_notices` in the same transaction that queues its email, so two
+/// servers (or `guild events remind` beside `serve`) never send one twice.
+enum EventReminders {
+    struct Report: Sendable { var reminders = 0; var series = 0 }
+
+    static func run(now: Date = Date(), baseURL: String, on db: any Database) async throws -> Report {
+        var report = Report()
+        report.series = try await Events.extendAllSeries(now: now, on: db)
+        struct Due: Decodable { var event_id: UUID; var user_id: UUID }
+        let due = try await db.sql.raw("""
+            SELECT r.event_id, r.user_id FROM event_rsvps r JOIN events e ON e.id = r.event_id
+            LEFT JOIN event_notices n ON n.kind = 'reminder' AND n.subject_id = r.event_id AND n.user_id = r.user_id
+            WHERE e.status = 'scheduled' AND e.starts_at > \(bind: now.addingTimeInterval(3_600)) AND e.starts_at <= \(bind: now.addingTimeInterval(26 * 3_600))
+            AND r.answer = 'yes' AND r.waitlisted_at IS NULL AND n.user_id IS NULL
+            LIMIT 1000
+            """).all(decoding: Due.self)
+        for row in due {
+            let sent = try await db.writeTransaction(reportingGeneration: false) { db -> Bool in
+                struct Claimed: Decodable { var user_id: UUID }
+                guard try await db.sql.raw("""
+                    INSERT INTO event_notices (kind, subject_id, user_id, sent_at) VALUES ('reminder', \(bind: row.event_id), \(bind: row.user_id), \(bind: now))
+                    ON CONFLICT DO NOTHING RETURNING user_id
+                    """).first(decoding: Claimed.self) != nil else { return false }
+                let event = try await Events.require(row.event_id, on: db)
+                let place = event.place.isEmpty ? "online (the link is on the event's page)" : event.place
+                try await Notifications.notify(row.user_id, .eventReminder, .init(
+                    title: "Tomorrow: \(event.title)", link: "/events/\(event.id)",
+                    emailBody: "\(event.title) is \(EventTimes.describe(event.starts_at, end: event.ends_at, zone: event.zone)), at \(place).\n\nCannot come after all? Say no on the event's page, so someone on the waitlist gets your seat."),
+                    baseURL: baseURL, on: db)
+                return true
+            }
+            if sent { report.reminders += 1 }
+        }
+        return report
+    }
+}
