@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 
 from selenium import webdriver
@@ -452,8 +453,9 @@ def events_journey(width):
         expect(f"Browser breakfast {marker}" in attendee.page_source, "the contact does not say where we met")
         no_horizontal_scroll(attendee, "contact from an event")
         shot(attendee, f"event-contact-{width}")
-        attendee.get(circle_url + ".ics")
-        expect("BEGIN:VCALENDAR" in attendee.page_source, "the circle's calendar feed did not open")
+        # Browsers download calendar files rather than show them: fetch the circle's feed directly.
+        with urllib.request.urlopen(circle_url + ".ics", timeout=30) as feed:
+            expect(b"BEGIN:VCALENDAR" in feed.read(), "the circle's calendar feed did not open")
         print(f"events journey at {width}px: ok")
     finally:
         attendee.quit()

@@ -28,7 +28,21 @@ struct GuildAPI: APIProtocol {
         // Compact JSON: the runtime's default pretty-prints every response.
         try GuildAPI().registerHandlers(
             on: transport, serverURL: URL(string: "/api/v1")!,
-            configuration: .init(jsonEncodingOptions: [.sortedKeys]))
+            configuration: .init(dateTranscoder: LenientISO8601Transcoder(), jsonEncodingOptions: [.sortedKeys]))
+    }
+}
+
+/// RFC 3339 date-times as the API document allows them: with or without fractional seconds, `Z` in
+/// either case. Written without fractions, as before.
+struct LenientISO8601Transcoder: DateTranscoder {
+    func encode(_ date: Date) throws -> String { date.formatted(.iso8601) }
+
+    func decode(_ text: String) throws -> Date {
+        do {
+            return try Date.ISO8601FormatStyle(includingFractionalSeconds: text.contains(".")).parse(text.uppercased())
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Expected an RFC 3339 date-time, got '\(text.prefix(40))'."))
+        }
     }
 }
 
@@ -37,14 +51,19 @@ struct GuildAPI: APIProtocol {
 struct APIRequestMiddleware: AsyncMiddleware {
     @TaskLocal static var current: Request?
 
-    /// Routes whose body is a file: their own limit (a 10 MB address book), every other one 64 KB.
-    static let fileLimits = ["/api/v1/contacts/import": ContactFiles.maxFileSize]
+    /// Routes with their own limit: a file (a 10 MB address book), or long texts the document allows
+    /// (a 20,000-character description sent as `\uXXXX` escapes, and an agenda); every other one 64 KB.
+    static let bodyLimits = [
+        "/api/v1/contacts/import": ContactFiles.maxFileSize,
+        "/api/v1/circles": 256 * 1024,
+        "/api/v1/events": 512 * 1024,
+    ]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let limit = Self.fileLimits[request.url.path] ?? GuildAPI.maxBodySize
+        let limit = Self.bodyLimits[request.url.path] ?? GuildAPI.maxBodySize
         let declared = request.headers.first(name: .contentLength).flatMap(Int.init) ?? 0
         if declared > limit || (request.body.data?.readableBytes ?? 0) > limit {
-            throw Abort(.payloadTooLarge, reason: limit > GuildAPI.maxBodySize ? ContactsError.tooLarge.reason : nil)
+            throw Abort(.payloadTooLarge, reason: request.url.path == "/api/v1/contacts/import" ? ContactsError.tooLarge.reason : nil)
         }
         if request.method != .GET, request.method != .HEAD, request.body.data == nil {
             _ = try await request.body.collect(max: limit).get()

@@ -11,7 +11,8 @@ extension GuildAPI {
         let request = try req
         let page = input.query.page ?? 1
         guard (1...1000).contains(page) else { throw CommonError.invalidParameter(.init(field: "page", message: "page must be from 1 to 1000.")) }
-        let (rows, total) = try await Circles.list(query: String((input.query.q ?? "").prefix(100)), page: page, on: request.db)
+        let query = try Self.checkedQuery(input.query.q)
+        let (rows, total) = try await Circles.list(query: query, page: page, on: request.db)
         return .ok(.init(body: .json(.init(items: rows.map { Self.circle($0, baseURL: request.application.guildConfig.baseURL) }, total: total))))
     }
 
@@ -56,6 +57,14 @@ extension GuildAPI {
         return .noContent(.init())
     }
 
+    /// `q` as the document allows it: at most 100 characters.
+    static func checkedQuery(_ q: String?) throws -> String {
+        guard (q?.unicodeScalars.count ?? 0) <= 100 else {
+            throw CommonError.invalidParameter(.init(field: "q", message: "q can be at most 100 characters."))
+        }
+        return q ?? ""
+    }
+
     static func circle(_ circle: CircleRecord, baseURL: String) -> Components.Schemas.Circle {
         .init(slug: circle.slug, name: circle.name, description: circle.description, descriptionHtml: circle.description_html,
               city: circle.city, online: circle.online, memberCount: circle.member_count,
@@ -68,11 +77,15 @@ extension GuildAPI {
         let request = try req
         let page = input.query.page ?? 1
         guard (1...1000).contains(page) else { throw CommonError.invalidParameter(.init(field: "page", message: "page must be from 1 to 1000.")) }
+        let query = try Self.checkedQuery(input.query.q)
         var circleID: UUID?
         if let slug = input.query.circle {
+            guard slug.unicodeScalars.count <= 80 else {
+                throw CommonError.invalidParameter(.init(field: "circle", message: "circle is a slug of at most 80 characters."))
+            }
             circleID = try await Circles.require(slug: slug, on: request.db).id
         }
-        let rows = try await Events.upcoming(circle: circleID, query: String((input.query.q ?? "").prefix(100)), page: page, on: request.db)
+        let rows = try await Events.upcoming(circle: circleID, query: query, page: page, on: request.db)
         var items: [Components.Schemas.Event] = []
         for row in rows { items.append(try await Self.event(row.id, viewer: nil, on: request)) }
         return .ok(.init(body: .json(.init(items: items))))
@@ -105,6 +118,19 @@ extension GuildAPI {
 
     /// The API's recurrence object as a rule. With both an end count and an end date, the earlier end wins.
     static func recurrence(_ body: Components.Schemas.NewRecurrence, start: Date, zone: TimeZone) throws -> Recurrence {
+        if let interval = body.interval, !(1...52).contains(interval) {
+            throw EventsError.invalid(field: "recurrence.interval", "interval is a whole number from 1 to 52.")
+        }
+        if let count = body.count, !(1...520).contains(count) {
+            throw EventsError.invalid(field: "recurrence.count", "count is a whole number from 1 to 520.")
+        }
+        // The generator reads the enum's `null` as an empty string; an empty string itself is no week of the month.
+        if body.weekOfMonth?.rawValue == "" {
+            throw EventsError.invalid(field: "recurrence.weekOfMonth", "weekOfMonth is first, second, third, fourth, fifth or last.")
+        }
+        if (body.days?.count ?? 0) > 7 || Set(body.days ?? []).count != (body.days?.count ?? 0) {
+            throw EventsError.invalid(field: "recurrence.days", "days lists each weekday at most once.")
+        }
         let ordinal: Int? = body.weekOfMonth.flatMap { ["first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1][$0.rawValue] }
         let frequency: Recurrence.Frequency = body.frequency.rawValue == "monthly" ? .monthly : .weekly
         let days = (body.days ?? []).compactMap { Recurrence.Weekday(rawValue: $0.rawValue) }
