@@ -67,17 +67,9 @@ enum Circles {
         return try await require(id: circle.id, on: db)
     }
 
-    /// "breakfast-club", then "breakfast-club-2": slugs never change, so shared links keep working.
+    /// "breakfast-club", then "breakfast-club-2" (see `FreeSlug`): shared links keep working.
     static func uniqueSlug(for name: String, on db: any Database) async throws -> String {
-        let base = Slug.make(name).isEmpty ? "circle" : Slug.make(name)
-        try await db.lock("circle-slug:" + base)
-        struct Row: Decodable { var slug: String }
-        let taken = Set(try await db.sql.raw("SELECT slug FROM circles WHERE slug = \(bind: base) OR slug LIKE \(bind: base + "-%")")
-            .all(decoding: Row.self).map(\.slug))
-        if !taken.contains(base) { return base }
-        var number = 2
-        while taken.contains("\(base)-\(number)") { number += 1 }
-        return "\(base)-\(number)"
+        try await FreeSlug.pick(Slug.make(name).isEmpty ? "circle" : Slug.make(name), in: "circles", on: db)
     }
 
     static func find(slug: String, on db: any Database) async throws -> CircleRecord? {

@@ -90,18 +90,9 @@ enum Profiles {
         return profile
     }
 
-    /// "ada-lovelace", then "ada-lovelace-2", … Slugs never change afterwards, so links stay valid.
+    /// "ada-lovelace", then "ada-lovelace-2", … (see `FreeSlug`).
     static func uniqueSlug(for name: String, on db: any Database) async throws -> String {
-        let base = Slug.make(name).isEmpty ? "member" : Slug.make(name)
-        // Two members of the same name joining at once must not pick the same free slug.
-        try await db.lock("slug:" + base)
-        struct Row: Decodable { var slug: String }
-        let taken = Set(try await db.sql.raw("SELECT slug FROM profiles WHERE slug = \(bind: base) OR slug LIKE \(bind: base + "-%")")
-            .all(decoding: Row.self).map(\.slug))
-        if !taken.contains(base) { return base }
-        var number = 2
-        while taken.contains("\(base)-\(number)") { number += 1 }
-        return "\(base)-\(number)"
+        try await FreeSlug.pick(Slug.make(name).isEmpty ? "member" : Slug.make(name), in: "profiles", on: db)
     }
 
     /// The form/API view of a saved profile, for editing.
