@@ -88,7 +88,8 @@ PY
   measure "" "" /ping
   measure "Today (50 due, 20 overdue, chart)" "$cookie" /today
   measure "contact list, first page" "$cookie" /contacts
-  measure "contact list, page 100" "$cookie" "/contacts?page=100"
+  deep=$(sql "$url" "SELECT c.id FROM contacts c JOIN users u ON u.id = c.owner_id WHERE u.email = '$email' ORDER BY c.sort_name, c.id LIMIT 1 OFFSET 4949")
+  measure "contact list, page 100 (Next from contact 4,950)" "$cookie" "/contacts?after=$deep"
   measure "contact search" "$cookie" "/contacts?q=okafor"
   measure "contacts API" "Authorization: Bearer $token" /api/v1/contacts
   measure "follow-ups due API" "Authorization: Bearer $token" "/api/v1/followups?due=today"

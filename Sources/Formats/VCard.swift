@@ -47,7 +47,8 @@ public enum VCard {
                 }
                 continue
             }
-            switch (property.name, property.value.uppercased()) {
+            let marker = property.name == "BEGIN" || property.name == "END" ? property.value.uppercased() : ""
+            switch (property.name, marker) {
             case ("BEGIN", "VCARD"):
                 if card != nil {
                     broken = broken ?? "the card has no END:VCARD before the next card starts"
@@ -75,23 +76,38 @@ public enum VCard {
     static func unfold(_ text: String) -> [(Int, String)] {
         var lines: [(Int, String)] = []
         var number = 0
-        // "\r\n" is one Character in Swift: split on it as well as on "\n" and a lone "\r".
-        for physical in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+        // Physical lines found on the UTF-8 bytes (CR, LF and CRLF end a line; all three are ASCII, so
+        // every cut is a character boundary): a 10,000-card file is split in milliseconds.
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var cursor = start
+        func take(_ physical: Substring) {
             number += 1
             if let last = lines.last {
-                let head = last.1.prefix(while: { $0 != ":" }).uppercased()
-                if head.contains("QUOTED-PRINTABLE"), last.1.hasSuffix("=") {
+                if last.1.utf8.last == UInt8(ascii: "="), last.1.prefix(while: { $0 != ":" }).uppercased().contains("QUOTED-PRINTABLE") {
                     lines[lines.count - 1].1 = String(last.1.dropLast()) + physical
-                    continue
+                    return
                 }
-                if let first = physical.first, first == " " || first == "\t" {
+                if let first = physical.utf8.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
                     lines[lines.count - 1].1 += physical.dropFirst()
-                    continue
+                    return
                 }
             }
-            if physical.allSatisfy(\.isWhitespace) { continue }
+            if physical.allSatisfy(\.isWhitespace) { return }
             lines.append((number, String(physical)))
         }
+        while cursor < utf8.endIndex {
+            let byte = utf8[cursor]
+            if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                take(text[start..<cursor])
+                cursor = utf8.index(after: cursor)
+                if byte == UInt8(ascii: "\r"), cursor < utf8.endIndex, utf8[cursor] == UInt8(ascii: "\n") { cursor = utf8.index(after: cursor) }
+                start = cursor
+            } else {
+                cursor = utf8.index(after: cursor)
+            }
+        }
+        take(text[start..<utf8.endIndex])
         return lines
     }
 
@@ -102,26 +118,38 @@ public enum VCard {
         var value: String
 
         init?(_ line: String) {
+            // `:`, `;` and `"` are ASCII: the line is cut on its UTF-8 bytes, each cut a character boundary.
             var inQuotes = false
             var pieces: [String] = []
             var current = ""
+            var pieceStart = line.utf8.startIndex
             var valueStart: String.Index?
-            for index in line.indices {
-                let character = line[index]
-                if character == "\"" { inQuotes.toggle(); continue }
-                if !inQuotes, character == ":" { valueStart = line.index(after: index); break }
-                if !inQuotes, character == ";" { pieces.append(current); current = ""; continue }
-                current.append(character)
+            var index = line.utf8.startIndex
+            while index < line.utf8.endIndex {
+                let byte = line.utf8[index]
+                if byte == UInt8(ascii: "\"") {
+                    current += line[pieceStart..<index]
+                    inQuotes.toggle()
+                    pieceStart = line.utf8.index(after: index)
+                } else if !inQuotes, byte == UInt8(ascii: ":") {
+                    valueStart = line.utf8.index(after: index)
+                    break
+                } else if !inQuotes, byte == UInt8(ascii: ";") {
+                    pieces.append(current + line[pieceStart..<index])
+                    current = ""
+                    pieceStart = line.utf8.index(after: index)
+                }
+                index = line.utf8.index(after: index)
             }
             guard let valueStart else { return nil }
-            pieces.append(current)
-            let qualified = pieces[0].trimmingCharacters(in: .whitespaces)
+            pieces.append(current + line[pieceStart..<index])
+            let qualified = VCard.trimmed(pieces[0])
             let name = qualified.split(separator: ".").last.map(String.init)?.uppercased() ?? ""
             guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" }) else { return nil }
             self.name = name
             value = String(line[valueStart...])
             for piece in pieces.dropFirst() {
-                let parts = piece.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                let parts = piece.split(separator: "=", maxSplits: 1).map { VCard.trimmed(String($0)) }
                 if parts.count == 2 {
                     parameters[parts[0].uppercased(), default: []] += parts[1].split(separator: ",").map { $0.lowercased() }
                 } else if let bare = parts.first?.lowercased(), !bare.isEmpty {
@@ -163,6 +191,8 @@ public enum VCard {
 
     /// Splits on separators not escaped with a backslash, then undoes the escapes (`\n`, `\,`, `\;`, `\\`).
     static func components(_ value: String, separator: Character) -> [String] {
+        // Most values hold neither a backslash nor the separator: nothing to split or unescape.
+        if let ascii = separator.asciiValue, !value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == ascii }) { return [value] }
         var parts: [String] = []
         var current = ""
         var escaped = false
@@ -188,7 +218,20 @@ public enum VCard {
     }
 
     static func text(_ value: String) -> String {
-        components(value, separator: "\u{0}").joined().trimmingCharacters(in: .whitespacesAndNewlines)
+        trimmed(components(value, separator: "\u{0}").joined(), newlines: true)
+    }
+
+    /// `trimmingCharacters(in: .whitespaces)` (or `.whitespacesAndNewlines`), without bridging to
+    /// NSString when there is nothing at either end to trim, which is nearly always.
+    static func trimmed(_ value: String, newlines: Bool = false) -> String {
+        guard let first = value.unicodeScalars.first, let last = value.unicodeScalars.last else { return value }
+        if !first.properties.isWhitespace, !last.properties.isWhitespace { return value }
+        return value.trimmingCharacters(in: newlines ? .whitespacesAndNewlines : .whitespaces)
+    }
+
+    /// The value without a scheme such as `mailto:` or `tel:` in any case.
+    static func dropping(scheme: String, from value: String) -> String {
+        value.utf8.count >= scheme.utf8.count && value.prefix(scheme.count).lowercased() == scheme ? String(value.dropFirst(scheme.count)) : value
     }
 }
 
@@ -200,23 +243,23 @@ extension ContactCard {
         case "N":
             // Kept aside until the card ends: FN, when there is one, is the better name.
             if name.isEmpty {
-                let parts = VCard.components(property.value, separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                let parts = VCard.components(property.value, separator: ";").map { VCard.trimmed($0) }
                 let ordered = [3, 1, 2, 0, 4].compactMap { parts.indices.contains($0) ? parts[$0] : nil }
                 structuredName = ordered.filter { !$0.isEmpty }.joined(separator: " ")
             }
         case "ORG":
             if business.isEmpty {
-                business = VCard.components(property.value, separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                business = VCard.components(property.value, separator: ";").map { VCard.trimmed($0) }
                     .filter { !$0.isEmpty }.joined(separator: ", ")
             }
         case "EMAIL":
-            let value = VCard.text(property.value).replacingOccurrences(of: "mailto:", with: "", options: [.caseInsensitive, .anchored])
+            let value = VCard.dropping(scheme: "mailto:", from: VCard.text(property.value))
             if !value.isEmpty { emails.append(.init(value, types: property.types)) }
         case "TEL":
-            let value = VCard.text(property.value).replacingOccurrences(of: "tel:", with: "", options: [.caseInsensitive, .anchored])
+            let value = VCard.dropping(scheme: "tel:", from: VCard.text(property.value))
             if !value.isEmpty { phones.append(.init(value, types: property.types.filter { $0 != "voice" })) }
         case "UID":
-            uid = VCard.text(property.value).replacingOccurrences(of: "urn:uuid:", with: "", options: [.caseInsensitive, .anchored])
+            uid = VCard.dropping(scheme: "urn:uuid:", from: VCard.text(property.value))
         case "URL":
             if website.isEmpty { website = VCard.text(property.value) }
         case "NOTE":
@@ -224,7 +267,7 @@ extension ContactCard {
             if !note.isEmpty { notes = notes.isEmpty ? note : notes + "\n\n" + note }
         case "CATEGORIES":
             for tag in VCard.components(property.value, separator: ",") {
-                let tag = tag.trimmingCharacters(in: .whitespaces)
+                let tag = VCard.trimmed(tag)
                 if !tag.isEmpty, !tags.contains(tag) { tags.append(tag) }
             }
         default:

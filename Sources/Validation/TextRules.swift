@@ -15,6 +15,8 @@ public enum TextRules {
     /// The problem with a one-line text a person is known by (a name, a business), or nil:
     /// it must show at least one visible character and hold no control or bidi override characters.
     public static func lineProblem(_ text: String, what: String) -> String? {
+        // Printable ASCII with something besides spaces, the common case, has none of the problems below.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), text.utf8.contains(where: { $0 != 0x20 }) { return nil }
         if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "\(what) must not contain control characters."
         }

@@ -40,6 +40,7 @@ enum GuildMigrations {
             CreateBlogroll(),
             CreateContacts(),
             CreateEvents(),
+            CountContacts(),
         ]
     }
 }

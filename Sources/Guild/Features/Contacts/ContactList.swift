@@ -24,6 +24,10 @@ enum ContactList {
         var cooling = false
         var limit = Contacts.pageSize
         var offset = 0
+        /// Keyset paging (the pages): the contacts after, or before, this one in name order. A deep
+        /// page costs what the first does, where `OFFSET 4950` made PostgreSQL walk 4,950 rows.
+        var after: UUID? = nil
+        var before: UUID? = nil
     }
 
     static func rows(of owner: UUID, _ filter: Filter, on db: any Database) async throws -> [ContactListRow] {
@@ -46,26 +50,39 @@ enum ContactList {
             let cutoff = Date().addingTimeInterval(-Double(settings.shortestCooling) * 86_400)
             conditions.append("COALESCE(c.last_touch_at, c.created_at) < \(bind: cutoff)")
         }
-        return try await db.sql.raw("""
+        let backwards = filter.before != nil && filter.after == nil
+        if let anchor = filter.after ?? filter.before {
+            struct Key: Decodable { var sort_name: String }
+            if let key = try await db.sql.raw("SELECT sort_name FROM contacts WHERE id = \(bind: anchor) AND owner_id = \(bind: owner)")
+                .first(decoding: Key.self) {
+                conditions.append(backwards
+                    ? "(c.sort_name < \(bind: key.sort_name) OR (c.sort_name = \(bind: key.sort_name) AND c.id < \(bind: anchor)))"
+                    : "(c.sort_name > \(bind: key.sort_name) OR (c.sort_name = \(bind: key.sort_name) AND c.id > \(bind: anchor)))")
+            }
+        }
+        let order: SQLQueryString = backwards ? "c.sort_name DESC, c.id DESC" : "c.sort_name, c.id"
+        let rows = try await db.sql.raw("""
             SELECT c.id, c.name, c.business, c.member_id, c.last_touch_at, c.last_reply_at, c.created_at,
                 (SELECT h.value FROM contact_handles h WHERE h.contact_id = c.id AND h.kind = 'email' ORDER BY h.position LIMIT 1) AS email,
                 (SELECT h.value FROM contact_handles h WHERE h.contact_id = c.id AND h.kind = 'phone' ORDER BY h.position LIMIT 1) AS phone,
                 (SELECT MIN(COALESCE(f.snoozed_until, f.due_on)) FROM followups f WHERE f.contact_id = c.id AND f.done_at IS NULL) AS next_due
             FROM contacts c WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY c.sort_name, c.id LIMIT \(literal: filter.limit) OFFSET \(literal: filter.offset)
+            ORDER BY \(order) LIMIT \(literal: filter.limit) OFFSET \(literal: filter.offset)
             """).all(decoding: ContactListRow.self)
+        return rows
     }
 
     static func count(of owner: UUID, on db: any Database) async throws -> Int {
         struct Row: Decodable { var n: Int }
-        return try await db.sql.raw("SELECT COUNT(*) AS n FROM contacts WHERE owner_id = \(bind: owner)").first(decoding: Row.self)?.n ?? 0
+        // Kept by the database on every write (migration 031): one row, not a count of every contact.
+        return try await db.sql.raw("SELECT n FROM contact_counts WHERE owner_id = \(bind: owner)").first(decoding: Row.self)?.n ?? 0
     }
 
-    /// The member's tags with how many contacts carry each, for the filter.
+    /// The member's tags with how many contacts carry each, for the filter (kept like the count).
     static func tagCounts(of owner: UUID, on db: any Database) async throws -> [(tag: String, count: Int)] {
         struct Row: Decodable { var tag: String; var n: Int }
         return try await db.sql.raw("""
-            SELECT tag, COUNT(*) AS n FROM contact_tags WHERE owner_id = \(bind: owner) GROUP BY tag ORDER BY tag LIMIT 200
+            SELECT tag, n FROM contact_tag_counts WHERE owner_id = \(bind: owner) ORDER BY tag LIMIT 200
             """).all(decoding: Row.self).map { ($0.tag, $0.n) }
     }
 }

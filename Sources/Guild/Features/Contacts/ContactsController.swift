@@ -58,20 +58,29 @@ struct ContactsController: RouteCollection {
         let query = String((req.query[String.self, at: "q"] ?? "").prefix(100))
         let tag = String((req.query[String.self, at: "tag"] ?? "").prefix(40))
         let cooling = ["true", "on", "1"].contains(req.query[String.self, at: "cooling"] ?? "")
-        let page = max(1, min(req.query[Int.self, at: "page"] ?? 1, 1000))
-        let filter = ContactList.Filter(query: query, tag: tag, cooling: cooling, limit: Contacts.pageSize + 1,
-                                        offset: (page - 1) * Contacts.pageSize)
+        // Pages by keyset: `after` the last contact shown (Next) or `before` the first (Previous).
+        let after = req.query[UUID.self, at: "after"]
+        let before = after == nil ? req.query[UUID.self, at: "before"] : nil
+        let filter = ContactList.Filter(query: query, tag: tag, cooling: cooling, limit: Contacts.pageSize + 1, after: after, before: before)
         let rows = try await ContactList.rows(of: owner, filter, on: req.db)
-        let shown = Array(rows.prefix(Contacts.pageSize))
+        // Backwards pages come nearest first; the page shows them in name order.
+        let more = rows.count > Contacts.pageSize
+        let shown = before != nil ? Array(rows.prefix(Contacts.pageSize).reversed()) : Array(rows.prefix(Contacts.pageSize))
         let tags = try await Contacts.tags(of: shown.map(\.id), on: req.db)
         let settings = try await ContactSettings.load(owner, on: req.db)
         var items = shown.map { ContactCardView($0, tags: tags[$0.id] ?? [], settings: settings) }
         if cooling { items = items.filter(\.cooling) }
+        var links = URLComponents()
+        links.queryItems = [URLQueryItem(name: "q", value: query), URLQueryItem(name: "tag", value: tag)] + (cooling ? [URLQueryItem(name: "cooling", value: "true")] : [])
+        let filters = links.percentEncodedQuery ?? ""
+        let hasNext = before != nil ? !shown.isEmpty : more
+        let hasPrevious = before != nil ? more : after != nil && !shown.isEmpty
         return try await req.view.render("Contacts/index", ContactsListPage(
             layout: req.layout(title: "Contacts"), query: query, tag: tag, cooling: cooling,
             tags: try await ContactList.tagCounts(of: owner, on: req.db).map { .init(tag: $0.tag, count: $0.count) },
             items: items, total: try await ContactList.count(of: owner, on: req.db),
-            nextPage: rows.count > Contacts.pageSize ? page + 1 : nil, previousPage: page > 1 ? page - 1 : nil))
+            nextLink: hasNext ? shown.last.map { "/contacts?after=\($0.id)&\(filters)" } : nil,
+            previousLink: hasPrevious ? shown.first.map { "/contacts?before=\($0.id)&\(filters)" } : nil))
     }
 
     func newForm(req: Request) async throws -> View {

@@ -39,8 +39,9 @@ struct ContactsListPage: Encodable {
     var tags: [Tag]
     var items: [ContactCardView]
     var total: Int
-    var nextPage: Int?
-    var previousPage: Int?
+    /// Keyset links with the filters kept, or nil on the first and last pages.
+    var nextLink: String?
+    var previousLink: String?
 }
 
 /// The quick-add and edit forms share these fields; emails, phones and tags are one box each, one per line or comma.

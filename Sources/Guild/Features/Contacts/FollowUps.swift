@@ -116,8 +116,10 @@ enum FollowUps {
         let rows = try await db.sql.raw("""
             SELECT \(columns) FROM followups f JOIN contacts c ON c.id = f.contact_id
             WHERE f.owner_id = \(bind: owner) AND f.done_at IS NULL
+                AND (f.due_on <= \(bind: today) OR f.snoozed_until IS NOT NULL OR f.emailed_at IS NOT NULL)
             ORDER BY COALESCE(f.snoozed_until, f.due_on), f.created_at LIMIT 500
             """).all(decoding: FollowUpRecord.self)
+        // Follow-ups due later and untouched are not on Today: they are left in the database, not decoded and dropped.
         var list = Today()
         for row in rows {
             // Once emailed, a follow-up waits for the answer (or for "done") instead of nagging.
