@@ -456,9 +456,38 @@ def events_journey(width):
         # Browsers download calendar files rather than show them: fetch the circle's feed directly.
         with urllib.request.urlopen(circle_url + ".ics", timeout=30) as feed:
             expect(b"BEGIN:VCALENDAR" in feed.read(), "the circle's calendar feed did not open")
-        print(f"events journey at {width}px: ok")
+        # One tap from who was there: ask Olu for a one-to-one, offering two times.
+        attendee.get(event_url)
+        attendee.find_element(By.PARTIAL_LINK_TEXT, "Ask for a one-to-one").click()
+        expect(page_shows(attendee, "for a one-to-one"), "the one-to-one form did not open")
+        for name in ["slot1", "slot2", "slot3", "minutes", "timeZone", "place", "note"]:
+            box = attendee.find_element(By.NAME, name)
+            expect(attendee.find_elements(By.CSS_SELECTOR, f'label[for="{box.get_attribute("id")}"]'), f"one-to-one form: {name} has no label")
+        for name, hours in [("slot1", 26), ("slot2", 50)]:
+            attendee.execute_script("arguments[0].value = arguments[1]", attendee.find_element(By.NAME, name),
+                                    time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + hours * 3600)))
+        fill(attendee, place="Library café", note=f"Swap referrals? {marker}")
+        no_horizontal_scroll(attendee, "one-to-one form")
+        shot(attendee, f"one-to-one-form-{width}")
+        submit(attendee, "/one-to-ones")
+        expect(page_shows(attendee, "Asked."), "the one-to-one was not asked for")
+        meeting_url = attendee.current_url
     finally:
         attendee.quit()
+    organizer = browser(width)
+    try:
+        sign_in(organizer, "organizer@guild.test")
+        organizer.get(meeting_url)
+        expect(page_shows(organizer, "Pick a time"), "the organizer cannot pick a time")
+        organizer.find_element(By.CSS_SELECTOR, 'input[name="slot"][value="2"]').click()
+        organizer.find_element(By.CSS_SELECTOR, 'form[action$="/accept"] button[type=submit]').click()
+        expect(page_shows(organizer, "Confirmed"), "the one-to-one was not confirmed")
+        expect(organizer.find_elements(By.PARTIAL_LINK_TEXT, "Add to my calendar"), "no calendar download on a confirmed one-to-one")
+        no_horizontal_scroll(organizer, "one-to-one page")
+        shot(organizer, f"one-to-one-confirmed-{width}")
+        print(f"events journey at {width}px: ok")
+    finally:
+        organizer.quit()
 
 
 def journey(width):

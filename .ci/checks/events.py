@@ -1,11 +1,18 @@
 """Every kind of Guild calendar feed, read by the icalendar package (an independent RFC 5545 parser):
-an event's file, a circle's feed, and a weekly breakfast across the spring daylight-saving change,
-whose dates must stay at 08:00 London time while their UTC times move.
+an event's file, a circle's feed, a weekly breakfast across the spring daylight-saving change (whose
+dates must stay at 08:00 London time while their UTC times move), a member's personal feed at its
+secret address (revoked: 404), and a one-to-one's emailed invitations (REQUEST, then CANCEL with the
+same UID and a higher SEQUENCE), read from the .eml files Guild writes, through Python's email parser.
 
-Usage: python3 events.py BASE_URL
+Usage: python3 events.py BASE_URL [MAIL_DIR]
 """
+import email
+import glob
+import os
+import time
 import json
 import sys
+import urllib.error
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -91,4 +98,58 @@ if utc_hours != [8, 8, 7, 7]:
 _, single = calendar(f"/events/{event_id}.ics")
 if "RRULE" in single[0] or str(single[0]["SUMMARY"]) != title:
     fail("an event's own file should be that one date")
-print(f"events check: ok ({len(demo)} demo events, a weekly breakfast at 08:00 London across the change: UTC {utc_hours})")
+# A one-to-one: the organizer asks Marisol, she picks the second time, then cancels.
+_, _, raw = request("POST", "/api/v1/tokens", {"email": "marisol@guild.test", "password": "guild-demo-password", "label": "events-check"})
+marisol = json.loads(raw)["token"]
+soon = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+slots = [(soon + timedelta(hours=h)).isoformat().replace("+00:00", "Z") for h in (0, 3)]
+status, _, raw = request("POST", "/api/v1/one-to-ones", {"with": "marisol-ortega", "slots": slots, "minutes": 45,
+                                                       "timeZone": "Europe/Paris", "place": "Café; corner, table 2"}, token)
+meeting = json.loads(raw)
+status, _, raw = request("POST", f"/api/v1/one-to-ones/{meeting['id']}/accept", {"slot": 2}, marisol)
+if json.loads(raw)["status"] != "confirmed":
+    fail(f"accepting gave {raw!r}")
+
+# Marisol's personal feed: her yes-answers and the one-to-one, at a secret address.
+status, _, raw = request("POST", "/api/v1/calendar-feed", None, marisol)
+feed_url = json.loads(raw)["url"]
+feed_path = feed_url[feed_url.index("/calendar/"):]
+_, personal = calendar(feed_path)
+mine = [e for e in personal if str(e["UID"]).startswith("one-to-one-" + meeting["id"])]
+if len(mine) != 1 or mine[0].decoded("DTSTART").astimezone(timezone.utc) != soon + timedelta(hours=3):
+    fail(f"the one-to-one is not in the personal feed at the time picked: {[str(e['SUMMARY']) for e in personal]}")
+if str(mine[0]["LOCATION"]) != "Café; corner, table 2":
+    fail(f"LOCATION did not round-trip: {mine[0]['LOCATION']!r}")
+status, _, raw = request("POST", f"/api/v1/one-to-ones/{meeting['id']}/cancel", None, marisol)
+request("DELETE", "/api/v1/calendar-feed", None, marisol)
+try:
+    request("GET", feed_path)
+    fail("a revoked feed still answers")
+except urllib.error.HTTPError as error:
+    if error.code != 404:
+        fail(f"a revoked feed answered {error.code}")
+
+# The invitations as mail clients get them: text/calendar parts with METHOD, one UID, SEQUENCE rising.
+invitations = []
+if len(sys.argv) > 2:
+    for _ in range(60):
+        invitations = []
+        for path in glob.glob(os.path.join(sys.argv[2], "*.eml")):
+            with open(path, "rb") as handle:
+                message = email.message_from_binary_file(handle)
+            for part in message.walk():
+                if part.get_content_type() == "text/calendar":
+                    parsed = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+                    event = parsed.walk("VEVENT")[0]
+                    if str(event["UID"]).startswith("one-to-one-" + meeting["id"]):
+                        invitations.append((message["To"], str(parsed["METHOD"]), part.get_param("method"), int(event.get("SEQUENCE", 0))))
+        if len(invitations) >= 4:
+            break
+        time.sleep(0.5)
+    methods = sorted((m, s) for _, m, _, s in invitations)
+    if methods != [("CANCEL", 1), ("CANCEL", 1), ("REQUEST", 0), ("REQUEST", 0)]:
+        fail(f"the one-to-one's invitations were {invitations}")
+    if any(m != p for _, m, p, _ in invitations):
+        fail(f"a text/calendar part's method parameter differs from its METHOD: {invitations}")
+
+print(f"events check: ok ({len(invitations)} one-to-one invitations read, a personal feed of {len(personal)} events, revoked; {len(demo)} demo events, a weekly breakfast at 08:00 London across the change: UTC {utc_hours})")

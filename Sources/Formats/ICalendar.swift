@@ -33,12 +33,15 @@ public struct CalendarEvent: Sendable {
     public var exceptions: [Date]
     public var organizer: Person?
     public var attendees: [Person]
+    /// For one edited date of a recurring event: the date of the rule it replaces (RFC 5545 3.8.4.4),
+    /// written with the series' UID.
+    public var recurrenceID: Date?
 
     public init(
         uid: String, sequence: Int = 0, stamp: Date, start: Date, end: Date, timeZone: TimeZone? = nil,
         summary: String, description: String = "", location: String = "", url: String? = nil,
         status: Status = .confirmed, recurrence: Recurrence? = nil, exceptions: [Date] = [],
-        organizer: Person? = nil, attendees: [Person] = []
+        organizer: Person? = nil, attendees: [Person] = [], recurrenceID: Date? = nil
     ) {
         self.uid = uid
         self.sequence = sequence
@@ -55,6 +58,7 @@ public struct CalendarEvent: Sendable {
         self.exceptions = exceptions
         self.organizer = organizer
         self.attendees = attendees
+        self.recurrenceID = recurrenceID
     }
 }
 
@@ -101,6 +105,7 @@ public enum ICalendar {
         var lines = ["BEGIN:VEVENT", "UID:" + ContentLine.escape(event.uid), "DTSTAMP:" + utcStamp(event.stamp)]
         lines.append("DTSTART" + time(event.start, in: event.timeZone))
         lines.append("DTEND" + time(event.end, in: event.timeZone))
+        if let recurrenceID = event.recurrenceID { lines.append("RECURRENCE-ID" + time(recurrenceID, in: event.timeZone)) }
         if event.sequence > 0 { lines.append("SEQUENCE:\(event.sequence)") }
         lines.append("SUMMARY:" + ContentLine.escape(event.summary))
         if !event.description.isEmpty { lines.append("DESCRIPTION:" + ContentLine.escape(event.description)) }

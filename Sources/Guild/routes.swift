@@ -19,12 +19,15 @@ func routes(_ app: Application) throws {
     try web.grouped(RequireSignInMiddleware()).register(collection: ContactsController())
     try web.register(collection: CirclesController())
     try web.register(collection: EventsController())
+    try web.register(collection: OneToOnesController())
+    try web.register(collection: CalendarFeedController())
     try web.register(collection: PostsController())
     try web.register(collection: CommentsController())
     try web.register(collection: BlogrollController())
     try web.grouped(RequireSignInMiddleware(role: .organizer)).register(collection: ModerationController())
     // Feeds are read by feed readers: no session, no cookies.
     try app.register(collection: FeedsController())
+    try app.register(collection: CalendarFeedFileController())
     try web.grouped(RequireSignInMiddleware()).register(collection: NotificationsController())
     try web.grouped(RequireSignInMiddleware(role: .organizer)).register(collection: OrganizerReferralsController())
     // One-click unsubscribe is posted by mail clients, with no page and no CSRF token (RFC 8058).

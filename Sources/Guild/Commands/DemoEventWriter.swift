@@ -6,7 +6,8 @@ import Vapor
 
 /// Demo circles and events: the Wednesday networking morning (weekly, with a speaker who cancelled
 /// last week, check-ins and "who was there"), a monthly online circle, and a small evening that is
-/// full with a waitlist; the named accounts and a few dozen generated members in them.
+/// full with a waitlist; the named accounts and a few dozen generated members in them; and two
+/// one-to-ones for Marisol, one confirmed and one waiting for her to pick a time.
 enum DemoEventWriter {
     struct Summary { var circles = 0; var events = 0 }
 
@@ -90,6 +91,20 @@ enum DemoEventWriter {
             by: marisol, on: db)
         for member in [rae] + generated.dropFirst(60).prefix(8).map(\.userID) { try await Circles.join(room, member, on: db) }
         _ = try await Attendance.contact(from: past, member: rae, for: marisol, on: db)
+
+        // One-to-ones after last Wednesday: Rae asked Marisol (confirmed, in both calendars), and Dev asked Marisol
+        // (waiting for her to pick one of three times).
+        let base = app.guildConfig.baseURL
+        let coffee = try await OneToOnes.propose(.init(
+            invitee: marisol, event: past.id, starts: [now.addingTimeInterval(2 * 86_400 + 3_600), now.addingTimeInterval(3 * 86_400 + 3_600)],
+            minutes: 45, timeZone: chicago.identifier, place: "Cosmic Coffee, South Congress",
+            note: "You mentioned listings that need better copy: I have three sellers who could use you."), by: rae, now: now, baseURL: base, on: db)
+        try await OneToOnes.accept(coffee, slot: 1, by: marisol, baseURL: base, on: db)
+        _ = try await OneToOnes.propose(.init(
+            invitee: marisol, event: past.id,
+            starts: [now.addingTimeInterval(4 * 86_400), now.addingTimeInterval(5 * 86_400), now.addingTimeInterval(6 * 86_400)],
+            minutes: 30, timeZone: chicago.identifier, place: "Video call (link to follow)", note: "Could we swap referrals between web design and copywriting?"),
+            by: dev, now: now, baseURL: base, on: db)
 
         struct Count: Decodable { var n: Int }
         summary.circles = 3

@@ -41,6 +41,8 @@ enum GuildMigrations {
             CreateContacts(),
             CreateEvents(),
             CountContacts(),
+            AddCalendarToOutbox(),
+            KeepOccurrenceDates(),
         ]
     }
 }

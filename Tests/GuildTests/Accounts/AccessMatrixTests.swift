@@ -176,6 +176,22 @@ struct AccessMatrixTests {
             return event
         }
 
+        /// A one-to-one between the owner and Rita: asked by the owner, or (`toOwner`) asked of the owner; `confirmed` at its only time.
+        func oneToOne(toOwner: Bool = false, confirmed: Bool = false) async throws -> UUID {
+            let owner = try users[.owner]!.requireID(), rita = try resetUser.requireID()
+            let id = try await OneToOnes.propose(
+                .init(invitee: toOwner ? owner : rita, starts: [Date().addingTimeInterval(48 * 3_600)], minutes: 30, timeZone: "UTC", place: "", note: ""),
+                by: toOwner ? rita : owner, baseURL: "http://localhost", on: app.db)
+            if confirmed { try await OneToOnes.accept(id, slot: 1, by: toOwner ? owner : rita, baseURL: "http://localhost", on: app.db) }
+            return id
+        }
+
+        /// The path of a personal calendar feed (a fresh member's each time: making one revokes the last).
+        func calendarFeed() async throws -> String {
+            let user = try await User.make(name: "Feed \(next())", on: app)
+            return try await CalendarFeeds.reset(user.requireID(), baseURL: "", on: app.db)
+        }
+
         /// A niche members typed, fresh for each request that may merge it away.
         func freshNiche() async throws -> String {
             try await NicheResolver.findOrCreate("matrix niche \(next())", on: app.db).slug
@@ -502,6 +518,26 @@ struct AccessMatrixTests {
         // A private attendee list: those going, those checked in, the host and admins.
         Row(route: "GET /api/v1/events/:id/attendees", api: true, path: { cast in "/api/v1/events/\(try await cast.event().id)/attendees" },
             expected: [.anonymous: .unauthorized, .member: .forbidden, .owner: .ok, .organizer: .forbidden, .admin: .ok]),
+        // A feed's secret address is its own credential, like a reset link: whoever holds it reads it.
+        Row(route: "GET /calendar/:file", path: { cast in try await cast.calendarFeed() }, expected: Row.all(.ok)),
+        // One-to-ones are the two members' own: for anyone else, organizers and admins included, they do not exist.
+        Row(route: "GET /one-to-ones/:oneToOneID", path: { cast in "/one-to-ones/\(try await cast.oneToOne())" }, expected: ownerOnlyPage),
+        Row(route: "GET /one-to-ones/:oneToOneID/invite.ics", path: { cast in "/one-to-ones/\(try await cast.oneToOne(confirmed: true))/invite.ics" },
+            expected: ownerOnlyPage),
+        Row(route: "POST /one-to-ones/:oneToOneID/accept", body: { _ in ["slot": "1"] },
+            path: { cast in "/one-to-ones/\(try await cast.oneToOne(toOwner: true))/accept" }, expected: ownerOnlyForm),
+        Row(route: "POST /one-to-ones/:oneToOneID/decline", path: { cast in "/one-to-ones/\(try await cast.oneToOne(toOwner: true))/decline" },
+            expected: ownerOnlyForm),
+        Row(route: "POST /one-to-ones/:oneToOneID/cancel", path: { cast in "/one-to-ones/\(try await cast.oneToOne())/cancel" }, expected: ownerOnlyForm),
+        Row(route: "POST /one-to-ones/:oneToOneID/move", body: { _ in ["start": EventTimes.local(Date().addingTimeInterval(72 * 3_600), zone: TimeZone(identifier: "UTC")!)] },
+            path: { cast in "/one-to-ones/\(try await cast.oneToOne(confirmed: true))/move" }, expected: ownerOnlyForm),
+        Row(route: "GET /api/v1/one-to-ones/:id", api: true, path: { cast in "/api/v1/one-to-ones/\(try await cast.oneToOne())" }, expected: ownerOnlyAPI(.ok)),
+        Row(route: "POST /api/v1/one-to-ones/:id/accept", api: true, json: #"{"slot":1}"#,
+            path: { cast in "/api/v1/one-to-ones/\(try await cast.oneToOne(toOwner: true))/accept" }, expected: ownerOnlyAPI(.ok)),
+        Row(route: "POST /api/v1/one-to-ones/:id/decline", api: true,
+            path: { cast in "/api/v1/one-to-ones/\(try await cast.oneToOne(toOwner: true))/decline" }, expected: ownerOnlyAPI(.ok)),
+        Row(route: "POST /api/v1/one-to-ones/:id/cancel", api: true, path: { cast in "/api/v1/one-to-ones/\(try await cast.oneToOne())/cancel" },
+            expected: ownerOnlyAPI(.ok)),
         Row(route: "GET /api/v1/members/:slug", api: true, path: { cast in "/api/v1/members/\(cast.ownerSlug)" }, expected: Row.all(.ok)),
         Row(route: "GET /api/v1/niches/:slug", api: true, path: { _ in "/api/v1/niches/bookkeeping" }, expected: Row.all(.ok)),
         Row(route: "POST /api/v1/niches/:slug/merge", api: true, body: { _ in ["into": "bookkeeping"] },

@@ -5,6 +5,7 @@ import Testing
 import Validation
 import VaporTesting
 
+@testable import Formats
 @testable import Guild
 
 /// An event starting `hours` from now, planned by `host` (of `circle` when given).
@@ -183,6 +184,39 @@ struct EventsTests {
             struct Row: Decodable { var recipient: String }
             let sent = try await app.db.sql.raw("SELECT recipient FROM outbox_messages WHERE subject LIKE 'Tomorrow:%'").all(decoding: Row.self)
             #expect(sent.map(\.recipient) == [ada.email])
+        }
+    }
+
+    @Test("moving one date of a weekly series keeps the rule: no ghost date is made again, and the feed says RECURRENCE-ID")
+    func movedDates() async throws {
+        try await withGuild { app, _ in
+            let host = try await User.make(name: "Hana Host", on: app)
+            let circle = try await Circles.create(CircleFields(name: "Moving Mornings", city: "London"), by: host.requireID(), on: app.db)
+            let first = try await makeEvent("Breakfast", host: host, circle: circle, hours: 30, recurrence: "FREQ=WEEKLY;COUNT=6", on: app)
+            struct Row: Decodable { var id: UUID }
+            let dates = try await app.db.sql.raw("SELECT id FROM events WHERE series_id = \(bind: first.id) ORDER BY starts_at").all(decoding: Row.self)
+            #expect(dates.count == 5)
+            let second = try await Events.require(dates[0].id, on: app.db)
+            let zone = TimeZone(identifier: "Europe/London")!
+            let later = EventTimes.local(second.starts_at.addingTimeInterval(3_600), zone: zone)
+            func fields(_ start: String) -> EventFields {
+                EventFields(title: "Breakfast, an hour later", start: start, minutes: 90, timeZone: zone.identifier, place: "The Corner Café",
+                            attendeesPublic: true)
+            }
+            _ = try await Events.update(second, fields(later), baseURL: "http://x", on: app.db)
+            // Moving the first date too must not shift the rule for the others.
+            _ = try await Events.update(first, fields(EventTimes.local(first.starts_at.addingTimeInterval(1_800), zone: zone)), baseURL: "http://x", on: app.db)
+            _ = try await Events.extendAllSeries(on: app.db)
+            _ = try await Events.extendAllSeries(on: app.db)
+            #expect(try await app.count("events") == 6)
+            let feed = try await EventCalendar.feed(for: try await Circles.require(id: circle.id, on: app.db), on: app.db, baseURL: "http://x")
+            let stamp = { (date: Date) in ICalendar.localStamp(date, in: zone) }
+            #expect(feed.contains("RECURRENCE-ID;TZID=Europe/London:\(stamp(second.starts_at))"))
+            #expect(feed.contains("DTSTART;TZID=Europe/London:\(stamp(second.starts_at.addingTimeInterval(3_600)))"))
+            // The series starts where its rule starts; the moved first date is an override of its own.
+            #expect(feed.contains("DTSTART;TZID=Europe/London:\(stamp(first.starts_at))\r\n"))
+            #expect(feed.contains("RECURRENCE-ID;TZID=Europe/London:\(stamp(first.starts_at))"))
+            #expect(feed.components(separatedBy: "UID:\(EventCalendar.uid(first.id, baseURL: "http://x"))").count - 1 == 3)
         }
     }
 }

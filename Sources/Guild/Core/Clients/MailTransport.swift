@@ -18,6 +18,10 @@ struct Email: Sendable, Equatable {
     /// SPF and DKIM stay true), and the per-message address answers go to.
     var fromName: String? = nil
     var replyTo: String? = nil
+    /// An iCalendar invitation: the message becomes multipart, the text beside a `text/calendar`
+    /// part with the invitation's METHOD (what Google, Apple and Thunderbird act on) and the same as an
+    /// `invite.ics` attachment for clients that only offer files.
+    var calendar: String? = nil
 
     /// The From line: Guild's address, under the writing member's name when there is one.
     var fromHeader: String {
@@ -38,12 +42,36 @@ struct Email: Sendable, Equatable {
         let body = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
         let replyTo = replyTo.map { ["Reply-To: \($0)"] } ?? []
         let unsubscribe = unsubscribeURL.map { ["List-Unsubscribe: <\($0)>", "List-Unsubscribe-Post: List-Unsubscribe=One-Click"] } ?? []
-        return ([
+        let headers = [
             "From: \(fromHeader)", "To: \(to)", "Subject: \(subjectHeader)", "Date: \(formatter.string(from: Date()))",
             "Message-ID: <\(messageID)>",
-        ] + replyTo + unsubscribe + [
-            "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", body, "",
+        ] + replyTo + unsubscribe + ["MIME-Version: 1.0"]
+        guard let calendar else {
+            return (headers + ["Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", body, ""]).joined(separator: "\r\n")
+        }
+        let method = calendar.split(separator: "\r\n").first(where: { $0.hasPrefix("METHOD:") }).map { String($0.dropFirst(7)) } ?? "PUBLISH"
+        let mixed = "guild-mixed-" + messageID.prefix(while: { $0 != "@" })
+        let alternative = "guild-alt-" + messageID.prefix(while: { $0 != "@" })
+        let encoded = Self.base64Lines(Data(calendar.utf8))
+        return (headers + [
+            "Content-Type: multipart/mixed; boundary=\"\(mixed)\"", "",
+            "--\(mixed)", "Content-Type: multipart/alternative; boundary=\"\(alternative)\"", "",
+            "--\(alternative)", "Content-Type: text/plain; charset=utf-8", "Content-Transfer-Encoding: 8bit", "", body, "",
+            "--\(alternative)", "Content-Type: text/calendar; charset=utf-8; method=\(method)", "Content-Transfer-Encoding: base64", "", encoded, "",
+            "--\(alternative)--", "",
+            "--\(mixed)", "Content-Type: application/ics; name=\"invite.ics\"", "Content-Disposition: attachment; filename=\"invite.ics\"",
+            "Content-Transfer-Encoding: base64", "", encoded, "",
+            "--\(mixed)--", "",
         ]).joined(separator: "\r\n")
+    }
+
+    /// Base64 in lines of 76 characters (RFC 2045).
+    static func base64Lines(_ data: Data) -> String {
+        let text = data.base64EncodedString()
+        return stride(from: 0, to: text.count, by: 76).map { start in
+            let from = text.index(text.startIndex, offsetBy: start)
+            return String(text[from..<(text.index(from, offsetBy: 76, limitedBy: text.endIndex) ?? text.endIndex)])
+        }.joined(separator: "\r\n")
     }
 }
 

@@ -4,8 +4,9 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// Events as iCalendar: one event's file, and a circle's feed (each series once, with its RRULE and
-/// the dates called off as EXDATE; single events as they are).
+/// Events as iCalendar: one event's file, and a circle's feed (each series once, with its RRULE, the
+/// dates called off as EXDATE and the dates edited on their own as RECURRENCE-ID overrides; single
+/// events as they are).
 enum EventCalendar {
     static func uid(_ id: UUID, baseURL: String) -> String {
         "event-\(id.uuidString.lowercased())@" + (URL(string: baseURL)?.host ?? "guild")
@@ -20,10 +21,12 @@ enum EventCalendar {
         description += "\n\n\(baseURL)/events/\(event.id)"
         var exceptions = cancelledDates
         // In a series, the first date called off is an exception, not the end of the series.
-        if rule != nil && event.isCancelled { exceptions.append(event.starts_at) }
+        if rule != nil && event.isCancelled { exceptions.append(event.occurrence) }
+        // A series is written from its rule's first date; if that date was moved, an override says so.
+        let start = rule != nil ? event.occurrence : event.starts_at
         return CalendarEvent(
             uid: uid(event.id, baseURL: baseURL), sequence: event.sequence, stamp: event.updated_at,
-            start: event.starts_at, end: event.ends_at, timeZone: event.zone,
+            start: start, end: start.addingTimeInterval(event.ends_at.timeIntervalSince(event.starts_at)), timeZone: event.zone,
             summary: event.title, description: description.trimmingCharacters(in: .whitespacesAndNewlines),
             location: event.place.isEmpty ? event.online_url : event.place, url: "\(baseURL)/events/\(event.id)",
             status: event.isCancelled && rule == nil ? .cancelled : .confirmed, recurrence: rule, exceptions: exceptions)
@@ -43,8 +46,20 @@ enum EventCalendar {
             AND (ends_at >= \(bind: now.addingTimeInterval(-90 * 86_400)) OR recurrence IS NOT NULL)
             ORDER BY starts_at LIMIT 500
             """).all(decoding: EventRecord.self)
-        let cancelled = try await Events.cancelledDates(ofSeries: rows.filter { $0.recurrence != nil }.map(\.id), on: db)
-        let events = rows.map { calendarEvent($0, asSeries: true, cancelledDates: cancelled[$0.id] ?? [], circleName: circle.name, baseURL: baseURL) }
+        let series = rows.filter { $0.recurrence != nil }.map(\.id)
+        let cancelled = try await Events.cancelledDates(ofSeries: series, on: db)
+        let edited = try await Events.editedDates(ofSeries: series, on: db)
+        var events: [CalendarEvent] = []
+        for row in rows {
+            events.append(calendarEvent(row, asSeries: true, cancelledDates: cancelled[row.id] ?? [], circleName: circle.name, baseURL: baseURL))
+            // Dates edited on their own: the series' UID, RECURRENCE-ID naming the rule's date, their own times and place.
+            for date in edited[row.id] ?? [] {
+                var override = calendarEvent(date, asSeries: false, cancelledDates: [], circleName: circle.name, baseURL: baseURL)
+                override.uid = uid(row.id, baseURL: baseURL)
+                override.recurrenceID = date.occurrence
+                events.append(override)
+            }
+        }
         return ICalendar.write(events, method: .publish, name: circle.name)
     }
 

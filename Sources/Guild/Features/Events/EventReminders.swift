@@ -7,7 +7,7 @@ import Vapor
 /// reminder is claimed in `event_notices` in the same transaction that queues its email, so two
 /// servers (or `guild events remind` beside `serve`) never send one twice.
 enum EventReminders {
-    struct Report: Sendable { var reminders = 0; var series = 0 }
+    struct Report: Sendable { var reminders = 0; var oneToOnes = 0; var series = 0 }
 
     static func run(now: Date = Date(), baseURL: String, on db: any Database) async throws -> Report {
         var report = Report()
@@ -37,6 +37,7 @@ enum EventReminders {
             }
             if sent { report.reminders += 1 }
         }
+        report.oneToOnes = try await OneToOnes.remind(now: now, baseURL: baseURL, on: db)
         return report
     }
 }

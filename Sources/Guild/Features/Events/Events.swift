@@ -29,8 +29,12 @@ struct EventRecord: Decodable, Sendable {
     var sequence: Int
     var created_at: Date
     var updated_at: Date
+    /// Which date of its series' rule this is, wherever it was moved (migration 033).
+    var occurs_at: Date?
 
     var isCancelled: Bool { status == "cancelled" }
+    /// The rule's date for this row: where the series anchors, and what RECURRENCE-ID names.
+    var occurrence: Date { occurs_at ?? starts_at }
     var zone: TimeZone { TimeZone(identifier: time_zone) ?? TimeZone(identifier: "UTC")! }
     var seatsLeft: Int? { capacity.map { max(0, $0 - going) } }
     /// The first row of its series (or a single event): the row whose RRULE the feeds write.
@@ -71,10 +75,11 @@ enum Events {
             try await db.sql.raw("""
                 INSERT INTO events (id, circle_id, host_id, series_id, title, description, description_html, starts_at, ends_at, time_zone,
                     place, online_url, capacity, going, recurrence, attendees_public, checkin_code, status, cancel_reason, sequence,
-                    created_at, updated_at)
+                    created_at, updated_at, occurs_at)
                 VALUES (\(bind: id), \(bind: circle?.id), \(bind: host), NULL, \(bind: fields.title), \(bind: fields.description), \(bind: html),
                     \(bind: start), \(bind: end), \(bind: zone.identifier), \(bind: fields.place), \(bind: fields.onlineURL), \(bind: fields.capacity),
-                    0, \(bind: rule?.rule), \(bind: fields.attendeesPublic), \(bind: checkInCode()), 'scheduled', '', 0, \(bind: now), \(bind: now))
+                    0, \(bind: rule?.rule), \(bind: fields.attendeesPublic), \(bind: checkInCode()), 'scheduled', '', 0, \(bind: now), \(bind: now),
+                    \(bind: start))
                 """).run()
             try await writeAgenda(fields.agenda, of: id, on: db)
         }
@@ -87,21 +92,23 @@ enum Events {
     /// already made are left as they are, so running it twice, or on two servers, changes nothing.
     static func extendSeries(_ first: EventRecord, through horizon: Date, on db: any Database) async throws {
         guard let text = first.recurrence, let rule = try? Recurrence(parsing: text) else { return }
-        let dates = rule.occurrences(start: first.starts_at, in: first.zone, within: first.starts_at...max(first.starts_at, horizon), limit: 60)
+        // The rule runs from the first date as planned, even if that date was since moved.
+        let anchor = first.occurrence
+        let dates = rule.occurrences(start: anchor, in: first.zone, within: anchor...max(anchor, horizon), limit: 60)
         let duration = first.ends_at.timeIntervalSince(first.starts_at)
         let agenda = try await self.agenda(of: first.id, on: db)
-        for date in dates where date > first.starts_at {
+        for date in dates where date > anchor {
             let id = UUID(), now = Date()
             try await db.writeTransaction(reportingGeneration: false) { db in
                 struct Row: Decodable { var id: UUID }
                 let made = try await db.sql.raw("""
                     INSERT INTO events (id, circle_id, host_id, series_id, title, description, description_html, starts_at, ends_at, time_zone,
                         place, online_url, capacity, going, recurrence, attendees_public, checkin_code, status, cancel_reason, sequence,
-                        created_at, updated_at)
+                        created_at, updated_at, occurs_at)
                     VALUES (\(bind: id), \(bind: first.circle_id), \(bind: first.host_id), \(bind: first.id), \(bind: first.title),
                         \(bind: first.description), \(bind: first.description_html), \(bind: date), \(bind: date.addingTimeInterval(duration)),
                         \(bind: first.time_zone), \(bind: first.place), \(bind: first.online_url), \(bind: first.capacity), 0, NULL,
-                        \(bind: first.attendees_public), \(bind: checkInCode()), 'scheduled', '', 0, \(bind: now), \(bind: now))
+                        \(bind: first.attendees_public), \(bind: checkInCode()), 'scheduled', '', 0, \(bind: now), \(bind: now), \(bind: date))
                     ON CONFLICT DO NOTHING RETURNING id
                     """).first(decoding: Row.self)
                 if made != nil {
@@ -253,10 +260,22 @@ enum Events {
     /// The dates of a series that were called off: the feeds' EXDATEs.
     static func cancelledDates(ofSeries firstIDs: [UUID], on db: any Database) async throws -> [UUID: [Date]] {
         guard !firstIDs.isEmpty else { return [:] }
-        struct Row: Decodable { var series_id: UUID; var starts_at: Date }
+        struct Row: Decodable { var series_id: UUID; var starts_at: Date; var occurs_at: Date? }
         let rows = try await db.sql.raw("""
-            SELECT series_id, starts_at FROM events WHERE series_id IN (\(binds: firstIDs)) AND status = 'cancelled'
+            SELECT series_id, starts_at, occurs_at FROM events WHERE series_id IN (\(binds: firstIDs)) AND status = 'cancelled'
             """).all(decoding: Row.self)
-        return Dictionary(grouping: rows, by: \.series_id).mapValues { $0.map(\.starts_at) }
+        // EXDATE names the rule's date, not where a moved date had gone.
+        return Dictionary(grouping: rows, by: \.series_id).mapValues { $0.map { $0.occurs_at ?? $0.starts_at } }
+    }
+
+    /// The dates of these series that were edited on their own (moved, renamed, re-placed) and still
+    /// happen: each goes in a feed as its own VEVENT with a RECURRENCE-ID.
+    static func editedDates(ofSeries firstIDs: [UUID], on db: any Database) async throws -> [UUID: [EventRecord]] {
+        guard !firstIDs.isEmpty else { return [:] }
+        let rows = try await db.sql.raw("""
+            SELECT * FROM events WHERE (series_id IN (\(binds: firstIDs)) OR (id IN (\(binds: firstIDs)) AND recurrence IS NOT NULL))
+            AND status = 'scheduled' AND sequence > 0 ORDER BY starts_at LIMIT 2000
+            """).all(decoding: EventRecord.self)
+        return Dictionary(grouping: rows, by: \.seriesID)
     }
 }

@@ -15,11 +15,20 @@ enum EventsError: AppError, Equatable {
     case notYet
     case notThere
     case unknownTimeZone(String)
+    case oneToOneNotFound
+    case notInvitee
+    case settled
+    case tooManyProposals
+    /// Well-formed but not possible now: a time already past, a slot not offered, oneself as the other.
+    case unavailable(field: String, String)
 
     var status: HTTPResponseStatus {
         switch self {
         case .invalid: .unprocessableEntity
-        case .circleNotFound, .eventNotFound, .memberNotFound, .unknownTimeZone: .notFound
+        case .circleNotFound, .eventNotFound, .memberNotFound, .unknownTimeZone, .oneToOneNotFound: .notFound
+        case .notInvitee: .forbidden
+        case .settled, .unavailable: .conflict
+        case .tooManyProposals: .tooManyRequests
         case .notOrganizer: .forbidden
         // Well-formed, but the circle or event as it stands cannot take it.
         case .notAMember, .lastOrganizer, .cancelled, .over, .notYet, .notThere: .conflict
@@ -31,7 +40,11 @@ enum EventsError: AppError, Equatable {
     var code: String {
         switch self {
         case .invalid: "invalid_field"
-        case .circleNotFound, .eventNotFound, .memberNotFound: "not_found"
+        case .circleNotFound, .eventNotFound, .memberNotFound, .oneToOneNotFound: "not_found"
+        case .notInvitee: "not_invitee"
+        case .settled: "already_settled"
+        case .unavailable: "not_available"
+        case .tooManyProposals: "too_many_requests"
         case .notOrganizer: "not_organizer"
         case .notAMember: "not_a_member"
         case .lastOrganizer: "last_organizer"
@@ -59,12 +72,17 @@ enum EventsError: AppError, Equatable {
         case .notYet: "Check-in opens an hour before the event starts."
         case .notThere: "Only people who were at the event can do that."
         case .unknownTimeZone(let name): "“\(name.prefix(64))” is not a time zone this server knows; use an IANA name like Europe/London."
+        case .oneToOneNotFound: "There is no such one-to-one."
+        case .notInvitee: "Only the member who was asked can pick a time or say no."
+        case .settled: "This one-to-one is already settled: it was confirmed, declined or cancelled."
+        case .unavailable(_, let message): message
+        case .tooManyProposals: "You have asked for \(OneToOnes.proposalsPerDay) one-to-ones today; ask again tomorrow."
         }
     }
 
     var field: String? {
         switch self {
-        case .invalid(let field, _): field
+        case .invalid(let field, _), .unavailable(let field, _): field
         case .wrongCode: "code"
         case .unknownTimeZone: "timeZone"
         default: nil

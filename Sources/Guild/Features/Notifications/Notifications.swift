@@ -17,6 +17,7 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case eventChanged = "event_changed"
     case seatFreed = "seat_freed"
     case eventReminder = "event_reminder"
+    case oneToOne = "one_to_one"
 
     /// Words on the settings page and the unsubscribe page.
     var label: String {
@@ -33,6 +34,7 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .eventChanged: "An event I said yes or maybe to moves, changes place or is cancelled"
         case .seatFreed: "A seat frees up at an event I am on the waitlist for"
         case .eventReminder: "A reminder the day before an event I said yes to"
+        case .oneToOne: "One-to-ones: a member asks for one, a time is picked, moved or cancelled (with a calendar invitation), and the day before"
         }
     }
 
@@ -58,6 +60,8 @@ enum Notifications {
         var link: String
         /// The email's text; the link and the unsubscribe line are added.
         var emailBody: String
+        /// An iCalendar invitation (RFC 5546, with its METHOD) sent beside the text.
+        var calendar: String? = nil
     }
 
     static func notify(_ userID: UUID, _ kind: NotificationKind, _ message: Message, baseURL: String, on db: any Database) async throws {
@@ -81,7 +85,7 @@ enum Notifications {
                 You get this email because "\(kind.label)" is on in your Guild settings.
                 Stop these emails: \(unsubscribe)
                 """,
-            unsubscribeURL: unsubscribe, on: db)
+            unsubscribeURL: unsubscribe, calendar: message.calendar, on: db)
     }
 
     /// Whether this member wants this kind by email (unless they said otherwise: yes, or no for opt-in kinds).

@@ -22,6 +22,7 @@ struct OutboxDelivery: Sendable {
         var unsubscribe_url: String?
         var from_name: String?
         var reply_to: String?
+        var calendar: String?
     }
 
     /// Minutes to wait after the nth failed attempt: 1, 2, 4, … capped at six hours.
@@ -37,7 +38,7 @@ struct OutboxDelivery: Sendable {
                 try await transport.send(Email(from: from, to: message.recipient, subject: message.subject,
                                                body: message.body, messageID: "\(message.id.uuidString.lowercased())@guild",
                                                unsubscribeURL: message.unsubscribe_url, fromName: message.from_name,
-                                               replyTo: message.reply_to))
+                                               replyTo: message.reply_to, calendar: message.calendar))
                 try await db.sql.raw("""
                     UPDATE outbox_messages SET status = 'sent', sent_at = \(bind: Date()), claimed_until = NULL,
                     last_error = NULL WHERE id = \(bind: message.id)
@@ -76,13 +77,13 @@ struct OutboxDelivery: Sendable {
                 WITH picked AS MATERIALIZED (\(due) FOR UPDATE SKIP LOCKED)
                 UPDATE outbox_messages o SET claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = o.attempts + 1
                 FROM picked WHERE o.id = picked.id
-                RETURNING o.id, o.recipient, o.subject, o.body, o.attempts, o.unsubscribe_url, o.from_name, o.reply_to
+                RETURNING o.id, o.recipient, o.subject, o.body, o.attempts, o.unsubscribe_url, o.from_name, o.reply_to, o.calendar
                 """).all(decoding: Claimed.self)
         }
         return try await db.sql.raw("""
             UPDATE outbox_messages SET claimed_until = \(bind: now.addingTimeInterval(Self.lease)), attempts = attempts + 1
             WHERE id IN (\(due))
-            RETURNING id, recipient, subject, body, attempts, unsubscribe_url, from_name, reply_to
+            RETURNING id, recipient, subject, body, attempts, unsubscribe_url, from_name, reply_to, calendar
             """).all(decoding: Claimed.self)
     }
 
@@ -130,7 +131,9 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                         let due = try await FollowUpDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
                         if due > 0 { app.logger.info("follow-up digest: \(due) emails queued") }
                         let events = try await EventReminders.run(baseURL: app.guildConfig.baseURL, on: app.db)
-                        if events.reminders > 0 { app.logger.info("event reminders: \(events.reminders) emails queued") }
+                        if events.reminders + events.oneToOnes > 0 {
+                            app.logger.info("event reminders: \(events.reminders + events.oneToOnes) emails queued")
+                        }
                     }
                 } catch {
                     app.logger.error("outbox worker: \(String(describing: error))")

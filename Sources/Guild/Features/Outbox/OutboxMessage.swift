@@ -23,6 +23,8 @@ final class OutboxMessage: Model, @unchecked Sendable {
     /// A member's email to a contact: the member's name on the From line, and where the answer goes.
     @OptionalField(key: "from_name") var fromName: String?
     @OptionalField(key: "reply_to") var replyTo: String?
+    /// An iCalendar invitation sent as a `text/calendar` alternative and an `invite.ics` attachment.
+    @OptionalField(key: "calendar") var calendar: String?
 
     init() {}
 }
@@ -30,12 +32,13 @@ final class OutboxMessage: Model, @unchecked Sendable {
 enum Outbox {
     /// Queues a plain-text email; the job inside `guild serve` sends it.
     static func enqueue(to recipient: String, subject: String, body: String, unsubscribeURL: String? = nil, id: UUID? = nil,
-                        fromName: String? = nil, replyTo: String? = nil, on db: any Database) async throws {
+                        fromName: String? = nil, replyTo: String? = nil, calendar: String? = nil, on db: any Database) async throws {
         let message = OutboxMessage()
         message.id = id
         message.unsubscribeURL = unsubscribeURL
         message.fromName = fromName
         message.replyTo = replyTo
+        message.calendar = calendar
         message.recipient = recipient
         message.subject = subject
         message.body = body

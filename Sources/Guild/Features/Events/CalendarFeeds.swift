@@ -1,0 +1,132 @@
+import Fluent
+import Formats
+import Foundation
+import SQLKit
+import Vapor
+
+/// A member's personal calendar feed: every event they said yes to and every confirmed one-to-one,
+/// at a secret address a calendar app subscribes to without signing in. Only the token's hash is
+/// kept, so the address is shown once; making a new one (or turning it off) kills the old one.
+enum CalendarFeeds {
+    /// How far back the feed reaches: calendars keep what they already have.
+    static let history: TimeInterval = 90 * 86_400
+
+    /// A new secret address for the member, replacing any earlier one.
+    static func reset(_ user: UUID, baseURL: String, on db: any Database) async throws -> String {
+        let token = SecureToken.generate()
+        try await db.sql.raw("""
+            INSERT INTO calendar_feeds (user_id, token_hash, created_at) VALUES (\(bind: user), \(bind: SecureToken.hash(token)), \(bind: Date()))
+            ON CONFLICT (user_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, created_at = EXCLUDED.created_at
+            """).run()
+        return url(token, baseURL: baseURL)
+    }
+
+    static func url(_ token: String, baseURL: String) -> String { "\(baseURL)/calendar/\(token).ics" }
+
+    static func revoke(_ user: UUID, on db: any Database) async throws {
+        try await db.sql.raw("DELETE FROM calendar_feeds WHERE user_id = \(bind: user)").run()
+    }
+
+    /// When the member's current address was made, or nil when they have none.
+    static func created(_ user: UUID, on db: any Database) async throws -> Date? {
+        struct Row: Decodable { var created_at: Date }
+        return try await db.sql.raw("SELECT created_at FROM calendar_feeds WHERE user_id = \(bind: user)").first(decoding: Row.self)?.created_at
+    }
+
+    /// The member a token belongs to, or nil for an unknown or revoked one.
+    static func owner(of token: String, on db: any Database) async throws -> UUID? {
+        struct Row: Decodable { var user_id: UUID }
+        guard (20...200).contains(token.count), token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        return try await db.sql.raw("SELECT user_id FROM calendar_feeds WHERE token_hash = \(bind: SecureToken.hash(token))")
+            .first(decoding: Row.self)?.user_id
+    }
+
+    /// The feed: yes-answers with a seat (each date on its own, cancelled ones marked so calendars drop them)
+    /// and confirmed or cancelled one-to-ones, from 90 days back.
+    static func feed(for user: UUID, now: Date = Date(), baseURL: String, on db: any Database) async throws -> String {
+        let since = now.addingTimeInterval(-history)
+        let events = try await db.sql.raw("""
+            SELECT e.* FROM events e JOIN event_rsvps r ON r.event_id = e.id
+            WHERE r.user_id = \(bind: user) AND r.answer = 'yes' AND r.waitlisted_at IS NULL AND e.ends_at >= \(bind: since)
+            ORDER BY e.starts_at LIMIT 1000
+            """).all(decoding: EventRecord.self)
+        let meetings = try await db.sql.raw("""
+            SELECT * FROM one_to_ones WHERE (proposer_id = \(bind: user) OR invitee_id = \(bind: user))
+            AND status IN ('confirmed', 'cancelled') AND starts_at IS NOT NULL AND ends_at >= \(bind: since)
+            ORDER BY starts_at LIMIT 500
+            """).all(decoding: OneToOneRecord.self)
+        let people = try await OneToOnes.people(meetings.flatMap { [$0.proposer_id, $0.invitee_id] }, on: db)
+        let circleNames = try await circleNames(Array(Set(events.compactMap(\.circle_id))), on: db)
+        var entries = events.map {
+            EventCalendar.calendarEvent($0, asSeries: false, cancelledDates: [], circleName: $0.circle_id.flatMap { circleNames[$0] }, baseURL: baseURL)
+        }
+        entries += meetings.compactMap { OneToOnes.calendarEvent($0, people: people, baseURL: baseURL) }
+        entries.sort { $0.start < $1.start }
+        return ICalendar.write(entries, method: .publish, name: "Guild")
+    }
+
+    static func circleNames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        struct Row: Decodable { var id: UUID; var name: String }
+        return Dictionary(uniqueKeysWithValues: try await db.sql.raw("""
+            SELECT id, name FROM circles WHERE id IN (\(SQLList(ids.map { SQLBind($0) })))
+            """).all(decoding: Row.self).map { ($0.id, $0.name) })
+    }
+}
+
+/// The feed's pages: `/calendar` to make, renew or turn off the address; `/calendar/{token}.ics` for calendar apps.
+struct CalendarFeedController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let member = routes.grouped(RequireSignInMiddleware())
+        member.get("calendar", use: page)
+        member.post("calendar", "feed", use: reset)
+        member.post("calendar", "feed", "delete", use: revoke)
+    }
+
+    struct Page: Encodable {
+        var layout: Layout
+        var since: String?
+        /// Shown once, right after it is made.
+        var url: String?
+    }
+
+    func page(req: Request) async throws -> View {
+        let me = try req.requireUser().requireID()
+        let created = try await CalendarFeeds.created(me, on: req.db)
+        return try await req.view.render("Events/calendar", Page(
+            layout: req.layout(title: "My calendar feed"), since: created.map { EventTimes.brief($0, zone: TimeZone(identifier: "UTC")!) + " UTC" }))
+    }
+
+    func reset(req: Request) async throws -> View {
+        let me = try req.requireUser().requireID()
+        let url = try await CalendarFeeds.reset(me, baseURL: req.application.guildConfig.baseURL, on: req.db)
+        return try await req.view.render("Events/calendar", Page(layout: req.layout(title: "My calendar feed"), since: "just now", url: url))
+    }
+
+    func revoke(req: Request) async throws -> Response {
+        try await CalendarFeeds.revoke(try req.requireUser().requireID(), on: req.db)
+        req.flash(.success, "The feed is off: calendars subscribed to it stop getting updates.")
+        return req.redirect(to: "/calendar", redirectType: .normal)
+    }
+}
+
+/// `/calendar/{token}.ics`, read by calendar apps: no session, no cookies; the token is the key.
+struct CalendarFeedFileController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("calendar", ":file", use: feed)
+    }
+
+    /// Unknown and revoked tokens are the same 404.
+    func feed(req: Request) async throws -> Response {
+        let file = req.parameters.get("file") ?? ""
+        guard file.hasSuffix(".ics"), let user = try await CalendarFeeds.owner(of: String(file.dropLast(4)), on: req.db) else {
+            throw Abort(.notFound, reason: "There is no such calendar feed; it may have been turned off.")
+        }
+        let response = EventCalendar.response(try await CalendarFeeds.feed(for: user, baseURL: req.application.guildConfig.baseURL, on: req.db),
+                                              filename: "guild")
+        // A secret address: not for shared caches or the Referer of anything it links to.
+        response.headers.replaceOrAdd(name: .cacheControl, value: "private, no-cache")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        return response
+    }
+}
