@@ -183,4 +183,19 @@ struct ICalendarTests {
         #expect(text.contains("BEGIN:STANDARD\r\nDTSTART:19700101T000000\r\nTZOFFSETFROM:+0900\r\nTZOFFSETTO:+0900\r\n"))
         #expect(ICalendar.offsetText(-16_200) == "-0430" && ICalendar.offsetText(20_700) == "+0545")
     }
+
+    @Test("an edited date of a series carries the series' UID and a RECURRENCE-ID in the series' zone")
+    func recurrenceID() throws {
+        let rule = try Recurrence(parsing: "FREQ=WEEKLY;COUNT=4")
+        let master = CalendarEvent(uid: "event-1@guild", stamp: always.lowerBound, start: local("2027-03-17 08:00", "Europe/London"),
+                                   end: local("2027-03-17 09:30", "Europe/London"), timeZone: london, summary: "Breakfast", recurrence: rule)
+        let moved = CalendarEvent(uid: "event-1@guild", sequence: 1, stamp: always.lowerBound, start: local("2027-03-31 09:00", "Europe/London"),
+                                  end: local("2027-03-31 10:30", "Europe/London"), timeZone: london, summary: "Breakfast, later",
+                                  recurrenceID: local("2027-03-31 08:00", "Europe/London"))
+        let text = ICalendar.write([master, moved], method: .publish)
+        #expect(text.contains("RECURRENCE-ID;TZID=Europe/London:20270331T080000\r\n"))
+        #expect(text.contains("DTSTART;TZID=Europe/London:20270331T090000\r\n") && text.contains("SEQUENCE:1\r\n"))
+        #expect(text.components(separatedBy: "UID:event-1@guild\r\n").count == 3)
+        #expect(!text.components(separatedBy: "BEGIN:VEVENT")[1].contains("RECURRENCE-ID"))
+    }
 }

@@ -4,7 +4,8 @@ import SafeMarkdown
 import SQLKit
 import Vapor
 
-/// `guild demo --members N [--seed S]`: adds a generated, deterministic network of members.
+/// `guild demo --members N [--seed S] [--referrals R] [--posts P] [--circles C --events E]`: adds a
+/// generated, deterministic network of members, and what they wrote and planned.
 struct DemoCommand: AsyncCommand {
     struct Signature: CommandSignature {
         @Option(name: "members", help: "How many members to generate (default 1000).")
@@ -15,6 +16,10 @@ struct DemoCommand: AsyncCommand {
         var referrals: Int?
         @Option(name: "posts", help: "Knowledge posts per generated member, with comments, helpful marks and blogroll entries (default 2; 0 for none).")
         var posts: Int?
+        @Option(name: "circles", help: "Circles of 50 generated members each (default 0).")
+        var circles: Int?
+        @Option(name: "events", help: "Event dates among those circles, with answers (default 25 a circle).")
+        var events: Int?
     }
 
     var help: String { "Generates a realistic demo network of members, niches, bios and cities." }
@@ -27,6 +32,10 @@ struct DemoCommand: AsyncCommand {
         guard (0...100).contains(perMember) else { throw AdminCommand.UsageError(description: "--referrals must be 0 to 100") }
         let postsPerMember = signature.posts ?? 2
         guard (0...50).contains(postsPerMember) else { throw AdminCommand.UsageError(description: "--posts must be 0 to 50") }
+        let circles = signature.circles ?? 0
+        guard (0...100_000).contains(circles) else { throw AdminCommand.UsageError(description: "--circles must be 0 to 100000") }
+        let events = signature.events ?? circles * 25
+        guard (0...2_000_000).contains(events) else { throw AdminCommand.UsageError(description: "--events must be 0 to 2000000") }
         try await app.autoMigrate()
         let start = ContinuousClock.now
         let seed = UInt64(max(0, signature.seed ?? 1))
@@ -43,6 +52,11 @@ struct DemoCommand: AsyncCommand {
             let written = try await DemoPostWriter.write(perMember: postsPerMember, among: members, seed: seed, app: app)
             let blogroll = try await DemoBlogWriter.write(among: members, seed: seed, app: app)
             context.console.print("Added \(written.posts) demo posts with \(written.comments) comments and \(written.marks) helpful marks, and \(blogroll) blogroll entries, in \((ContinuousClock.now - started).components.seconds) s.")
+        }
+        if circles > 0 {
+            let started = ContinuousClock.now
+            let written = try await DemoScaleEventWriter.write(circles: circles, events: events, among: members, seed: seed, app: app)
+            context.console.print("Added \(written.circles) demo circles with \(written.events) event dates and \(written.answers) answers in \((ContinuousClock.now - started).components.seconds) s.")
         }
     }
 }

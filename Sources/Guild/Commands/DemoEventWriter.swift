@@ -96,13 +96,17 @@ enum DemoEventWriter {
         // (waiting for her to pick one of three times).
         let base = app.guildConfig.baseURL
         let coffee = try await OneToOnes.propose(.init(
-            invitee: marisol, event: past.id, starts: [now.addingTimeInterval(2 * 86_400 + 3_600), now.addingTimeInterval(3 * 86_400 + 3_600)],
+            invitee: marisol, event: past.id,
+            starts: [next(weekday: 5, hour: 10, minute: 0, after: now.addingTimeInterval(3_600), in: chicago),
+                     next(weekday: 6, hour: 15, minute: 30, after: now.addingTimeInterval(3_600), in: chicago)],
             minutes: 45, timeZone: chicago.identifier, place: "Cosmic Coffee, South Congress",
             note: "You mentioned listings that need better copy: I have three sellers who could use you."), by: rae, now: now, baseURL: base, on: db)
         try await OneToOnes.accept(coffee, slot: 1, by: marisol, baseURL: base, on: db)
         _ = try await OneToOnes.propose(.init(
             invitee: marisol, event: past.id,
-            starts: [now.addingTimeInterval(4 * 86_400), now.addingTimeInterval(5 * 86_400), now.addingTimeInterval(6 * 86_400)],
+            starts: [next(weekday: 2, hour: 9, minute: 0, after: now.addingTimeInterval(3_600), in: chicago),
+                     next(weekday: 3, hour: 12, minute: 30, after: now.addingTimeInterval(3_600), in: chicago),
+                     next(weekday: 4, hour: 16, minute: 0, after: now.addingTimeInterval(3_600), in: chicago)],
             minutes: 30, timeZone: chicago.identifier, place: "Video call (link to follow)", note: "Could we swap referrals between web design and copywriting?"),
             by: dev, now: now, baseURL: base, on: db)
 

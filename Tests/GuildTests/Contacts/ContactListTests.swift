@@ -106,4 +106,22 @@ struct ContactListTests {
             #expect(try await page("/contacts?after=\(UUID())").ids == pages[0])
         }
     }
+
+    @Test("the list and Today, written without Leaf, still escape every value a member typed")
+    func escaping() async throws {
+        try await withGuild { app, _ in
+            let (ada, _) = try await Profile.make(name: "Ada Lovelace", niches: ["bookkeeping"], on: app)
+            let browser = Browser(app)
+            try await browser.signIn(email: ada.email)
+            let evil = "<script>alert(1)</script> & \"Bo\" 'Lin'"
+            let contact = try await Contacts.create(ContactDraft(fields: .init(name: evil, business: "<b>Pipes</b>", tags: ["<i>vip</i>"])),
+                                                    owner: ada.requireID(), on: app.db)
+            _ = try await FollowUps.create(contact: contact, purpose: "Send <img src=x onerror=alert(1)>", due: FollowUps.day(), owner: ada.requireID(), on: app.db)
+            for path in ["/contacts", "/today"] {
+                let page = try await browser.get(path).body.string
+                #expect(!page.contains("<script>alert") && !page.contains("<img src=x") && !page.contains("<b>Pipes") && !page.contains("<i>vip"), "\(path)")
+                #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Bo&quot; &#39;Lin&#39;"), "\(path)")
+            }
+        }
+    }
 }

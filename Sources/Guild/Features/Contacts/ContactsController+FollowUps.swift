@@ -23,9 +23,13 @@ extension ContactsController {
         func items(_ rows: [FollowUpRecord]) -> [TodayPage.Item] {
             rows.map { .init(id: $0.id, contactID: $0.contact_id, contactName: $0.contact_name, purpose: $0.purpose, day: $0.day, emailed: $0.emailed_at != nil) }
         }
+        let layout = req.layout(title: "Today"), nextWeek = FollowUps.day(offsetDays: 7)
+        func section(_ rows: [FollowUpRecord]) -> TodayPage.Section {
+            .init(items(rows), today: today, nextWeek: nextWeek, csrf: layout.csrf)
+        }
         return try await req.view.render("Contacts/today", TodayPage(
-            layout: req.layout(title: "Today"), today: today, tomorrow: FollowUps.day(offsetDays: 1), nextWeek: FollowUps.day(offsetDays: 7),
-            overdue: items(list.overdue), due: items(list.due), snoozed: items(list.snoozed), waiting: items(list.waiting),
+            layout: layout, today: today, tomorrow: FollowUps.day(offsetDays: 1), nextWeek: nextWeek,
+            overdue: section(list.overdue), due: section(list.due), snoozed: section(list.snoozed), waiting: section(list.waiting),
             chart: try await ResponseChart.load(owner, on: req.db),
             digestOn: try await Notifications.emails(owner, .followUpDigest, on: req.db)))
     }

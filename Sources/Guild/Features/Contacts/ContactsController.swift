@@ -78,7 +78,7 @@ struct ContactsController: RouteCollection {
         return try await req.view.render("Contacts/index", ContactsListPage(
             layout: req.layout(title: "Contacts"), query: query, tag: tag, cooling: cooling,
             tags: try await ContactList.tagCounts(of: owner, on: req.db).map { .init(tag: $0.tag, count: $0.count) },
-            items: items, total: try await ContactList.count(of: owner, on: req.db),
+            shown: items.count, itemsHTML: items.map(\.html).joined(), total: try await ContactList.count(of: owner, on: req.db),
             nextLink: hasNext ? shown.last.map { "/contacts?after=\($0.id)&\(filters)" } : nil,
             previousLink: hasPrevious ? shown.first.map { "/contacts?before=\($0.id)&\(filters)" } : nil))
     }

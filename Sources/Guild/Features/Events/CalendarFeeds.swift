@@ -88,6 +88,17 @@ struct CalendarFeedController: RouteCollection {
         var since: String?
         /// Shown once, right after it is made.
         var url: String?
+        /// The same as `webcal://`, which calendar apps open as a subscription with one tap.
+        var webcal: String? { url.map { "webcal://" + $0.drop(while: { $0 != ":" }).dropFirst(3) } }
+
+        enum CodingKeys: String, CodingKey { case layout, since, url, webcal }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(layout, forKey: .layout)
+            try container.encodeIfPresent(since, forKey: .since)
+            try container.encodeIfPresent(url, forKey: .url)
+            try container.encodeIfPresent(webcal, forKey: .webcal)
+        }
     }
 
     func page(req: Request) async throws -> View {

@@ -36,6 +36,7 @@ struct OneToOnesController: RouteCollection {
         var layout: Layout
         var form: Form
         var durations = ["15", "30", "45", "60", "90"]
+        var zones = EventFields.commonZones
         var errors: [String: String] = [:]
         var formError: String?
     }
