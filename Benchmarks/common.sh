@@ -19,6 +19,13 @@ guild=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/guild
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 
+# `guild serve` without jobs on the free port; a script that needs other settings defines its own after sourcing this.
+serve() { # database-url
+  DATABASE_URL="$1" LOG_LEVEL=error GUILD_BASE_URL="$base" GUILD_MODEL_FETCH=0 "$guild" serve --port "$port" --no-jobs >>"$work/serve.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 300); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
+}
+
 sql() { # database-url statement → rows, |-separated
   if [[ "$1" == sqlite* ]]; then
     python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute(sys.argv[2]).fetchall(); c.commit(); print("\n".join("|".join(map(str,x)) for x in r))' "${1#sqlite://}" "$2"

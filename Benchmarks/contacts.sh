@@ -44,12 +44,6 @@ sys.stdout.write("\r\n".join(out) + "\r\n")
 PY
 echo "vCard file: $(wc -c <"$work/cards.vcf") bytes, $(grep -c BEGIN:VCARD "$work/cards.vcf") cards"
 
-serve() { # database-url
-  DATABASE_URL="$1" LOG_LEVEL=error GUILD_BASE_URL="$base" GUILD_MODEL_FETCH=0 "$guild" serve --port "$port" --no-jobs >>"$work/serve.log" 2>&1 &
-  server=$!
-  for _ in $(seq 1 300); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
-}
-
 run() { # label database-url
   local label=$1 url=$2 email start end token cookie
   echo "## $label: $contacts contacts"

@@ -16,12 +16,6 @@ duration=${2:-10}
 which_db=${3:-both}
 source Benchmarks/common.sh
 
-serve() { # database-url
-  DATABASE_URL="$1" LOG_LEVEL=error GUILD_BASE_URL="$base" GUILD_MODEL_FETCH=0 "$guild" serve --port "$port" --no-jobs >>"$work/serve.log" 2>&1 &
-  server=$!
-  for _ in $(seq 1 300); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
-}
-
 run() { # label database-url
   local label=$1 url=$2 start end
   echo "## $label: $members members"

@@ -63,6 +63,8 @@ public enum EventRules {
     public static let maxTitle = 120
     public static let maxDescription = 20_000
     public static let maxPlace = 300
+    /// The longest an event may last: 14 days. Lists of what is still on look back this far.
+    public static let maxMinutes = 24 * 60 * 14
     public static let maxCapacity = 10_000
     public static let maxAgenda = 20
     public static let maxReason = 500
@@ -114,7 +116,7 @@ public enum EventRules {
         guard let start = raw.startInstant ?? instant(fields.start, in: zone) else {
             return .failure(.init(field: "start", message: "Give the start as a date and time, like 2027-03-17T08:00."))
         }
-        if !(5...(24 * 60 * 14)).contains(fields.minutes) {
+        if !(5...maxMinutes).contains(fields.minutes) {
             return .failure(.init(field: "minutes", message: "An event lasts from 5 minutes to 14 days (20160 minutes)."))
         }
         if fields.place.unicodeScalars.count > maxPlace {

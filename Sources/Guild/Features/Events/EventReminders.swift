@@ -22,11 +22,7 @@ enum EventReminders {
             """).all(decoding: Due.self)
         for row in due {
             let sent = try await db.writeTransaction(reportingGeneration: false) { db -> Bool in
-                struct Claimed: Decodable { var user_id: UUID }
-                guard try await db.sql.raw("""
-                    INSERT INTO event_notices (kind, subject_id, user_id, sent_at) VALUES ('reminder', \(bind: row.event_id), \(bind: row.user_id), \(bind: now))
-                    ON CONFLICT DO NOTHING RETURNING user_id
-                    """).first(decoding: Claimed.self) != nil else { return false }
+                guard try await claim("reminder", subject: row.event_id, for: row.user_id, at: now, on: db) else { return false }
                 let event = try await Events.require(row.event_id, on: db)
                 let place = event.place.isEmpty ? "online (the link is on the event's page)" : event.place
                 try await Notifications.notify(row.user_id, .eventReminder, .init(
@@ -39,5 +35,14 @@ enum EventReminders {
         }
         report.oneToOnes = try await OneToOnes.remind(now: now, baseURL: baseURL, on: db)
         return report
+    }
+
+    /// Claims one notice for one member in the caller's transaction: true once, false ever after, on any server.
+    static func claim(_ kind: String, subject: UUID, for user: UUID, at now: Date, on db: any Database) async throws -> Bool {
+        struct Claimed: Decodable { var user_id: UUID }
+        return try await db.sql.raw("""
+            INSERT INTO event_notices (kind, subject_id, user_id, sent_at) VALUES (\(bind: kind), \(bind: subject), \(bind: user), \(bind: now))
+            ON CONFLICT DO NOTHING RETURNING user_id
+            """).first(decoding: Claimed.self) != nil
     }
 }

@@ -242,7 +242,11 @@ enum Events {
     /// Upcoming dates (not yet over), soonest first; of one circle, or whose title or place matches `query`.
     static func upcoming(circle: UUID? = nil, query: String = "", now: Date = Date(), page: Int = 1, pageSize: Int = pageSize,
                          on db: any Database) async throws -> [ListRow] {
-        var conditions: [SQLQueryString] = ["e.ends_at >= \(bind: now)", "e.status = 'scheduled'"]
+        // Still on: ended after now. No event lasts more than 14 days, so the scan of the (status, starts_at)
+        // index starts 14 days back instead of at the first event ever (50,000 dates: 21 ms a page before).
+        var conditions: [SQLQueryString] = [
+            "e.status = 'scheduled'", "e.starts_at >= \(bind: now.addingTimeInterval(-Double(EventRules.maxMinutes) * 60))", "e.ends_at >= \(bind: now)",
+        ]
         if let circle { conditions.append("e.circle_id = \(bind: circle)") }
         if !query.isEmpty {
             let pattern = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"

@@ -309,11 +309,7 @@ enum OneToOnes {
         var sent = 0
         for row in due {
             let claimed = try await db.writeTransaction(reportingGeneration: false) { db -> Bool in
-                struct Claimed: Decodable { var user_id: UUID }
-                guard try await db.sql.raw("""
-                    INSERT INTO event_notices (kind, subject_id, user_id, sent_at) VALUES ('one_to_one_reminder', \(bind: row.id), \(bind: row.user_id), \(bind: now))
-                    ON CONFLICT DO NOTHING RETURNING user_id
-                    """).first(decoding: Claimed.self) != nil,
+                guard try await EventReminders.claim("one_to_one_reminder", subject: row.id, for: row.user_id, at: now, on: db),
                     let meeting = try await find(row.id, viewer: row.user_id, on: db), let start = meeting.starts_at, let end = meeting.ends_at
                 else { return false }
                 let other = try await people([meeting.other(than: row.user_id)], on: db).values.first?.name ?? "a member"
