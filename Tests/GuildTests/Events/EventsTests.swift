@@ -219,4 +219,17 @@ struct EventsTests {
             #expect(feed.components(separatedBy: "UID:\(EventCalendar.uid(first.id, baseURL: "http://x"))").count - 1 == 3)
         }
     }
+
+    @Test("the upcoming list, written without Leaf, escapes titles, places and circle names, and offers the viewer's zone selected")
+    func listEscapes() async throws {
+        try await withGuild { app, _ in
+            let host = try await User.make(name: "Hana Host", on: app)
+            let circle = try await Circles.create(CircleFields(name: "<b>Bold</b> & Co", city: "London"), by: host.requireID(), on: app.db)
+            _ = try await makeEvent("<script>alert(1)</script> breakfast", host: host, circle: circle, capacity: 10, on: app)
+            let page = try await app.testing().sendRequest(.GET, "/events?tz=Asia/Tokyo").body.string
+            #expect(!page.contains("<script>alert") && !page.contains("<b>Bold"))
+            #expect(page.contains("&lt;script&gt;alert(1)&lt;/script&gt; breakfast") && page.contains("&lt;b&gt;Bold&lt;/b&gt; &amp; Co"))
+            #expect(page.contains("10 seats left") && page.contains("<option value=\"Asia/Tokyo\" selected>Asia/Tokyo</option>"))
+        }
+    }
 }

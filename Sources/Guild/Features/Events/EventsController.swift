@@ -43,15 +43,17 @@ struct EventsController: RouteCollection {
         struct ListPage: Encodable {
             var layout: Layout
             var query: String
-            var events: [EventCardView]
-            var zones: [String]
-            var viewerZone: String
+            /// How many cards, and their `<li>`s (`EventCardView.html`); the zone `<option>`s likewise.
+            var shown: Int
+            var eventsHTML: String
+            var zoneOptions: String
             var nextPage: Int?
             var previousPage: Int?
         }
+        let cards = rows.prefix(Events.pageSize).map { EventCardView($0, viewer: viewer) }
         let view = try await req.view.render("Events/index", ListPage(
-            layout: req.layout(title: "Events"), query: query, events: rows.prefix(Events.pageSize).map { EventCardView($0, viewer: viewer) },
-            zones: EventFields.commonZones, viewerZone: viewer?.identifier ?? "",
+            layout: req.layout(title: "Events"), query: query, shown: cards.count, eventsHTML: cards.map(\.html).joined(),
+            zoneOptions: EventCardView.zoneOptions(selected: viewer?.identifier ?? ""),
             nextPage: rows.count > Events.pageSize ? page + 1 : nil, previousPage: page > 1 ? page - 1 : nil))
         return Self.remember(req, try await view.encodeResponse(for: req))
     }

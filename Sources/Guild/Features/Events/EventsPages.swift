@@ -1,4 +1,5 @@
 import Foundation
+import SafeMarkdown
 import Validation
 
 struct CircleCardView: Encodable, Sendable {
@@ -66,6 +67,33 @@ struct EventCardView: Encodable, Sendable {
         repeats = row.series_id != nil || row.recurrence != nil
         seatsLeft = row.capacity.map { max(0, $0 - row.going) }
         full = row.capacity.map { row.going >= $0 } ?? false
+    }
+}
+
+extension EventCardView {
+    /// The card's `<li>` on the event lists, written here rather than in a Leaf loop (the contact
+    /// list's profile found Leaf's loop most of such a page's time); every value escaped.
+    var html: String {
+        let e = SafeMarkdown.escape
+        var out = "  <li class=\"member\">\n    <h2><a href=\"/events/\(id.uuidString)\">\(e(title))</a>"
+        if repeats { out += " <span class=\"tag\">repeats</span>" }
+        out += "</h2>\n    <p>\(e(when))" + (viewerWhen.map { " · \(e($0))" } ?? "") + "</p>\n"
+        out += "    <p class=\"business\">\(e(place))"
+        if let circleName, let circleSlug { out += " · <a href=\"/circles/\(e(circleSlug))\">\(e(circleName))</a>" }
+        out += "</p>\n"
+        if full {
+            out += "    <p class=\"hint\">Full: a waitlist is open</p>\n"
+        } else if let seatsLeft, seatsLeft > 0 {
+            out += "    <p class=\"hint\">\(seatsLeft) seats left</p>\n"
+        }
+        return out + "  </li>\n"
+    }
+
+    /// The "also show times in" choices, with the visitor's selected.
+    static func zoneOptions(selected: String) -> String {
+        EventFields.commonZones.map { zone in
+            "<option value=\"\(zone)\"\(zone == selected ? " selected" : "")>\(zone)</option>"
+        }.joined()
     }
 }
 
