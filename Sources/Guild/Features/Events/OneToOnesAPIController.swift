@@ -18,9 +18,9 @@ extension GuildAPI {
         let request = try req
         let me = try await APIAuth.requireUser(request).requireID()
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
-        guard let profile = try await Profile.find(slug: body.with, on: request.db) else { throw EventsError.memberNotFound }
+        guard let invitee = try await OneToOnes.member(slug: body.with, on: request.db) else { throw EventsError.memberNotFound }
         let id = try await OneToOnes.propose(
-            .init(invitee: profile.$user.id, event: body.event.flatMap(UUID.init(uuidString:)), starts: body.slots, minutes: body.minutes ?? 30,
+            .init(invitee: invitee.id, event: body.event.flatMap(UUID.init(uuidString:)), starts: body.slots, minutes: body.minutes ?? 30,
                   timeZone: body.timeZone, place: body.place ?? "", note: body.note ?? ""),
             by: me, baseURL: request.application.guildConfig.baseURL, on: request.db)
         return .created(.init(body: .json(try await Self.oneToOne(id, viewer: me, on: request))))

@@ -74,8 +74,8 @@ struct OneToOnesController: RouteCollection {
             form.timeZone = zone.identifier
         }
         var page = FormPageContext(layout: req.layout(title: "Ask for a one-to-one"), form: form)
-        if let profile = try await Profile.find(slug: form.with, on: req.db) {
-            page.form.withName = try await OneToOnes.people([profile.$user.id], on: req.db).values.first?.name ?? form.with
+        if let invitee = try await OneToOnes.member(slug: form.with, on: req.db) {
+            page.form.withName = invitee.name
         } else {
             page.show(EventsError.invalid(field: "with", "Open this form from a member's profile or from “who was there”."))
         }
@@ -84,22 +84,21 @@ struct OneToOnesController: RouteCollection {
 
     func create(req: Request) async throws -> Response {
         let me = try req.requireUser().requireID()
-        let form = try req.content.decode(FormInput.self).form
+        var form = try req.content.decode(FormInput.self).form
+        let invitee = try await OneToOnes.member(slug: form.with, on: req.db)
+        form.withName = invitee?.name ?? ""
         do {
-            guard let profile = try await Profile.find(slug: form.with, on: req.db) else { throw EventsError.memberNotFound }
+            guard let invitee else { throw EventsError.memberNotFound }
             let starts = try OneToOnes.instants([form.slot1, form.slot2, form.slot3], timeZone: form.timeZone)
             guard let minutes = Int(form.minutes) else { throw EventsError.invalid(field: "minutes", "Pick how long it lasts.") }
             let id = try await OneToOnes.propose(
-                .init(invitee: profile.$user.id, event: UUID(uuidString: form.event), starts: starts, minutes: minutes,
+                .init(invitee: invitee.id, event: UUID(uuidString: form.event), starts: starts, minutes: minutes,
                       timeZone: form.timeZone, place: form.place, note: form.note),
                 by: me, baseURL: req.application.guildConfig.baseURL, on: req.db)
             req.flash(.success, "Asked. You will hear when a time is picked.")
             return req.redirect(to: "/one-to-ones/\(id)", redirectType: .normal)
         } catch let error as EventsError {
             var page = FormPageContext(layout: req.layout(title: "Ask for a one-to-one"), form: form)
-            if let profile = try await Profile.find(slug: form.with, on: req.db) {
-                page.form.withName = try await OneToOnes.people([profile.$user.id], on: req.db).values.first?.name ?? form.with
-            }
             page.show(error == .memberNotFound ? EventsError.invalid(field: "with", error.reason) : error)
             return try await req.view.render("Events/one-to-one-form", page).encodeResponse(for: req).with(error)
         }
