@@ -170,4 +170,23 @@ struct OneToOnesTests {
             #expect(try await app.testing().sendRequest(.GET, "/calendar/not-a-token.ics").status == .notFound)
         }
     }
+
+    @Test("signed out: the one-to-one and feed pages send to sign-in, their forms and API answer 401, and nothing is written")
+    func signedOut() async throws {
+        try await withGuild { app, _ in
+            let (_, boProfile) = try await Profile.make(name: "Bo Lin", niches: ["plumbing"], on: app)
+            let visitor = Browser(app)
+            for path in ["/one-to-ones", "/one-to-ones/new?with=\(boProfile.slug)", "/calendar"] {
+                let page = try await visitor.get(path)
+                #expect(page.status == .seeOther && (page.headers.first(name: .location) ?? "").hasPrefix("/signin"), "\(path)")
+            }
+            for path in ["/one-to-ones", "/calendar/feed", "/calendar/feed/delete"] {
+                #expect(try await visitor.post(path, ["with": boProfile.slug, "slot1": local(hours: 48), "timeZone": "UTC"]).status == .unauthorized, "\(path)")
+            }
+            #expect(try await api(.GET, "/api/v1/one-to-ones", token: nil, on: app).status == .unauthorized)
+            #expect(try await api(.POST, "/api/v1/calendar-feed", token: nil, on: app).status == .unauthorized)
+            #expect(try await app.count("one_to_ones") == 0)
+            #expect(try await app.count("calendar_feeds") == 0)
+        }
+    }
 }
