@@ -26,6 +26,14 @@ serve() { # database-url
   for _ in $(seq 1 300); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
 }
 
+session_cookie() { # email password → a Cookie header of a signed-in session, through the sign-in form
+  local csrf
+  csrf=$(curl -s -c "$work/jar" "$base/signin" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
+  curl -s -b "$work/jar" -c "$work/jar" -o /dev/null -X POST "$base/signin" --data-urlencode "csrf=$csrf" \
+    --data-urlencode "email=$1" --data-urlencode "password=$2"
+  echo "Cookie: guild_session=$(awk '$6 == "guild_session" {print $7}' "$work/jar")"
+}
+
 sql() { # database-url statement → rows, |-separated
   if [[ "$1" == sqlite* ]]; then
     python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); r=c.execute(sys.argv[2]).fetchall(); c.commit(); print("\n".join("|".join(map(str,x)) for x in r))' "${1#sqlite://}" "$2"

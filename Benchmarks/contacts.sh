@@ -73,10 +73,7 @@ for n in range(300):
     due = today if n < 50 else today - datetime.timedelta(days=1 + n % 9) if n < 70 else today + datetime.timedelta(days=1 + n % 90)
     call("POST", "/api/v1/followups", {"contactId": ids[n], "purpose": f"Follow up {n}", "due": due.isoformat()})
 PY
-  csrf=$(curl -s -c "$work/jar" "$base/signin" | grep -o 'name="csrf" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
-  curl -s -b "$work/jar" -c "$work/jar" -o /dev/null -X POST "$base/signin" --data-urlencode "csrf=$csrf" \
-    --data-urlencode "email=$email" --data-urlencode "password=bench password 1"
-  cookie="Cookie: guild_session=$(awk '$6 == "guild_session" {print $7}' "$work/jar")"
+  cookie=$(session_cookie "$email" "bench password 1")
   echo
   table_header
   measure "" "" /ping

@@ -7,6 +7,7 @@ import Vapor
 /// Builds the whole application from one configuration value.
 public func configure(_ app: Application, config: AppConfig) async throws {
     app.guildConfig = config
+    app.runbookCipher = try RunbookKeyFile.keys(config, workingDirectory: app.directory.workingDirectory).map(RunbookCipher.init)
     // Our own blocking pool, not NIO's shared one (a thread per core): SQLite waits for its write lock
     // on a pool thread, and bcrypt runs there too, so with two waiting writers on two threads the
     // writer holding the lock could not reach its COMMIT until busy_timeout gave up on the others.
@@ -84,6 +85,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(EventsCommand(), as: "events")
     app.asyncCommands.use(MailCommand(), as: "mail")
     app.asyncCommands.use(FeedsCommand(), as: "feeds")
+    app.asyncCommands.use(CoverCommand(), as: "cover")
 
     try routes(app)
 }

@@ -21,6 +21,8 @@ func routes(_ app: Application) throws {
     try web.register(collection: EventsController())
     try web.register(collection: OneToOnesController())
     try web.register(collection: CalendarFeedController())
+    try web.register(collection: CoverController())
+    try web.register(collection: CoverActivationLinkController())
     try web.register(collection: PostsController())
     try web.register(collection: CommentsController())
     try web.register(collection: BlogrollController())

@@ -57,6 +57,8 @@ struct APIRequestMiddleware: AsyncMiddleware {
         "/api/v1/contacts/import": ContactFiles.maxFileSize,
         "/api/v1/circles": 256 * 1024,
         "/api/v1/events": 512 * 1024,
+        // A whole runbook: up to 100 clients and 100 duties of long notes.
+        "/api/v1/cover/runbook": 4 * 1_048_576,
     ]
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {

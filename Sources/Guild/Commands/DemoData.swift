@@ -52,7 +52,8 @@ enum DemoData {
         try await DemoBlogWriter.write(among: generated, seed: 1, app: app)
         let contacts = try await DemoContactWriter.write(app: app)
         let events = try await DemoEventWriter.write(among: generated, app: app)
-        console.print("Demo data added: 5 named accounts, 300 generated members, \(referrals) referrals and \(posts.posts) posts with \(posts.comments) comments among them, \(contacts) private contacts with follow-ups, \(events.circles) circles with \(events.events) event dates. Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
+        try await DemoCoverWriter.write(app: app)
+        console.print("Demo data added: 5 named accounts, 300 generated members, \(referrals) referrals and \(posts.posts) posts with \(posts.comments) comments among them, \(contacts) private contacts with follow-ups, \(events.circles) circles with \(events.events) event dates, cover plans (Dev is out this week, Marisol covers). Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
         console.print("with the password \(password).")
     }
 

@@ -22,6 +22,7 @@ struct GuildServeCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
         try await app.autoMigrate()
+        try await RunbookKeyFile.check(app, demo: signature.demo)
         if signature.demo {
             try await DemoData.seedIfEmpty(app, console: context.console)
         }

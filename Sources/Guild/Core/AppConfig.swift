@@ -54,6 +54,12 @@ public struct AppConfig: Sendable, Equatable {
     /// (`reply+TOKEN@domain`), whose mail is piped into `guild mail receive`; nil: the host of `baseURL`.
     public var replyDomain: String? = nil
 
+    /// The keys cover-plan runbooks are sealed with (`GUILD_RUNBOOK_KEY`, and `GUILD_RUNBOOK_OLD_KEYS`
+    /// during a rotation); nil: read from `runbookKeyFile` if it exists. Never logged.
+    public var runbookKeys: RunbookKeys? = nil
+    /// Where a development server keeps the key `serve --demo` makes when none is configured; nil: nowhere.
+    public var runbookKeyFile: String? = ".guild/runbook.key"
+
     /// The reply domain in use.
     public var effectiveReplyDomain: String { replyDomain ?? URL(string: baseURL)?.host ?? "localhost" }
 
@@ -149,6 +155,24 @@ public struct AppConfig: Sendable, Equatable {
                 throw ConfigError(variable: "GUILD_REPLY_DOMAIN", problem: "must be a domain name such as reply.guild.example.org")
             }
             config.replyDomain = domain
+        }
+        if let raw = env.nonEmpty("GUILD_RUNBOOK_KEY") {
+            let current: Data
+            switch RunbookKeys.parse(raw) {
+            case .success(let key): current = key
+            case .failure(let problem): throw ConfigError(variable: "GUILD_RUNBOOK_KEY", problem: problem.sentence)
+            }
+            var old: [Data] = []
+            for (index, text) in (env.nonEmpty("GUILD_RUNBOOK_OLD_KEYS") ?? "").split(separator: ",").enumerated() {
+                switch RunbookKeys.parse(String(text)) {
+                case .success(let key): old.append(key)
+                case .failure(let problem): throw ConfigError(variable: "GUILD_RUNBOOK_OLD_KEYS", problem: "key \(index + 1) \(problem.sentence)")
+                }
+            }
+            config.runbookKeys = RunbookKeys(current: current, old: old)
+            config.runbookKeyFile = nil
+        } else if env.nonEmpty("GUILD_RUNBOOK_OLD_KEYS") != nil {
+            throw ConfigError(variable: "GUILD_RUNBOOK_OLD_KEYS", problem: "needs GUILD_RUNBOOK_KEY, the key to seal runbooks with from now on")
         }
         if let raw = env.nonEmpty("GUILD_LOG_FORMAT") {
             guard let format = LogFormat(rawValue: raw.lowercased()) else {

@@ -84,6 +84,12 @@ extension Application {
         set { storage[OrganizerReportsKey.self] = newValue }
     }
 
+    /// Seals and opens cover-plan runbooks; nil when no key is configured (runbooks then cannot be kept).
+    var runbookCipher: RunbookCipher? {
+        get { storage[RunbookCipherKey.self] }
+        set { storage[RunbookCipherKey.self] = newValue }
+    }
+
     var matchThrottle: MatchThrottle {
         get { storage[MatchThrottleKey.self] ?? MatchThrottle(perMinute: 0) }
         set { storage[MatchThrottleKey.self] = newValue }
@@ -132,3 +138,5 @@ extension Application {
         OutboxDelivery(db: db, transport: mailTransport, from: guildConfig.mailFrom, logger: logger)
     }
 }
+
+private struct RunbookCipherKey: StorageKey { typealias Value = RunbookCipher }

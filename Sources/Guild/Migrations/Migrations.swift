@@ -43,6 +43,8 @@ enum GuildMigrations {
             CountContacts(),
             AddCalendarToOutbox(),
             KeepOccurrenceDates(),
+            CreateCoverPlans(),
+            CoverGenerationTriggers(),
         ]
     }
 }

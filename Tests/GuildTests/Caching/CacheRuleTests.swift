@@ -30,6 +30,9 @@ struct CacheRuleTests {
         _ = try await NicheDetail.query(slug: "nobody-here", page: 1, on: db)
         _ = try await NicheIndex.query(on: db)
         _ = try await Testimonials.about(UUID(), on: db)  // the profile page's testimonials fragment
+        // The profile page's cover fragment: whether the member is out, who covers, how many they covered.
+        _ = try await CoverProfile.facts(UUID(), on: db)
+        _ = try await CoverBackups.available(for: UUID(), on: db)
     }
 
     @Test("every table a cached page reads has a trigger that moves the generation")

@@ -86,6 +86,9 @@ private func withFreshGuild(
     config.databasePoolWait = 60
     // The same for the request deadline (30 s when serving); the tests of the deadline set their own.
     config.requestTimeout = 300
+    // Runbooks are sealed with a key of the test's own; never the developer's `.guild/runbook.key`.
+    config.runbookKeys = testRunbookKeys
+    config.runbookKeyFile = nil
     adjust(&config)
     let mail = RecordingMailTransport()
     do {
@@ -144,3 +147,6 @@ extension Application {
         return try await db.sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first(decoding: Row.self)?.n ?? -1
     }
 }
+
+/// The runbook key every test app uses (tests of keys set their own).
+let testRunbookKeys = RunbookKeys(current: Data((0..<32).map { UInt8(($0 * 37 + 11) % 256) }), old: [])

@@ -6,7 +6,7 @@ import Vapor
 /// The morning email a member can ask for: follow-ups due today and overdue. It goes out from 07:00
 /// UTC. Every server may try; `followup_digest_sends` has one row per member and day, inserted in the
 /// transaction that queues the email, so each member gets each day's digest once. A day with nothing
-/// due sends nothing.
+/// due sends nothing, and so does a day the member is out under their cover plan.
 enum FollowUpDigest {
     static let sendHour = 7
     static let shown = 20
@@ -21,6 +21,8 @@ enum FollowUpDigest {
             SELECT s.user_id, u.email, u.name FROM notification_settings s JOIN users u ON u.id = s.user_id
             WHERE s.kind = \(bind: NotificationKind.followUpDigest.rawValue) AND s.email = \(bind: true)
                 AND NOT EXISTS (SELECT 1 FROM followup_digest_sends d WHERE d.user_id = s.user_id AND d.day = \(bind: today))
+                -- A member under cover is out: their reminders pause until they are back.
+                AND NOT EXISTS (SELECT 1 FROM cover_activations a WHERE a.member_id = s.user_id AND a.ended_at IS NULL)
             ORDER BY s.user_id
             """).all(decoding: Subscriber.self)
         var queued = 0

@@ -1,7 +1,11 @@
+import Fluent
+import SQLKit
 import Vapor
 
 struct HomePage: Encodable {
     var layout: Layout
+    /// A signed-in member with no accepted backup sees a prompt to set up their cover plan.
+    var needsCover = false
 }
 
 struct HomeController: RouteCollection {
@@ -10,6 +14,13 @@ struct HomeController: RouteCollection {
     }
 
     func home(req: Request) async throws -> View {
-        try await req.view.render("home", HomePage(layout: req.layout(title: "Open referral network")))
+        var page = HomePage(layout: req.layout(title: "Open referral network"))
+        if let user = req.currentUser?.id {
+            struct Row: Decodable { var n: Int }
+            page.needsCover = try await req.db.sql.raw("""
+                SELECT COUNT(*) AS n FROM cover_backups WHERE member_id = \(bind: user) AND status = 'accepted'
+                """).first(decoding: Row.self)?.n ?? 0 == 0
+        }
+        return try await req.view.render("home", page)
     }
 }

@@ -95,6 +95,7 @@ enum Matcher {
             let shown = Set(matches.map(\.slug))
             matches += lexical.filter { !shown.contains($0.slug) }.prefix(need.limit - matches.count)
         }
+        matches = try await CoverRouting.reroute(matches, on: db)
         let suggestion = matches.isEmpty
             ? "Nobody matched yet. Try describing the problem in other words" + (need.city == nil ? "." : ", or leave out the city.") : nil
         return MatchResults(matches: matches, semantic: encoder != nil, suggestion: suggestion)

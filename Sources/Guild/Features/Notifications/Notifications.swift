@@ -18,6 +18,7 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case seatFreed = "seat_freed"
     case eventReminder = "event_reminder"
     case oneToOne = "one_to_one"
+    case cover = "cover"
 
     /// Words on the settings page and the unsubscribe page.
     var label: String {
@@ -35,6 +36,7 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .seatFreed: "A seat frees up at an event I am on the waitlist for"
         case .eventReminder: "A reminder the day before an event I said yes to"
         case .oneToOne: "One-to-ones: a member asks for one, a time is picked, moved or cancelled (with a calendar invitation), and the day before"
+        case .cover: "Cover plans: a member asks me to be their backup or answers me, and cover starts or ends for me or for someone I cover"
         }
     }
 

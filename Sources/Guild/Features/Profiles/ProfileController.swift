@@ -47,7 +47,10 @@ struct ProfileController: RouteCollection {
             canEdit: isOwner || user?.role.canOrganize == true,
             editPath: isOwner ? "/profile/edit" : "/m/\(profile.slug)/edit", testimonials: testimonials,
             posts: posts.map { PostView($0, niches: [], viewer: user) },
-            circles: try await Circles.of(profile.userID, on: req.db).map(CircleCardView.init)))
+            circles: try await Circles.of(profile.userID, on: req.db).map(CircleCardView.init),
+            cover: try await req.application.fragments.value(for: "cover:\(profile.userID)", on: req.db) {
+                Fragment(title: "", html: CoverProfile.html(try await CoverProfile.facts(profile.userID, on: req.db)))
+            }?.html ?? ""))
     }
 
     func editOwn(req: Request) async throws -> View {

@@ -12,6 +12,8 @@ struct ProfilePage: Encodable {
     var posts: [PostView]
     /// The open circles the member belongs to.
     var circles: [CircleCardView] = []
+    /// "Away — covered by …", "Covered for N members" (`CoverProfile`), as HTML.
+    var cover: String = ""
 }
 
 struct TestimonialsFragment: Encodable {

@@ -26,6 +26,8 @@ struct ReferralRecord: Decodable, Sendable {
     var request_id: UUID?
     var created_at: Date
     var updated_at: Date
+    /// The away member the receiver took this client for, as their backup.
+    var covering_for_name: String? = nil
 
     var statusValue: ReferralStatus { ReferralStatus(rawValue: status) ?? .new }
     var value: Money? { value_minor.flatMap { minor in currency.map { Money(minorUnits: minor, currency: $0) } } }
@@ -95,9 +97,10 @@ enum Referrals {
         SELECT r.id, r.giver_id, r.receiver_id, g.name AS giver_name, rc.name AS receiver_name,
             gp.slug AS giver_slug, rp.slug AS receiver_slug, r.client_name, r.client_email, r.client_phone,
             r.need, r.note, r.urgency, r.status, r.reason, r.value_minor, r.currency, r.passed_from_id,
-            r.request_id, r.created_at, r.updated_at
+            r.request_id, r.created_at, r.updated_at, cf.name AS covering_for_name
         FROM referrals r JOIN users g ON g.id = r.giver_id JOIN users rc ON rc.id = r.receiver_id
         LEFT JOIN profiles gp ON gp.user_id = r.giver_id LEFT JOIN profiles rp ON rp.user_id = r.receiver_id
+        LEFT JOIN users cf ON cf.id = r.covering_for_id
         """
 
     /// Creates a referral from `giver` to the member with the draft's slug; refuses self-referral
@@ -118,31 +121,41 @@ enum Referrals {
             """).first(decoding: Target.self)
         else { throw ReferralsError.unknownMember(draft.receiverSlug) }
         guard target.user_id != giverID else { throw ReferralsError.selfReferral }
-        if target.availability == Availability.away.rawValue, target.away_until.map({ $0 > Date() }) ?? true {
+        // A member under cover: the client goes to their first available backup, credited as covering for them.
+        var receiverID = target.user_id
+        var coveringFor: (id: UUID, name: String)?
+        if try await CoverActivations.active(target.user_id, on: db) != nil {
+            guard let backup = try await CoverBackups.available(for: target.user_id, on: db).first(where: { $0 != giverID }) else {
+                throw ReferralsError.receiverAway
+            }
+            receiverID = backup
+            coveringFor = (target.user_id, try await OneToOnes.people([target.user_id], on: db)[target.user_id]?.name ?? "a member")
+        } else if target.availability == Availability.away.rawValue, target.away_until.map({ $0 > Date() }) ?? true {
             throw ReferralsError.receiverAway
         }
+        let receiver = receiverID, covering = coveringFor
         let id = UUID(), now = Date()
         try await db.writeTransaction(reportingGeneration: false) { db in
             if let request {
-                try await ReferralRequests.fill(request.id, answer: request.answer, receiver: target.user_id, by: giver, now: now, on: db)
+                try await ReferralRequests.fill(request.id, answer: request.answer, receiver: receiver, by: giver, now: now, on: db)
             }
             try await db.sql.raw("""
                 INSERT INTO referrals (id, giver_id, receiver_id, client_name, client_email, client_phone, need, note, urgency,
-                    status, passed_from_id, request_id, answer_id, created_at, updated_at)
-                VALUES (\(bind: id), \(bind: giverID), \(bind: target.user_id), \(bind: draft.clientName), \(bind: draft.clientEmail),
+                    status, passed_from_id, request_id, answer_id, created_at, updated_at, covering_for_id)
+                VALUES (\(bind: id), \(bind: giverID), \(bind: receiver), \(bind: draft.clientName), \(bind: draft.clientEmail),
                     \(bind: draft.clientPhone), \(bind: draft.need), \(bind: draft.note), \(bind: draft.urgency), 'new',
-                    \(bind: passedFrom), \(bind: request?.id), \(bind: request?.answer), \(bind: now), \(bind: now))
+                    \(bind: passedFrom), \(bind: request?.id), \(bind: request?.answer), \(bind: now), \(bind: now), \(bind: covering?.id))
                 """).run()
             try await record(id, actor: giverID, from: nil, to: .new, reason: nil, value: nil, at: now, on: db)
-            try await Notifications.notify(target.user_id, .referralReceived, .init(
-                title: "\(giver.name) referred a client to you",
+            try await Notifications.notify(receiver, .referralReceived, .init(
+                title: "\(giver.name) referred a client to you" + (covering.map { " (covering for \($0.name))" } ?? ""),
                 link: "/referrals/\(id)",
                 emailBody: "\(giver.name) referred a client to you on Guild. Open the referral to see who they are and what they need, then accept or decline it."),
                 baseURL: baseURL, on: db)
             if let request, let answer = request.answer {
                 struct Answerer: Decodable { var author_id: UUID }
                 if let answerer = try await db.sql.raw("SELECT author_id FROM request_answers WHERE id = \(bind: answer)")
-                    .first(decoding: Answerer.self), answerer.author_id != target.user_id {
+                    .first(decoding: Answerer.self), answerer.author_id != receiver {
                     try await Notifications.notify(answerer.author_id, .requestSuggested, .init(
                         title: "\(giver.name) picked the member you suggested",
                         link: "/requests/\(request.id)",

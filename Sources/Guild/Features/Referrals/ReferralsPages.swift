@@ -31,6 +31,7 @@ struct ReferralView: Encodable, Sendable {
     var giverSlug: String?
     var receiverName: String
     var receiverSlug: String?
+    var coveringFor: String?
     var direction: String
     var clientName: String
     var clientEmail: String
@@ -52,6 +53,7 @@ struct ReferralView: Encodable, Sendable {
         giverSlug = r.giver_slug
         receiverName = r.receiver_name
         receiverSlug = r.receiver_slug
+        coveringFor = r.covering_for_name
         direction = r.giver_id == viewer ? "given" : r.receiver_id == viewer ? "received" : "between others"
         clientName = r.client_name
         clientEmail = r.client_email

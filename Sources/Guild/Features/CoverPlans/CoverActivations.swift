@@ -1,0 +1,234 @@
+import Fluent
+import Foundation
+import SQLKit
+import Validation
+import Vapor
+
+struct CoverActivationRow: Decodable, Sendable {
+    var id: UUID
+    var member_id: UUID
+    var started_by: String
+    var actor_id: UUID?
+    var trusted_contact_id: UUID?
+    var note: String
+    var expected_back: Date?
+    var started_at: Date
+    var ended_at: Date?
+    var ended_by: UUID?
+    var clients_told: Int
+    var nobody_available: Bool
+
+    var isActive: Bool { ended_at == nil }
+}
+
+/// "I'm out": cover starts for a member, by the member, an organizer of one of their circles (or an
+/// admin), or their trusted contact's link. Backups are told and may read the runbook while it lasts;
+/// the member's message goes to their active clients; referrals and matches go to the first available
+/// backup; follow-up reminders pause. "I'm back" ends it.
+enum CoverActivations {
+    enum Starter: Sendable {
+        case member(UUID)
+        case organizer(UUID)
+        case trustedContact(id: UUID, name: String)
+
+        var kind: String {
+            switch self {
+            case .member: "member"
+            case .organizer: "organizer"
+            case .trustedContact: "trusted_contact"
+            }
+        }
+
+        var actor: UUID? {
+            switch self {
+            case .member(let id), .organizer(let id): id
+            case .trustedContact: nil
+            }
+        }
+    }
+
+    static let maxNote = 1_000
+
+    static func active(_ member: UUID, on db: any Database) async throws -> CoverActivationRow? {
+        try await db.sql.raw("SELECT * FROM cover_activations WHERE member_id = \(bind: member) AND ended_at IS NULL")
+            .first(decoding: CoverActivationRow.self)
+    }
+
+    static func find(_ id: UUID?, on db: any Database) async throws -> CoverActivationRow? {
+        guard let id else { return nil }
+        return try await db.sql.raw("SELECT * FROM cover_activations WHERE id = \(bind: id)").first(decoding: CoverActivationRow.self)
+    }
+
+    static func history(_ member: UUID, limit: Int = 20, on db: any Database) async throws -> [CoverActivationRow] {
+        try await db.sql.raw("""
+            SELECT * FROM cover_activations WHERE member_id = \(bind: member) ORDER BY started_at DESC LIMIT \(literal: limit)
+            """).all(decoding: CoverActivationRow.self)
+    }
+
+    /// Members under cover now whom `backup` has accepted to cover.
+    static func coveredNow(by backup: UUID, on db: any Database) async throws -> [CoverActivationRow] {
+        try await db.sql.raw("""
+            SELECT a.* FROM cover_activations a JOIN cover_backups b ON b.member_id = a.member_id
+            WHERE b.backup_id = \(bind: backup) AND b.status = 'accepted' AND a.ended_at IS NULL ORDER BY a.started_at
+            """).all(decoding: CoverActivationRow.self)
+    }
+
+    /// Whether `user` may start or end cover for `member`: the member, an organizer of a circle the
+    /// member belongs to, or an admin.
+    static func mayAct(_ user: User, for member: UUID, on db: any Database) async throws -> Bool {
+        let id = try user.requireID()
+        if id == member || user.role == .admin { return true }
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("""
+            SELECT COUNT(*) AS n FROM circle_members o JOIN circle_members m ON m.circle_id = o.circle_id
+            WHERE o.user_id = \(bind: id) AND o.role = 'organizer' AND m.user_id = \(bind: member)
+            """).first(decoding: Row.self)?.n ?? 0 > 0
+    }
+
+    static func validate(note raw: String, expectedBack: Date?, now: Date) throws -> String {
+        let note = raw.trimmingWhitespace()
+        guard note.unicodeScalars.count <= maxNote else { throw CoverPlansError.invalid(field: "note", "The note can be at most \(maxNote) characters.") }
+        if !note.isEmpty, let problem = TextRules.textProblem(note, what: "The note") { throw CoverPlansError.invalid(field: "note", problem) }
+        if let expectedBack {
+            guard expectedBack > now.addingTimeInterval(-86_400), expectedBack < now.addingTimeInterval(2 * 366 * 86_400) else {
+                throw CoverPlansError.conflict(field: "expectedBack", "Give a return date from today to two years ahead, or leave it empty.")
+            }
+        }
+        return note
+    }
+
+    /// Starts cover; returns the activation's id.
+    static func start(_ member: UUID, by starter: Starter, expectedBack: Date?, note raw: String, baseURL: String,
+                      cipher: RunbookCipher?, on db: any Database, now: Date = Date()) async throws -> UUID {
+        let note = try validate(note: raw, expectedBack: expectedBack, now: now)
+        let id = UUID()
+        try await db.writeTransaction { db in
+            try await db.lock("cover:\(member)")
+            guard try await active(member, on: db) == nil else { throw CoverPlansError.alreadyActive }
+            let people = try await OneToOnes.people([member] + [starter.actor].compactMap { $0 }, on: db)
+            guard let person = people[member] else { throw CoverPlansError.memberNotFound }
+            let backups = try await CoverBackups.available(for: member, on: db)
+            var document = RunbookDocument()
+            if let cipher { document = (try? await Runbooks.load(member, cipher: cipher, on: db).0) ?? RunbookDocument() }
+            let told = document.clientMessage.isEmpty ? [] : document.clients.filter { !$0.email.isEmpty }
+            try await db.sql.raw("""
+                INSERT INTO cover_activations (id, member_id, started_by, actor_id, trusted_contact_id, note, expected_back, started_at,
+                    clients_told, nobody_available)
+                VALUES (\(bind: id), \(bind: member), \(bind: starter.kind), \(bind: starter.actor),
+                        \(bind: { if case .trustedContact(let contact, _) = starter { return contact } else { return nil as UUID? } }()),
+                        \(bind: note), \(bind: expectedBack), \(bind: now), \(bind: told.count), \(bind: backups.isEmpty))
+                """).run()
+            let who: String = switch starter {
+            case .member: person.name
+            case .organizer(let organizer): people[organizer]?.name ?? "An organizer"
+            case .trustedContact(_, let name): "\(name) (their trusted contact)"
+            }
+            try await log(member, activation: id, actor: starter.actor, label: who, kind: "started",
+                          detail: "Cover started" + (expectedBack.map { ", back expected \(CalendarDay.string($0))" } ?? ""), on: db)
+            let back = expectedBack.map { " They expect to be back on \(CalendarDay.string($0))." } ?? ""
+            let noteLine = note.isEmpty ? "" : "\n\nThe note left with it:\n\(note)"
+            for (index, backup) in backups.enumerated() {
+                try await Notifications.notify(backup, .cover, .init(
+                    title: "\(person.name) is out: you are covering" + (index == 0 ? " (first call)" : " (backup no. \(index + 1))"),
+                    link: "/cover/for/\(member)",
+                    emailBody: "\(who) switched on \(person.name)'s cover plan.\(back) Their runbook (clients, duties, where things live) "
+                        + "is open to you while the cover lasts; please do the absolute minimum and log what you did, so they can pick up "
+                        + "when they are back.\(noteLine)"),
+                    baseURL: baseURL, on: db)
+            }
+            if starter.actor != member {
+                try await Notifications.notify(member, .cover, .init(
+                    title: "\(who) switched on your cover", link: "/cover",
+                    emailBody: "\(who) switched on your cover plan. Your backups have been told. When you are back, say so on Guild.\(noteLine)"),
+                    baseURL: baseURL, on: db)
+            }
+            if backups.isEmpty { try await tellOrganizers(member, name: person.name, baseURL: baseURL, on: db) }
+            let memberEmail = try await db.sql.raw("SELECT email FROM users WHERE id = \(bind: member)").first(decoding: Email.self)?.email
+            for client in told {
+                try await Outbox.enqueue(
+                    to: client.email, subject: "A message from \(person.name)",
+                    body: "Dear \(client.name),\n\n\(document.clientMessage)\n\n\(person.name)",
+                    fromName: person.name, replyTo: memberEmail, on: db)
+            }
+        }
+        return id
+    }
+
+    struct Email: Decodable { var email: String }
+
+    /// Nobody can step in: the organizers of the member's circles are told (admins when they have none).
+    static func tellOrganizers(_ member: UUID, name: String, baseURL: String, on db: any Database) async throws {
+        struct Row: Decodable { var id: UUID }
+        var organizers = try await db.sql.raw("""
+            SELECT DISTINCT o.user_id AS id FROM circle_members o JOIN circle_members m ON m.circle_id = o.circle_id
+            WHERE m.user_id = \(bind: member) AND o.role = 'organizer' AND o.user_id <> \(bind: member)
+            """).all(decoding: Row.self).map(\.id)
+        if organizers.isEmpty {
+            organizers = try await db.sql.raw("SELECT id FROM users WHERE role = 'admin' AND id <> \(bind: member)").all(decoding: Row.self).map(\.id)
+        }
+        for organizer in organizers {
+            try await Notifications.notify(organizer, .cover, .init(
+                title: "\(name) is out and nobody can cover", link: "/cover/circles",
+                emailBody: "\(name)'s cover is on, but none of their backups can step in (none accepted, or all away). "
+                    + "Could you find someone, or get in touch with them?"),
+                baseURL: baseURL, on: db)
+        }
+    }
+
+    /// "I'm back" (or an organizer ends it): everyone who was told hears it.
+    static func end(_ member: UUID, by user: User, baseURL: String, on db: any Database) async throws -> UUID {
+        let userID = try user.requireID()
+        return try await db.writeTransaction { db in
+            try await db.lock("cover:\(member)")
+            guard let activation = try await active(member, on: db) else { throw CoverPlansError.notActive }
+            try await db.sql.raw("""
+                UPDATE cover_activations SET ended_at = \(bind: Date()), ended_by = \(bind: userID) WHERE id = \(bind: activation.id)
+                """).run()
+            let people = try await OneToOnes.people([member, userID], on: db)
+            let name = people[member]?.name ?? "The member"
+            try await log(member, activation: activation.id, actor: userID, label: people[userID]?.name ?? "", kind: "ended",
+                          detail: "Cover ended", on: db)
+            struct Row: Decodable { var backup_id: UUID }
+            let backups = try await db.sql.raw("""
+                SELECT backup_id FROM cover_backups WHERE member_id = \(bind: member) AND status = 'accepted'
+                """).all(decoding: Row.self)
+            for backup in backups.map(\.backup_id) where backup != userID {
+                try await Notifications.notify(backup, .cover, .init(
+                    title: "\(name) is back: cover has ended", link: "/cover/activations/\(activation.id)",
+                    emailBody: "\(name) is back, so the cover has ended and their runbook is closed again. Thank you for standing by."),
+                    baseURL: baseURL, on: db)
+            }
+            if userID != member {
+                try await Notifications.notify(member, .cover, .init(
+                    title: "Your cover has ended", link: "/cover/activations/\(activation.id)",
+                    emailBody: "\(people[userID]?.name ?? "An organizer") ended your cover. See what your backups did while you were out."),
+                    baseURL: baseURL, on: db)
+            }
+            return activation.id
+        }
+    }
+
+    // MARK: the log
+
+    struct LogRow: Decodable, Sendable {
+        var actor_label: String
+        var kind: String
+        var detail: String
+        var at: Date
+    }
+
+    static func log(_ member: UUID, activation: UUID?, actor: UUID?, label: String, kind: String, detail: String, on db: any Database) async throws {
+        try await db.sql.raw("""
+            INSERT INTO cover_log (id, member_id, activation_id, actor_id, actor_label, kind, detail, at)
+            VALUES (\(bind: UUID()), \(bind: member), \(bind: activation), \(bind: actor), \(bind: label), \(bind: kind), \(bind: detail), \(bind: Date()))
+            """).run()
+    }
+
+    static func logEntries(_ member: UUID, activation: UUID? = nil, limit: Int = 200, on db: any Database) async throws -> [LogRow] {
+        let filter: SQLQueryString = activation.map { "AND activation_id = \(bind: $0)" } ?? ""
+        return try await db.sql.raw("""
+            SELECT actor_label, kind, detail, at FROM cover_log WHERE member_id = \(bind: member) \(filter)
+            ORDER BY at DESC LIMIT \(literal: limit)
+            """).all(decoding: LogRow.self)
+    }
+}
