@@ -55,20 +55,26 @@ public enum SecretScan {
 
     static func scan(line: Substring, number: Int) -> Finding? {
         if let label = passwordLabel(in: line) { return Finding(line: number, kind: .labelledPassword, what: "a \(label)") }
-        for word in words(of: line) {
+        // Tokens, links with credentials and random strings are long words: most words of a note are skipped at once.
+        let long = words(of: line).filter { $0.utf8.count >= 14 }
+        for word in long {
             if let token = knownToken(word) { return Finding(line: number, kind: .knownToken, what: token) }
             if hasCredentials(word) { return Finding(line: number, kind: .credentialsInLink, what: "a link with a password in it") }
         }
-        if hasCardNumber(line) { return Finding(line: number, kind: .cardNumber, what: "a payment card number") }
-        for word in words(of: line) where isRandom(word) {
+        if line.utf8.contains(where: { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), hasCardNumber(line) {
+            return Finding(line: number, kind: .cardNumber, what: "a payment card number")
+        }
+        for word in long where isRandom(word) {
             return Finding(line: number, kind: .randomString, what: "a long random string (a key or a token)")
         }
         return nil
     }
 
+    static let separators: Set<Character> = Set("\"'`()[]{}<>,;|")
+
     /// Words split on white space and the punctuation around values (quotes, brackets, commas, `=`).
     static func words(of line: Substring) -> [Substring] {
-        line.split(whereSeparator: { $0.isWhitespace || "\"'`()[]{}<>,;|".contains($0) })
+        line.split(whereSeparator: { $0.isWhitespace || separators.contains($0) })
     }
 
     /// Labels whose value, written after `:` or `=`, is the secret itself.
@@ -87,6 +93,8 @@ public enum SecretScan {
 
     /// "password: hunter2", "API key = abc…", "PIN: 4921": the label's name, or nil.
     static func passwordLabel(in line: Substring) -> String? {
+        // Every rule below needs a `:` or `=` after the label.
+        guard line.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "=") }) else { return nil }
         let lower = line.lowercased()
         for label in secretLabels {
             var searchStart = lower.startIndex

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import Validation
 import Testing
 import VaporTesting
 
@@ -143,4 +144,57 @@ struct RunbookTests {
             #expect(statuses.contains(.tooManyRequests))
         }
     }
+
+    @Test("who reads a runbook: the member (at their own page), an accepted backup only while the cover is on; never a declined backup, another member, an organizer of the member's circle or an admin")
+    func privacy() async throws {
+        try await withGuild { app, _ in
+            // setup: Ada's runbook; Bo accepted, Cy declined; Olu organizes Ada's circle; Ad is an admin
+            let cast = try await CoverCast.make(app)
+            let (cy, cyProfile) = try await Profile.make(name: "Cy Park", niches: ["payroll services"], on: app)
+            let declined = try await CoverBackups.ask(try cast.ada_id, backupSlug: cyProfile.slug, nicheSlug: nil, message: "", baseURL: "", on: app.db)
+            try await CoverBackups.answer(declined, accept: false, by: try cy.requireID(), baseURL: "", on: app.db)
+            let (other, _) = try await Profile.make(name: "Oz Other", niches: ["copywriting"], on: app)
+            let organizer = try await User.make(name: "Olu Organizer", role: .organizer, on: app)
+            let circle = try await Circles.create(CircleFields(name: "Ada's circle", city: "Leeds"), by: try organizer.requireID(), on: app.db)
+            try await Circles.join(circle, try cast.ada_id, on: app.db)
+            let admin = try await User.make(name: "Ad Admin", role: .admin, on: app)
+            try await Runbooks.save(RunbookDocument(whereThingsLive: "The Harlow folder"), member: try cast.ada_id,
+                                    cipher: try #require(app.runbookCipher), on: app.db)
+            var browsers: [String: Browser] = ["anonymous": Browser(app), "ada": cast.adaBrowser, "bo": cast.boBrowser]
+            var tokens: [String: String] = [:]
+            for (name, user) in [("ada", cast.ada), ("bo", cast.bo), ("cy", cy), ("other", other), ("organizer", organizer), ("admin", admin)] {
+                if browsers[name] == nil {
+                    let browser = Browser(app)
+                    try await browser.signIn(email: user.email)
+                    browsers[name] = browser
+                }
+                tokens[name] = try await APIToken.issue(for: user.requireID(), label: "t", on: app.db).1
+            }
+            func statuses() async throws -> [String: (HTTPStatus, HTTPStatus)] {
+                var result: [String: (HTTPStatus, HTTPStatus)] = [:]
+                for (name, browser) in browsers {
+                    let page = try await browser.get("/cover/for/\(try cast.ada_id)").status
+                    let api = try await api(.GET, "/api/v1/cover/runbook/\(try cast.ada_id)", token: tokens[name], on: app).status
+                    result[name] = (page, api)
+                }
+                return result
+            }
+            // act + assert: cover off, nobody reads it there; Ada reads her own at /cover/runbook
+            #expect(try await cast.adaBrowser.get("/cover/runbook").body.string.contains("The Harlow folder"))
+            for (name, (page, api)) in try await statuses() {
+                #expect(page == (name == "anonymous" ? .seeOther : .forbidden) && api == (name == "anonymous" ? .unauthorized : .forbidden), "\(name), cover off")
+            }
+            // cover on: only Bo
+            _ = try await CoverActivations.start(try cast.ada_id, by: .member(try cast.ada_id), expectedBack: nil, note: "", baseURL: "",
+                                                 cipher: app.runbookCipher, on: app.db)
+            for (name, (page, api)) in try await statuses() {
+                let expected: (HTTPStatus, HTTPStatus) = name == "bo" ? (.ok, .ok) : name == "anonymous" ? (.seeOther, .unauthorized) : (.forbidden, .forbidden)
+                #expect(page == expected.0 && api == expected.1, "\(name), cover on")
+            }
+            // Each of Bo's two reads is in Ada's log; nobody else's attempt is.
+            let reads = try await CoverActivations.logEntries(try cast.ada_id, on: app.db).filter { $0.kind == "runbook_read" }
+            #expect(reads.count == 2 && reads.allSatisfy { $0.actor_label == "Bo Lin" })
+        }
+    }
 }
+
