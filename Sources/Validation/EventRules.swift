@@ -83,7 +83,8 @@ public enum EventRules {
         if fields.description.unicodeScalars.count > maxDescription {
             return .failure(.init(field: "description", message: "The description can be at most \(maxDescription) characters."))
         }
-        if let problem = TextRules.textProblem(fields.description, what: "The description") {
+        if let problem = TextRules.controlProblem(raw.description, what: "The description", multiline: true)
+            ?? TextRules.textProblem(fields.description, what: "The description") {
             return .failure(.init(field: "description", message: problem))
         }
         if fields.city.unicodeScalars.count > 80 { return .failure(.init(field: "city", message: "The city can be at most 80 characters.")) }
@@ -103,11 +104,14 @@ public enum EventRules {
         if fields.title.isEmpty || raw.title.unicodeScalars.count > maxTitle {
             return .failure(.init(field: "title", message: "A title is 1 to \(maxTitle) characters."))
         }
-        if let problem = TextRules.lineProblem(fields.title, what: "The title") { return .failure(.init(field: "title", message: problem)) }
+        if let problem = TextRules.controlProblem(raw.title, what: "The title") ?? TextRules.lineProblem(fields.title, what: "The title") {
+            return .failure(.init(field: "title", message: problem))
+        }
         if fields.description.unicodeScalars.count > maxDescription {
             return .failure(.init(field: "description", message: "The description can be at most \(maxDescription) characters."))
         }
-        if let problem = TextRules.textProblem(fields.description, what: "The description") {
+        if let problem = TextRules.controlProblem(raw.description, what: "The description", multiline: true)
+            ?? TextRules.textProblem(fields.description, what: "The description") {
             return .failure(.init(field: "description", message: problem))
         }
         guard let zone = timeZone(fields.timeZone) else {
@@ -122,7 +126,9 @@ public enum EventRules {
         if fields.place.unicodeScalars.count > maxPlace {
             return .failure(.init(field: "place", message: "The place can be at most \(maxPlace) characters."))
         }
-        if let problem = TextRules.lineProblem(fields.place, what: "The place") { return .failure(.init(field: "place", message: problem)) }
+        if let problem = TextRules.controlProblem(raw.place, what: "The place") ?? TextRules.lineProblem(fields.place, what: "The place") {
+            return .failure(.init(field: "place", message: problem))
+        }
         if !fields.onlineURL.isEmpty && !isWebAddress(fields.onlineURL) {
             return .failure(.init(field: "onlineUrl", message: "The online link must be a full http:// or https:// address."))
         }
@@ -134,6 +140,9 @@ public enum EventRules {
         }
         var agenda: [EventFields.AgendaItem] = []
         for item in fields.agenda {
+            if let problem = TextRules.controlProblem(item.speaker, what: "A speaker") ?? TextRules.controlProblem(item.topic, what: "A topic") {
+                return .failure(.init(field: "agenda", message: problem))
+            }
             let speaker = item.speaker.trimmingWhitespace(), topic = item.topic.trimmingWhitespace()
             if speaker.isEmpty && topic.isEmpty { continue }
             if speaker.unicodeScalars.count > 120 || topic.unicodeScalars.count > 200 {

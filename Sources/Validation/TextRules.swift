@@ -35,4 +35,19 @@ public enum TextRules {
         let flat = String(text.unicodeScalars.map { "\n\r\t".unicodeScalars.contains($0) ? " " : Character($0) })
         return lineProblem(flat, what: what)
     }
+
+    /// The control or direction-override characters in a value as sent, before trimming (trimming would
+    /// hide a trailing U+0085 or a leading tab, which the API document's patterns refuse): nil when clean.
+    /// `multiline` allows line breaks and tabs.
+    public static func controlProblem(_ text: String, what: String, multiline: Bool = false) -> String? {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
+        let allowed: Set<Unicode.Scalar> = multiline ? ["\n", "\r", "\t"] : []
+        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !allowed.contains($0) }) {
+            return "\(what) must not contain control characters."
+        }
+        if text.unicodeScalars.contains(where: isBidiControl) {
+            return "\(what) must not contain characters that reverse the direction of text."
+        }
+        return nil
+    }
 }

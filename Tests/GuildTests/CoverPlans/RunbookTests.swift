@@ -97,6 +97,9 @@ struct RunbookTests {
             let refused = try await api(.PUT, "/api/v1/cover/runbook", token: token,
                                         json: #"{"clients":[{"name":"Harlow","inProgress":"Stripe \#(key)"}]}"#, on: app)
             #expect(refused.status == .unprocessableEntity && refused.body.string.contains("clients[0].inProgress"))
+            // A control character that trimming would remove is refused as sent (the document's pattern refuses it).
+            let control = try await api(.PUT, "/api/v1/cover/runbook", token: token, json: #"{"clients":[{"name":"Harlow\u0085"}]}"#, on: app)
+            #expect(control.status == .unprocessableEntity && control.body.string.contains("clients[0].name"))
             let kept = try await api(.GET, "/api/v1/cover/runbook", token: token, on: app)
             #expect(kept.status == .ok && kept.body.string.contains("Spring brochure") && !kept.body.string.contains(key))
         }

@@ -78,6 +78,7 @@ enum CoverBackups {
     /// Asks the member with the profile `slug` to be a backup, in general or for one of the asker's niches.
     static func ask(_ member: UUID, backupSlug slug: String, nicheSlug: String?, message raw: String,
                     baseURL: String, on db: any Database) async throws -> UUID {
+        if let problem = TextRules.controlProblem(raw, what: "The message", multiline: true) { throw CoverPlansError.invalid(field: "message", problem) }
         let message = raw.trimmingWhitespace()
         guard message.unicodeScalars.count <= maxMessage else {
             throw CoverPlansError.invalid(field: "message", "The message can be at most \(maxMessage) characters.")

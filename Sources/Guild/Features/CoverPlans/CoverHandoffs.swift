@@ -35,6 +35,7 @@ enum CoverHandoffs {
     /// A backup logs what they did, for one client or duty of the runbook (`item`: its id) or in general.
     static func record(for member: UUID, by backup: UUID, item: String, note raw: String, cipher: RunbookCipher?,
                        on db: any Database) async throws -> UUID {
+        if let problem = TextRules.controlProblem(raw, what: "The note", multiline: true) { throw CoverPlansError.invalid(field: "note", problem) }
         let note = raw.trimmingWhitespace()
         guard !note.isEmpty, note.unicodeScalars.count <= maxNote else {
             throw CoverPlansError.invalid(field: "note", "Say what you did, up to \(maxNote) characters.")
@@ -96,6 +97,7 @@ enum CoverHandoffs {
 
     /// The member thanks a backup for an ended cover; shown on the backup's profile as a count.
     static func thank(_ activationID: UUID?, backup: UUID, message raw: String, by member: UUID, baseURL: String, on db: any Database) async throws {
+        if let problem = TextRules.controlProblem(raw, what: "The thank-you", multiline: true) { throw CoverPlansError.invalid(field: "message", problem) }
         let message = raw.trimmingWhitespace()
         guard message.unicodeScalars.count <= 1_000 else { throw CoverPlansError.invalid(field: "message", "A thank-you can be at most 1,000 characters.") }
         if !message.isEmpty, let problem = TextRules.textProblem(message, what: "The thank-you") { throw CoverPlansError.invalid(field: "message", problem) }

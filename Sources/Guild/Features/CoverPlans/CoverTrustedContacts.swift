@@ -37,6 +37,7 @@ enum CoverTrustedContacts {
 
     /// Names (or renames) the trusted contact with a new link; any earlier link stops working. Returns the link.
     static func name(_ member: UUID, name raw: String, email rawEmail: String, baseURL: String, on db: any Database) async throws -> String {
+        if let problem = TextRules.controlProblem(raw, what: "The name") { throw CoverPlansError.invalid(field: "name", problem) }
         let name = raw.trimmingWhitespace()
         guard !name.isEmpty, name.unicodeScalars.count <= 120 else {
             throw CoverPlansError.invalid(field: "name", "Give your trusted contact's name, up to 120 characters.")

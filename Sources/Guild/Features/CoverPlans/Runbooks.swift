@@ -107,6 +107,9 @@ struct RunbookDocument: Codable, Sendable, Equatable {
 
     /// One field: trimmed, within its limit, no hidden characters, no secrets.
     static func text(_ raw: String, _ field: String, _ what: String, multiline: Bool) throws -> String {
+        if let problem = TextRules.controlProblem(raw.replacingOccurrences(of: "\r\n", with: "\n"), what: what, multiline: multiline) {
+            throw CoverPlansError.invalid(field: field, problem)
+        }
         let value = raw.replacingOccurrences(of: "\r\n", with: "\n").trimmingWhitespace()
         let key = String(field.split(separator: ".").last ?? Substring(field))
         let limit = limits[key] ?? 2_000
