@@ -100,6 +100,10 @@ struct RunbookTests {
             // A control character that trimming would remove is refused as sent (the document's pattern refuses it).
             let control = try await api(.PUT, "/api/v1/cover/runbook", token: token, json: #"{"clients":[{"name":"Harlow\u0085"}]}"#, on: app)
             #expect(control.status == .unprocessableEntity && control.body.string.contains("clients[0].name"))
+            // Lengths count the value as sent, as the document's maxLength does: a line break before 1,000 characters is 1,001.
+            let long = try await api(.PUT, "/api/v1/cover/runbook", token: token,
+                                     json: #"{"emergencyContact":"\n"# + String(repeating: "*", count: 1_000) + #""}"#, on: app)
+            #expect(long.status == .unprocessableEntity && long.body.string.contains("emergencyContact"))
             let kept = try await api(.GET, "/api/v1/cover/runbook", token: token, on: app)
             #expect(kept.status == .ok && kept.body.string.contains("Spring brochure") && !kept.body.string.contains(key))
         }

@@ -88,7 +88,7 @@ enum CoverActivations {
     static func validate(note raw: String, expectedBack: Date?, now: Date) throws -> String {
         if let problem = TextRules.controlProblem(raw, what: "The note", multiline: true) { throw CoverPlansError.invalid(field: "note", problem) }
         let note = raw.trimmingWhitespace()
-        guard note.unicodeScalars.count <= maxNote else { throw CoverPlansError.invalid(field: "note", "The note can be at most \(maxNote) characters.") }
+        guard raw.unicodeScalars.count <= maxNote else { throw CoverPlansError.invalid(field: "note", "The note can be at most \(maxNote) characters.") }
         if !note.isEmpty, let problem = TextRules.textProblem(note, what: "The note") { throw CoverPlansError.invalid(field: "note", problem) }
         if let expectedBack {
             guard expectedBack > now.addingTimeInterval(-86_400), expectedBack < now.addingTimeInterval(2 * 366 * 86_400) else {

@@ -80,7 +80,7 @@ enum CoverBackups {
                     baseURL: String, on db: any Database) async throws -> UUID {
         if let problem = TextRules.controlProblem(raw, what: "The message", multiline: true) { throw CoverPlansError.invalid(field: "message", problem) }
         let message = raw.trimmingWhitespace()
-        guard message.unicodeScalars.count <= maxMessage else {
+        guard raw.unicodeScalars.count <= maxMessage else {
             throw CoverPlansError.invalid(field: "message", "The message can be at most \(maxMessage) characters.")
         }
         if !message.isEmpty, let problem = TextRules.textProblem(message, what: "The message") {

@@ -37,7 +37,7 @@ enum CoverHandoffs {
                        on db: any Database) async throws -> UUID {
         if let problem = TextRules.controlProblem(raw, what: "The note", multiline: true) { throw CoverPlansError.invalid(field: "note", problem) }
         let note = raw.trimmingWhitespace()
-        guard !note.isEmpty, note.unicodeScalars.count <= maxNote else {
+        guard !note.isEmpty, raw.unicodeScalars.count <= maxNote else {
             throw CoverPlansError.invalid(field: "note", "Say what you did, up to \(maxNote) characters.")
         }
         if let problem = TextRules.textProblem(note, what: "The note") { throw CoverPlansError.invalid(field: "note", problem) }
@@ -99,7 +99,7 @@ enum CoverHandoffs {
     static func thank(_ activationID: UUID?, backup: UUID, message raw: String, by member: UUID, baseURL: String, on db: any Database) async throws {
         if let problem = TextRules.controlProblem(raw, what: "The thank-you", multiline: true) { throw CoverPlansError.invalid(field: "message", problem) }
         let message = raw.trimmingWhitespace()
-        guard message.unicodeScalars.count <= 1_000 else { throw CoverPlansError.invalid(field: "message", "A thank-you can be at most 1,000 characters.") }
+        guard raw.unicodeScalars.count <= 1_000 else { throw CoverPlansError.invalid(field: "message", "A thank-you can be at most 1,000 characters.") }
         if !message.isEmpty, let problem = TextRules.textProblem(message, what: "The thank-you") { throw CoverPlansError.invalid(field: "message", problem) }
         guard let activation = try await CoverActivations.find(activationID, on: db), activation.member_id == member else {
             throw CoverPlansError.activationNotFound

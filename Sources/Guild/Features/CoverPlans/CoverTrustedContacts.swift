@@ -39,7 +39,7 @@ enum CoverTrustedContacts {
     static func name(_ member: UUID, name raw: String, email rawEmail: String, baseURL: String, on db: any Database) async throws -> String {
         if let problem = TextRules.controlProblem(raw, what: "The name") { throw CoverPlansError.invalid(field: "name", problem) }
         let name = raw.trimmingWhitespace()
-        guard !name.isEmpty, name.unicodeScalars.count <= 120 else {
+        guard !name.isEmpty, raw.unicodeScalars.count <= 120 else {
             throw CoverPlansError.invalid(field: "name", "Give your trusted contact's name, up to 120 characters.")
         }
         if let problem = TextRules.lineProblem(name, what: "The name") { throw CoverPlansError.invalid(field: "name", problem) }

@@ -110,10 +110,11 @@ struct RunbookDocument: Codable, Sendable, Equatable {
         if let problem = TextRules.controlProblem(raw.replacingOccurrences(of: "\r\n", with: "\n"), what: what, multiline: multiline) {
             throw CoverPlansError.invalid(field: field, problem)
         }
-        let value = raw.replacingOccurrences(of: "\r\n", with: "\n").trimmingWhitespace()
         let key = String(field.split(separator: ".").last ?? Substring(field))
         let limit = limits[key] ?? 2_000
-        guard value.unicodeScalars.count <= limit else { throw CoverPlansError.invalid(field: field, "\(what) can be at most \(limit) characters.") }
+        // Counted as sent, as the API document's maxLength counts: spaces that trimming drops count too.
+        guard raw.unicodeScalars.count <= limit else { throw CoverPlansError.invalid(field: field, "\(what) can be at most \(limit) characters.") }
+        let value = raw.replacingOccurrences(of: "\r\n", with: "\n").trimmingWhitespace()
         guard !value.isEmpty else { return value }
         if let problem = multiline ? TextRules.textProblem(value, what: what) : TextRules.lineProblem(value, what: what) {
             throw CoverPlansError.invalid(field: field, problem)
