@@ -77,13 +77,18 @@ enum CoverHandoffs {
     static func visible(_ id: UUID?, to viewer: UUID, on db: any Database) async throws -> CoverActivationRow {
         guard let activation = try await CoverActivations.find(id, on: db) else { throw CoverPlansError.activationNotFound }
         if activation.member_id == viewer { return activation }
-        struct Row: Decodable { var n: Int }
-        let wasBackup = try await db.sql.raw("""
-            SELECT COUNT(*) AS n FROM cover_backups WHERE member_id = \(bind: activation.member_id) AND backup_id = \(bind: viewer)
-              AND (status = 'accepted' OR (status = 'ended' AND responded_at IS NOT NULL AND ended_at > \(bind: activation.started_at)))
-            """).first(decoding: Row.self)?.n ?? 0
-        guard wasBackup > 0 else { throw CoverPlansError.activationNotFound }
+        guard try await backedUp(viewer, during: activation, on: db) else { throw CoverPlansError.activationNotFound }
         return activation
+    }
+
+    /// Whether `backup` had accepted to cover the member during this activation: still accepted, or
+    /// accepted once and ended only after it started.
+    static func backedUp(_ backup: UUID, during activation: CoverActivationRow, on db: any Database) async throws -> Bool {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("""
+            SELECT COUNT(*) AS n FROM cover_backups WHERE member_id = \(bind: activation.member_id) AND backup_id = \(bind: backup)
+              AND responded_at IS NOT NULL AND (status = 'accepted' OR (status = 'ended' AND ended_at > \(bind: activation.started_at)))
+            """).first(decoding: Row.self)?.n ?? 0 > 0
     }
 
     // MARK: thanks
@@ -105,12 +110,7 @@ enum CoverHandoffs {
             throw CoverPlansError.activationNotFound
         }
         guard !activation.isActive else { throw CoverPlansError.conflict(field: "backup", "Say thank you once you are back.") }
-        struct Row: Decodable { var n: Int }
-        let backedUp = try await db.sql.raw("""
-            SELECT COUNT(*) AS n FROM cover_backups WHERE member_id = \(bind: member) AND backup_id = \(bind: backup) AND responded_at IS NOT NULL
-              AND (status = 'accepted' OR (status = 'ended' AND ended_at > \(bind: activation.started_at)))
-            """).first(decoding: Row.self)?.n ?? 0
-        guard backedUp > 0 else { throw CoverPlansError.conflict(field: "backup", "Thank one of the backups who covered you.") }
+        guard try await backedUp(backup, during: activation, on: db) else { throw CoverPlansError.conflict(field: "backup", "Thank one of the backups who covered you.") }
         try await db.writeTransaction { db in
             try await db.sql.raw("""
                 INSERT INTO cover_thanks (activation_id, backup_id, member_id, message, at)
