@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.21.0"),
         // AES-GCM for cover-plan runbooks (Vapor already depends on it; named here because Guild imports it).
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0" ..< "5.0.0"),
+        // Property-based tests for the discipline rules (streaks, strength).
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Pure rules with no Vapor import: fast to test.
@@ -45,6 +47,8 @@ let package = Package(
         .target(name: "Embeddings", swiftSettings: strict + [.unsafeFlags(["-O"])]),
         // Need → members: profile pieces and ranking over an in-memory snapshot of their vectors.
         .target(name: "Matching", swiftSettings: strict + [.unsafeFlags(["-O"])]),
+        // Disciplines: days, streaks, strength and their charts, with no database and no Vapor.
+        .target(name: "Habits", swiftSettings: strict),
         // The only Markdown renderer for user text.
         .target(name: "SafeMarkdown", dependencies: [.product(name: "Ink", package: "Ink")], swiftSettings: strict),
         .target(
@@ -53,6 +57,7 @@ let package = Package(
                 "Validation",
                 "Taxonomy",
                 "Formats",
+                "Habits",
                 "Directory",
                 "SafeMarkdown",
                 "Embeddings",
@@ -81,6 +86,10 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats"], swiftSettings: strict),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"], swiftSettings: strict),
+        .testTarget(
+            name: "HabitsTests",
+            dependencies: ["Habits", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict),
         .testTarget(name: "SafeMarkdownTests", dependencies: ["SafeMarkdown"], swiftSettings: strict),
         .testTarget(
             name: "GuildTests",

@@ -86,6 +86,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(MailCommand(), as: "mail")
     app.asyncCommands.use(FeedsCommand(), as: "feeds")
     app.asyncCommands.use(CoverCommand(), as: "cover")
+    app.asyncCommands.use(DisciplinesCommand(), as: "disciplines")
 
     try routes(app)
 }

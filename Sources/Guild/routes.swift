@@ -23,6 +23,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: CalendarFeedController())
     try web.register(collection: CoverController())
     try web.register(collection: CoverActivationLinkController())
+    try web.register(collection: DisciplinesController())
     try web.register(collection: PostsController())
     try web.register(collection: CommentsController())
     try web.register(collection: BlogrollController())

@@ -53,7 +53,8 @@ enum DemoData {
         let contacts = try await DemoContactWriter.write(app: app)
         let events = try await DemoEventWriter.write(among: generated, app: app)
         try await DemoCoverWriter.write(app: app)
-        console.print("Demo data added: 5 named accounts, 300 generated members, \(referrals) referrals and \(posts.posts) posts with \(posts.comments) comments among them, \(contacts) private contacts with follow-ups, \(events.circles) circles with \(events.events) event dates, cover plans (Dev is out this week, Marisol covers). Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
+        let disciplineDays = try await DemoDisciplineWriter.write(app: app)
+        console.print("Demo data added: 5 named accounts, 300 generated members, \(referrals) referrals and \(posts.posts) posts with \(posts.comments) comments among them, \(contacts) private contacts with follow-ups, \(events.circles) circles with \(events.events) event dates, cover plans (Dev is out this week, Marisol covers), a year of disciplines (\(disciplineDays) days logged). Sign in as admin@guild.test, organizer@guild.test or marisol@guild.test")
         console.print("with the password \(password).")
     }
 

@@ -45,6 +45,7 @@ enum GuildMigrations {
             KeepOccurrenceDates(),
             CreateCoverPlans(),
             CoverGenerationTriggers(),
+            CreateDisciplines(),
         ]
     }
 }

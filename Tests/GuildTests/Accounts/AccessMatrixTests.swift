@@ -54,7 +54,7 @@ struct AccessMatrixTests {
     }
 
     /// Every row: these, and each feature's own file's (`AccessMatrixTests+Cover.swift`).
-    static let rows: [Row] = baseRows + coverRows
+    static let rows: [Row] = baseRows + coverRows + disciplineRows
 
 
     @Test("every route that takes an id has a row, and every row is a route")

@@ -81,6 +81,14 @@ struct PostsController: RouteCollection {
         _ = try req.requireUser()
         var form = PostFormPage.Form()
         if let kind = req.query[String.self, at: "kind"].flatMap(PostKind.init(rawValue:)) { form.kind = kind.rawValue }
+        // "What I implemented" (disciplines) becomes a case-study draft: the member adds the problem and posts it.
+        if let from = req.query[String.self, at: "implementation"].flatMap(UUID.init(uuidString:)),
+           let done = try await Reading.implementation(from, of: try req.requireUser().requireID(), on: req.db) {
+            form.kind = PostKind.caseStudy.rawValue
+            form.title = done.title
+            form.approach = done.what + (done.book_title.map { "\n\n(Learned from *\($0)*.)" } ?? "")
+            form.result = done.result
+        }
         return try await req.view.render("Posts/form", PostFormPage.make(req, form: form))
     }
 

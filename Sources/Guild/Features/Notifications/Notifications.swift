@@ -19,6 +19,8 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
     case eventReminder = "event_reminder"
     case oneToOne = "one_to_one"
     case cover = "cover"
+    case disciplines = "disciplines"
+    case disciplineSummary = "discipline_summary"
 
     /// Words on the settings page and the unsubscribe page.
     var label: String {
@@ -36,12 +38,14 @@ enum NotificationKind: String, Sendable, CaseIterable, Codable {
         case .seatFreed: "A seat frees up at an event I am on the waitlist for"
         case .eventReminder: "A reminder the day before an event I said yes to"
         case .oneToOne: "One-to-ones: a member asks for one, a time is picked, moved or cancelled (with a calendar invitation), and the day before"
+        case .disciplines: "Disciplines: a member asks me to be their accountability partner, answers me, or cheers me on"
+        case .disciplineSummary: "A weekly email of my disciplines and their results (Monday morning)"
         case .cover: "Cover plans: a member asks me to be their backup or answers me, and cover starts or ends for me or for someone I cover"
         }
     }
 
     /// Off until the member turns it on (a digest is something to ask for); the others are on until turned off.
-    var optIn: Bool { self == .knowledgeDigest || self == .followUpDigest }
+    var optIn: Bool { self == .knowledgeDigest || self == .followUpDigest || self == .disciplineSummary }
 }
 
 struct NotificationRow: Decodable, Sendable, Encodable {

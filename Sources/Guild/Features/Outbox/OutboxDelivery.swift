@@ -130,6 +130,8 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                         if queued > 0 { app.logger.info("weekly digest: \(queued) emails queued") }
                         let due = try await FollowUpDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
                         if due > 0 { app.logger.info("follow-up digest: \(due) emails queued") }
+                        let weekly = try await DisciplineSummary.send(baseURL: app.guildConfig.baseURL, on: app.db)
+                        if weekly > 0 { app.logger.info("disciplines summary: \(weekly) emails queued") }
                         let events = try await EventReminders.run(baseURL: app.guildConfig.baseURL, on: app.db)
                         if events.reminders + events.oneToOnes > 0 {
                             app.logger.info("event reminders: \(events.reminders + events.oneToOnes) emails queued")

@@ -1,0 +1,151 @@
+import Fluent
+import Foundation
+import Habits
+import SQLKit
+
+/// A discipline's figures: streaks, strength, this week, today, and its charts.
+struct DisciplineStats: Encodable, Sendable {
+    var id: UUID
+    var name: String
+    var kind: String
+    var kindLabel: String
+    var target: Int
+    var goalText: String
+    var niche: String?
+    var tag: String
+    var currentStreak: Int
+    var bestStreak: Int
+    var streakUnit: String
+    /// 0–100, rounded.
+    var strength: Int
+    var strengthExact: Double
+    var weekTotal: Int
+    var weekGoal: Int
+    var today: Int
+    var todayMet: Bool
+    var pausedToday: Bool
+    var heatMap: String
+    var weeklyBars: String
+    var weeks: [WeekRow]
+
+    struct WeekRow: Encodable, Sendable { var label: String; var total: Int; var goal: Int; var paused: Int }
+
+    static func make(_ row: DisciplineRow, history: History, today: Day, charts: Bool) -> DisciplineStats {
+        let kind = row.habitKind
+        let streaks = Streaks.of(history, today: today)
+        let strength = Strength.current(history, today: today)
+        let weeks = WeekTotal.weeks(history, count: DisciplineBoard.weekCount, today: today)
+        let goalText = switch kind {
+        case .minutesPerDay: "\(row.target) minutes a day"
+        case .timesPerWeek: "\(row.target) day\(row.target == 1 ? "" : "s") a week"
+        case .done: "every day"
+        }
+        let paused = history.pausedDays(from: today, through: today)
+        return DisciplineStats(
+            id: row.id, name: row.name, kind: kind.rawValue, kindLabel: kind.label, target: row.target, goalText: goalText,
+            niche: row.niche_name, tag: row.tag, currentStreak: streaks.current, bestStreak: streaks.best, streakUnit: streaks.unit.rawValue,
+            strength: Int((strength * 100).rounded()), strengthExact: strength,
+            weekTotal: weeks.last?.total ?? 0, weekGoal: weeks.last?.goal ?? 0,
+            today: history.values[today] ?? 0, todayMet: history.met(today), pausedToday: !paused.isEmpty,
+            heatMap: charts ? Charts.heatMap(history, name: row.name, today: today, id: "hm-\(row.id)") : "",
+            weeklyBars: charts ? Charts.weeklyBars(weeks, kind: kind, name: row.name, id: "wb-\(row.id)") : "",
+            weeks: weeks.map { week in
+                let (_, m, d) = week.monday.parts
+                return WeekRow(label: "\(d) \(Charts.monthNames[m - 1])", total: week.total, goal: week.goal, paused: week.paused)
+            })
+    }
+}
+
+/// Everything the disciplines page shows for one member: each discipline's figures and, for the same
+/// weeks, the results the work is meant to move.
+struct DisciplineBoard: Sendable {
+    static let weekCount = 12
+
+    var zone: TimeZone
+    var today: Day
+    var disciplines: [DisciplineStats]
+    var results: [DisciplineResults.Week]
+
+    static func load(_ member: UUID, now: Date = Date(), charts: Bool = true, on db: any Database) async throws -> DisciplineBoard {
+        let zone = try await Disciplines.zone(of: member, on: db)
+        let today = Day(now, in: zone)
+        let rows = try await Disciplines.list(of: member, on: db)
+        let values = rows.isEmpty ? [:] : try await Disciplines.values(of: member, on: db)
+        let pauses = try await DisciplinePauses.all(of: member, zone: zone, today: today, on: db)
+        let stats = rows.map { row in
+            DisciplineStats.make(row, history: Disciplines.history(row, values: values[row.id] ?? [:], pauses: pauses), today: today, charts: charts)
+        }
+        let results = try await DisciplineResults.weeks(member, zone: zone, today: today, count: weekCount, on: db)
+        return DisciplineBoard(zone: zone, today: today, disciplines: stats, results: results)
+    }
+}
+
+/// The results of the same weeks, from the features that exist: emails to contacts sent and answered,
+/// referrals given and received, posts written, events attended (checked in, or said yes to one
+/// that has happened) and things implemented. Weeks run Monday to Sunday in the member's zone.
+enum DisciplineResults {
+    struct Week: Encodable, Sendable {
+        var label: String
+        var monday: String
+        var emailsSent = 0
+        var emailsAnswered = 0
+        var referralsGiven = 0
+        var referralsReceived = 0
+        var posts = 0
+        var events = 0
+        var implemented = 0
+    }
+
+    static func weeks(_ member: UUID, zone: TimeZone, today: Day, count: Int, on db: any Database) async throws -> [Week] {
+        let first = today.monday.advanced(by: -7 * (count - 1))
+        let start = first.start(in: zone)
+        var weeks = (0..<count).map { i -> Week in
+            let monday = first.advanced(by: 7 * i)
+            let (_, m, d) = monday.parts
+            return Week(label: "\(d) \(Charts.monthNames[m - 1])", monday: monday.iso)
+        }
+        func index(_ date: Date) -> Int? {
+            let i = first.distance(to: Day(date, in: zone)) / 7
+            return (0..<count).contains(i) && Day(date, in: zone) >= first ? i : nil
+        }
+        struct Sent: Decodable { var sent_at: Date; var answered_at: Date? }
+        for row in try await db.sql.raw("""
+            SELECT sent_at, answered_at FROM contact_emails WHERE owner_id = \(bind: member) AND sent_at >= \(bind: start)
+            """).all(decoding: Sent.self) {
+            guard let i = index(row.sent_at) else { continue }
+            weeks[i].emailsSent += 1
+            if row.answered_at != nil { weeks[i].emailsAnswered += 1 }
+        }
+        struct Referral: Decodable { var created_at: Date; var given: Bool }
+        for row in try await db.sql.raw("""
+            SELECT created_at, giver_id = \(bind: member) AS given FROM referrals
+            WHERE (giver_id = \(bind: member) OR receiver_id = \(bind: member)) AND created_at >= \(bind: start)
+            """).all(decoding: Referral.self) {
+            guard let i = index(row.created_at) else { continue }
+            if row.given { weeks[i].referralsGiven += 1 } else { weeks[i].referralsReceived += 1 }
+        }
+        struct At: Decodable { var at: Date }
+        for row in try await db.sql.raw("""
+            SELECT created_at AS at FROM posts WHERE author_id = \(bind: member) AND created_at >= \(bind: start)
+            """).all(decoding: At.self) {
+            if let i = index(row.at) { weeks[i].posts += 1 }
+        }
+        for row in try await db.sql.raw("""
+            SELECT e.starts_at AS at FROM events e
+            WHERE e.starts_at >= \(bind: start) AND e.starts_at <= \(bind: Date()) AND e.status <> 'cancelled'
+                AND (EXISTS (SELECT 1 FROM event_checkins c WHERE c.event_id = e.id AND c.user_id = \(bind: member))
+                     OR EXISTS (SELECT 1 FROM event_rsvps r WHERE r.event_id = e.id AND r.user_id = \(bind: member) AND r.answer = 'yes' AND r.waitlisted_at IS NULL))
+            """).all(decoding: At.self) {
+            if let i = index(row.at) { weeks[i].events += 1 }
+        }
+        struct Implemented: Decodable { var day: String }
+        for row in try await db.sql.raw("""
+            SELECT day FROM implementations WHERE member_id = \(bind: member) AND day >= \(bind: first.iso)
+            """).all(decoding: Implemented.self) {
+            guard let day = Day(iso: row.day) else { continue }
+            let i = first.distance(to: day) / 7
+            if (0..<count).contains(i) { weeks[i].implemented += 1 }
+        }
+        return weeks
+    }
+}

@@ -1,0 +1,288 @@
+import Fluent
+import Foundation
+import Habits
+import SQLKit
+import Validation
+
+struct DisciplineRow: Decodable, Sendable {
+    var id: UUID
+    var member_id: UUID
+    var name: String
+    var kind: String
+    var target: Int
+    var niche_id: UUID?
+    var niche_name: String?
+    var tag: String
+    var position: Int
+    var starts_on: String
+    var created_at: Date
+
+    var habitKind: Kind { Kind(rawValue: kind) ?? .done }
+    var start: Day { Day(iso: starts_on) ?? Day(number: 0) }
+}
+
+struct DisciplineDayRow: Decodable, Sendable, Encodable {
+    var day: String
+    var value: Int
+    var note: String
+    var link: String
+}
+
+/// What a member sends to make or change a discipline; `validated` names the first field at fault.
+struct DisciplineInput: Sendable {
+    static let nameMax = 80, tagMax = 40
+
+    var name: String
+    var kind: String
+    var target: Int?
+    var niche: String?
+    var tag: String?
+
+    func validated(member: UUID, on db: any Database) async throws -> (name: String, kind: Kind, target: Int, nicheID: UUID?, tag: String) {
+        func fail(_ field: String, _ message: String) -> DisciplinesError { .invalid(field: field, message) }
+        if let problem = TextRules.controlProblem(name, what: "The name") { throw fail("name", problem) }
+        let name = name.trimmingWhitespace()
+        guard !name.isEmpty, name.count <= Self.nameMax, self.name.count <= Self.nameMax else {
+            throw fail("name", "Name the discipline in 1 to \(Self.nameMax) characters, e.g. \"Writing\".")
+        }
+        if let problem = TextRules.lineProblem(name, what: "The name") { throw fail("name", problem) }
+        guard let kind = Kind(rawValue: kind) else {
+            throw fail("kind", "Choose minutes a day, times a week, or done every day.")
+        }
+        let target = kind == .done ? 1 : (target ?? 0)
+        guard kind.targets.contains(target) else {
+            throw fail("target", kind == .minutesPerDay ? "Set a target of 1 to 1,440 minutes a day." : "Set a target of 1 to 7 days a week.")
+        }
+        var nicheID: UUID?
+        if let slug = niche?.trimmingWhitespace(), !slug.isEmpty {
+            struct Found: Decodable { var id: UUID }
+            guard slug.count <= 200, let found = try await db.sql.raw("SELECT id FROM niches WHERE slug = \(bind: slug)").first(decoding: Found.self) else {
+                throw fail("niche", "There is no such niche; choose one of yours or leave it empty.")
+            }
+            nicheID = found.id
+        }
+        let rawTag = tag ?? ""
+        if let problem = TextRules.controlProblem(rawTag, what: "The tag") { throw fail("tag", problem) }
+        let tag = rawTag.trimmingWhitespace()
+        guard rawTag.count <= Self.tagMax else { throw fail("tag", "A tag is at most \(Self.tagMax) characters.") }
+        if !tag.isEmpty, let problem = TextRules.lineProblem(tag, what: "The tag") { throw fail("tag", problem) }
+        return (name, kind, target, nicheID, tag)
+    }
+}
+
+/// One day's log as sent: minutes (minutes a day) or done, a note, a link to what it produced.
+struct DayInput: Sendable {
+    static let noteMax = 500, linkMax = 500
+
+    var minutes: Int?
+    var done: Bool?
+    var note: String?
+    var link: String?
+
+    /// The value to store (0 with nothing done and nothing noted: the day is cleared).
+    func validated(kind: Kind) throws -> (value: Int, note: String, link: String) {
+        func fail(_ field: String, _ message: String) -> DisciplinesError { .invalid(field: field, message) }
+        let value: Int
+        if kind == .minutesPerDay {
+            guard let minutes = minutes ?? (done == true ? nil : 0) else {
+                throw fail("minutes", "Say how many minutes (0 to 1,440).")
+            }
+            guard (0...1440).contains(minutes) else { throw fail("minutes", "A day has 0 to 1,440 minutes.") }
+            value = minutes
+        } else {
+            value = (done ?? ((minutes ?? 0) > 0)) ? 1 : 0
+        }
+        let rawNote = note ?? ""
+        if let problem = TextRules.controlProblem(rawNote, what: "The note", multiline: true) { throw fail("note", problem) }
+        guard rawNote.count <= Self.noteMax else { throw fail("note", "A day's note is at most \(Self.noteMax) characters.") }
+        let note = rawNote.trimmingWhitespace()
+        if !note.isEmpty, let problem = TextRules.textProblem(note, what: "The note") { throw fail("note", problem) }
+        let rawLink = link ?? ""
+        if !rawLink.isEmpty {
+            // The characters of a URL (RFC 3986, percent-encoded otherwise): no spaces, quotes or angle brackets.
+            let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~:/?#@!$&'()*+,;=%[]-".unicodeScalars)
+            let lower = rawLink.lowercased()
+            let rest = lower.hasPrefix("https://") ? rawLink.dropFirst(8) : lower.hasPrefix("http://") ? rawLink.dropFirst(7) : nil
+            guard rawLink.unicodeScalars.count <= Self.linkMax, rawLink.unicodeScalars.allSatisfy(allowed.contains),
+                  rest.map({ !$0.isEmpty }) ?? (rawLink.hasPrefix("/") && !rawLink.hasPrefix("//")) else {
+                throw fail("link", "Link to a post or case study: a web address starting with https://, or a Guild path like /posts/…, at most \(Self.linkMax) characters.")
+            }
+        }
+        return (value, note, rawLink)
+    }
+}
+
+/// Disciplines' storage and the figures the pages, API and emails show.
+enum Disciplines {
+    static let maxPerMember = 20
+    /// How far back a day may be logged or changed.
+    static let backfillDays = 365
+
+    // MARK: Time zone
+
+    static func zone(of member: UUID, on db: any Database) async throws -> TimeZone {
+        struct Row: Decodable { var time_zone: String }
+        let row = try await db.sql.raw("SELECT time_zone FROM discipline_settings WHERE member_id = \(bind: member)").first(decoding: Row.self)
+        return row.flatMap { TimeZone(identifier: $0.time_zone) } ?? TimeZone(identifier: "UTC")!
+    }
+
+    static func today(of member: UUID, now: Date = Date(), on db: any Database) async throws -> Day {
+        Day(now, in: try await zone(of: member, on: db))
+    }
+
+    /// A zone name as IANA spells it ("America/Chicago"), or nil.
+    static func validZone(_ raw: String) -> TimeZone? {
+        let name = raw.trimmingWhitespace()
+        guard !name.isEmpty, name.count <= 64, name.unicodeScalars.allSatisfy({ $0.isASCII && $0.value > 0x20 }),
+              TimeZone.knownTimeZoneIdentifiers.contains(name) || name == "UTC" else { return nil }
+        return TimeZone(identifier: name)
+    }
+
+    static func setZone(_ member: UUID, _ zone: TimeZone, on db: any Database) async throws {
+        try await db.sql.raw("""
+            INSERT INTO discipline_settings (member_id, time_zone, updated_at) VALUES (\(bind: member), \(bind: zone.identifier), \(bind: Date()))
+            ON CONFLICT (member_id) DO UPDATE SET time_zone = excluded.time_zone, updated_at = excluded.updated_at
+            """).run()
+    }
+
+    // MARK: Disciplines
+
+    static let columns = """
+        d.id, d.member_id, d.name, d.kind, d.target, d.niche_id, n.name AS niche_name, d.tag, d.position, d.starts_on, d.created_at
+        """
+
+    static func list(of member: UUID, on db: any Database) async throws -> [DisciplineRow] {
+        try await db.sql.raw("""
+            SELECT \(unsafeRaw: columns) FROM disciplines d LEFT JOIN niches n ON n.id = d.niche_id
+            WHERE d.member_id = \(bind: member) ORDER BY d.position, d.created_at
+            """).all(decoding: DisciplineRow.self)
+    }
+
+    static func find(_ id: UUID, on db: any Database) async throws -> DisciplineRow? {
+        try await db.sql.raw("""
+            SELECT \(unsafeRaw: columns) FROM disciplines d LEFT JOIN niches n ON n.id = d.niche_id WHERE d.id = \(bind: id)
+            """).first(decoding: DisciplineRow.self)
+    }
+
+    /// The discipline if `member` owns it; otherwise not found (never "forbidden": ids are not confirmed).
+    static func owned(_ id: UUID, by member: UUID, on db: any Database) async throws -> DisciplineRow {
+        guard let row = try await find(id, on: db), row.member_id == member else { throw DisciplinesError.notFound }
+        return row
+    }
+
+    static func create(_ input: DisciplineInput, member: UUID, now: Date = Date(), on db: any Database) async throws -> UUID {
+        let valid = try await input.validated(member: member, on: db)
+        let today = try await today(of: member, now: now, on: db)
+        return try await db.writeTransaction(reportingGeneration: false) { db in
+            try await insert(valid, member: member, today: today, now: now, on: db)
+        }
+    }
+
+    /// Inside a write transaction: the member's count against the limit, then the row.
+    static func insert(_ valid: (name: String, kind: Kind, target: Int, nicheID: UUID?, tag: String), member: UUID, today: Day, now: Date,
+                       on db: any Database) async throws -> UUID {
+        try await db.lock("disciplines:\(member)")
+        struct Count: Decodable { var n: Int; var top: Int? }
+        let count = try await db.sql.raw("""
+            SELECT COUNT(*) AS n, MAX(position) AS top FROM disciplines WHERE member_id = \(bind: member)
+            """).first(decoding: Count.self)
+        guard (count?.n ?? 0) < maxPerMember else { throw DisciplinesError.tooMany }
+        let id = UUID()
+        try await db.sql.raw("""
+            INSERT INTO disciplines (id, member_id, name, kind, target, niche_id, tag, position, starts_on, created_at, updated_at)
+            VALUES (\(bind: id), \(bind: member), \(bind: valid.name), \(bind: valid.kind.rawValue), \(bind: valid.target),
+                    \(bind: valid.nicheID), \(bind: valid.tag), \(bind: (count?.top ?? 0) + 1), \(bind: today.iso), \(bind: now), \(bind: now))
+            """).run()
+        return id
+    }
+
+    /// Inside a transaction: many days at once (imports, demo data), 200 rows a statement.
+    static func insertDays(_ rows: [(discipline: UUID, day: Day, value: Int, note: String)], now: Date, on db: any Database) async throws {
+        for start in stride(from: 0, to: rows.count, by: 200) {
+            let values = rows[start..<min(start + 200, rows.count)].map { row in
+                SQLQueryString("(\(bind: row.discipline), \(bind: row.day.iso), \(bind: row.value), \(bind: row.note), '', \(bind: now))")
+            }
+            let query: SQLQueryString = """
+                INSERT INTO discipline_days (discipline_id, day, value, note, link, updated_at) VALUES \(values.joined(separator: ", "))
+                ON CONFLICT (discipline_id, day) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                """
+            try await db.sql.raw(query).run()
+        }
+    }
+
+    static func update(_ id: UUID, _ input: DisciplineInput, member: UUID, on db: any Database) async throws {
+        _ = try await owned(id, by: member, on: db)
+        let valid = try await input.validated(member: member, on: db)
+        try await db.sql.raw("""
+            UPDATE disciplines SET name = \(bind: valid.name), kind = \(bind: valid.kind.rawValue), target = \(bind: valid.target),
+                niche_id = \(bind: valid.nicheID), tag = \(bind: valid.tag), updated_at = \(bind: Date())
+            WHERE id = \(bind: id) AND member_id = \(bind: member)
+            """).run()
+    }
+
+    static func delete(_ id: UUID, member: UUID, on db: any Database) async throws {
+        _ = try await owned(id, by: member, on: db)
+        try await db.sql.raw("DELETE FROM disciplines WHERE id = \(bind: id) AND member_id = \(bind: member)").run()
+    }
+
+    // MARK: Days
+
+    /// Logs (or with nothing done and nothing noted, clears) one day, up to a year back and not after today.
+    @discardableResult
+    static func setDay(_ id: UUID, day rawDay: String, _ input: DayInput, member: UUID, now: Date = Date(),
+                       on db: any Database) async throws -> DisciplineDayRow? {
+        let discipline = try await owned(id, by: member, on: db)
+        guard let day = Day(iso: rawDay) else { throw DisciplinesError.invalid(field: "day", "Give the day as YYYY-MM-DD.") }
+        let today = try await today(of: member, now: now, on: db)
+        guard day <= today else { throw DisciplinesError.invalid(field: "day", "That day has not come yet where you are (today is \(today.iso)).") }
+        guard day >= today.advanced(by: -backfillDays) else {
+            throw DisciplinesError.invalid(field: "day", "Days can be filled in up to a year back (from \(today.advanced(by: -backfillDays).iso)).")
+        }
+        let valid = try input.validated(kind: discipline.habitKind)
+        if valid.value == 0 && valid.note.isEmpty && valid.link.isEmpty {
+            try await db.sql.raw("DELETE FROM discipline_days WHERE discipline_id = \(bind: id) AND day = \(bind: day.iso)").run()
+            return nil
+        }
+        try await db.sql.raw("""
+            INSERT INTO discipline_days (discipline_id, day, value, note, link, updated_at)
+            VALUES (\(bind: id), \(bind: day.iso), \(bind: valid.value), \(bind: valid.note), \(bind: valid.link), \(bind: now))
+            ON CONFLICT (discipline_id, day) DO UPDATE SET value = excluded.value, note = excluded.note, link = excluded.link,
+                updated_at = excluded.updated_at
+            """).run()
+        return DisciplineDayRow(day: day.iso, value: valid.value, note: valid.note, link: valid.link)
+    }
+
+    /// Every logged value of a member's disciplines, per discipline. One row per discipline with its
+    /// days folded into one string ("2026-11-02:60,2026-11-03:45"), parsed here: three years of five
+    /// disciplines is 5 rows to decode, not 5,000.
+    static func values(of member: UUID, on db: any Database) async throws -> [UUID: [Day: Int]] {
+        struct Row: Decodable { var discipline_id: UUID; var days: String? }
+        let fold = db.isSQLite ? "group_concat(x.day || ':' || x.value, ',')" : "string_agg(x.day || ':' || x.value, ',')"
+        let rows = try await db.sql.raw("""
+            SELECT x.discipline_id, \(unsafeRaw: fold) AS days FROM discipline_days x JOIN disciplines d ON d.id = x.discipline_id
+            WHERE d.member_id = \(bind: member) AND x.value > 0 GROUP BY x.discipline_id
+            """).all(decoding: Row.self)
+        var out: [UUID: [Day: Int]] = [:]
+        for row in rows {
+            var values: [Day: Int] = [:]
+            for item in (row.days ?? "").utf8.split(separator: UInt8(ascii: ",")) {
+                guard item.count > 11, let day = Day(iso: String(decoding: item.prefix(10), as: UTF8.self)),
+                      let value = Int(String(decoding: item.dropFirst(11), as: UTF8.self)) else { continue }
+                values[day] = value
+            }
+            out[row.discipline_id] = values
+        }
+        return out
+    }
+
+    /// A discipline's logged days with notes, newest first (a page's worth).
+    static func days(_ id: UUID, limit: Int = 60, on db: any Database) async throws -> [DisciplineDayRow] {
+        try await db.sql.raw("""
+            SELECT day, value, note, link FROM discipline_days WHERE discipline_id = \(bind: id) ORDER BY day DESC LIMIT \(bind: limit)
+            """).all(decoding: DisciplineDayRow.self)
+    }
+
+    static func history(_ row: DisciplineRow, values: [Day: Int], pauses: [Pause]) -> History {
+        History(kind: row.habitKind, target: row.target, start: row.start, values: values, pauses: pauses)
+    }
+}
