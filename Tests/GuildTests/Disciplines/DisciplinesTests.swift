@@ -35,7 +35,7 @@ struct DisciplinesTests {
             #expect(stats.currentStreak == 2 && stats.bestStreak == 2 && stats.today == 60)
             #expect(abs(stats.strengthExact - (1 - pow(0.5, 2.0 / 13))) < 1e-9)
             let page = try await browser.get("/disciplines").body.string
-            #expect(page.contains("Streak <strong>2</strong> days") && page.contains("<svg class=\"heat-map\""))
+            #expect(page.contains("Streak <strong>2 days</strong>") && page.contains("<svg class=\"heat-map\""))
             #expect(try await browser.get("/disciplines/\(row.id)").body.string.contains("Chapter 2"))
             // Refusals name the field; nothing is written.
             let future = try await browser.post("/disciplines/\(row.id)/days", ["day": today.advanced(by: 1).iso, "minutes": "30", "back": "show"])
@@ -112,10 +112,15 @@ struct DisciplinesTests {
                                                   note: "Flu", today: today, on: app.db)
             let stats = try await api(app, .GET, "/api/v1/disciplines/\(id)/stats", token: token)
             #expect(stats.status == .ok && stats.body.string.contains("\"currentStreak\":4"))
-            // Unknown kind, bad date and a day too far back are 422 with the field.
-            let bad = try await api(app, .POST, "/api/v1/disciplines", token: token, json: #"{"name":"X","kind":"times_per_week","target":9}"#)
-            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("target"))
-            #expect(try await api(app, .PUT, "/api/v1/disciplines/\(id)/days/2026-02-30", token: token, json: #"{"done":true}"#).status == .unprocessableEntity)
+            // A target outside the document's range is 422; one the kind cannot take, 409; both name the field.
+            let bad = try await api(app, .POST, "/api/v1/disciplines", token: token, json: #"{"name":"X","kind":"done","target":1441}"#)
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("\"field\":\"target\""))
+            let kind = try await api(app, .POST, "/api/v1/disciplines", token: token, json: #"{"name":"X","kind":"times_per_week","target":9}"#)
+            #expect(kind.status == .conflict && kind.body.string.contains("\"field\":\"target\""))
+            // A day that does not exist is 404; one that cannot be logged, 409.
+            #expect(try await api(app, .PUT, "/api/v1/disciplines/\(id)/days/2026-02-30", token: token, json: #"{"done":true}"#).status == .notFound)
+            let future = try await api(app, .PUT, "/api/v1/disciplines/\(id)/days/\(today.advanced(by: 3).iso)", token: token, json: #"{"done":true}"#)
+            #expect(future.status == .conflict && future.body.string.contains("\"field\":\"day\""))
             // Cover on: today is paused too.
             _ = try await CoverActivations.start(me, by: .member(me), expectedBack: nil, note: "", baseURL: "", cipher: nil, on: app.db)
             #expect(try await DisciplineBoard.load(me, on: app.db).disciplines.first?.pausedToday == true)

@@ -16,6 +16,9 @@ struct DisciplineStats: Encodable, Sendable {
     var currentStreak: Int
     var bestStreak: Int
     var streakUnit: String
+    /// "1 day", "3 weeks": the current streak in words.
+    var streakText: String
+    var bestText: String
     /// 0–100, rounded.
     var strength: Int
     var strengthExact: Double
@@ -29,6 +32,10 @@ struct DisciplineStats: Encodable, Sendable {
     var weeks: [WeekRow]
 
     struct WeekRow: Encodable, Sendable { var label: String; var total: Int; var goal: Int; var paused: Int }
+
+    static func count(_ n: Int, _ unit: Streaks.Unit) -> String {
+        "\(n) \(unit == .days ? (n == 1 ? "day" : "days") : (n == 1 ? "week" : "weeks"))"
+    }
 
     static func make(_ row: DisciplineRow, history: History, today: Day, charts: Bool) -> DisciplineStats {
         let kind = row.habitKind
@@ -44,6 +51,7 @@ struct DisciplineStats: Encodable, Sendable {
         return DisciplineStats(
             id: row.id, name: row.name, kind: kind.rawValue, kindLabel: kind.label, target: row.target, goalText: goalText,
             niche: row.niche_name, tag: row.tag, currentStreak: streaks.current, bestStreak: streaks.best, streakUnit: streaks.unit.rawValue,
+            streakText: Self.count(streaks.current, streaks.unit), bestText: Self.count(streaks.best, streaks.unit),
             strength: Int((strength * 100).rounded()), strengthExact: strength,
             weekTotal: weeks.last?.total ?? 0, weekGoal: weeks.last?.goal ?? 0,
             today: history.values[today] ?? 0, todayMet: history.met(today), pausedToday: !paused.isEmpty,

@@ -49,15 +49,19 @@ struct DisciplineInput: Sendable {
         guard let kind = Kind(rawValue: kind) else {
             throw fail("kind", "Choose minutes a day, times a week, or done every day.")
         }
-        let target = kind == .done ? 1 : (target ?? 0)
+        // Any target is 1 to 1,440 (the API document says so); which of those fit is the kind's business:
+        // a valid number that does not fit the kind is a conflict with it, not a malformed request.
+        if let target, !(1...1440).contains(target) { throw fail("target", "A target is a whole number from 1 to 1,440.") }
+        // No target: an hour a day, or three days a week.
+        let target = kind == .done ? 1 : (target ?? (kind == .minutesPerDay ? 60 : 3))
         guard kind.targets.contains(target) else {
-            throw fail("target", kind == .minutesPerDay ? "Set a target of 1 to 1,440 minutes a day." : "Set a target of 1 to 7 days a week.")
+            throw DisciplinesError.conflict(field: "target", kind == .minutesPerDay ? "Set a target of 1 to 1,440 minutes a day." : "Set a target of 1 to 7 days a week.")
         }
         var nicheID: UUID?
         if let slug = niche?.trimmingWhitespace(), !slug.isEmpty {
             struct Found: Decodable { var id: UUID }
             guard slug.count <= 200, let found = try await db.sql.raw("SELECT id FROM niches WHERE slug = \(bind: slug)").first(decoding: Found.self) else {
-                throw fail("niche", "There is no such niche; choose one of yours or leave it empty.")
+                throw DisciplinesError.conflict(field: "niche", "There is no such niche; choose one of yours or leave it empty.")
             }
             nicheID = found.id
         }
@@ -65,7 +69,8 @@ struct DisciplineInput: Sendable {
         if let problem = TextRules.controlProblem(rawTag, what: "The tag") { throw fail("tag", problem) }
         let tag = rawTag.trimmingWhitespace()
         guard rawTag.count <= Self.tagMax else { throw fail("tag", "A tag is at most \(Self.tagMax) characters.") }
-        if !tag.isEmpty, let problem = TextRules.lineProblem(tag, what: "The tag") { throw fail("tag", problem) }
+        if !rawTag.isEmpty && tag.isEmpty { throw fail("tag", "A tag must have something visible; leave it empty for none.") }
+        if !rawTag.isEmpty, let problem = TextRules.lineProblem(tag, what: "The tag") { throw fail("tag", problem + " Leave it empty for none.") }
         return (name, kind, target, nicheID, tag)
     }
 }
@@ -80,13 +85,12 @@ struct DayInput: Sendable {
     var link: String?
 
     /// The value to store (0 with nothing done and nothing noted: the day is cleared).
-    func validated(kind: Kind) throws -> (value: Int, note: String, link: String) {
+    func validated(kind: Kind, target: Int) throws -> (value: Int, note: String, link: String) {
         func fail(_ field: String, _ message: String) -> DisciplinesError { .invalid(field: field, message) }
         let value: Int
         if kind == .minutesPerDay {
-            guard let minutes = minutes ?? (done == true ? nil : 0) else {
-                throw fail("minutes", "Say how many minutes (0 to 1,440).")
-            }
+            // "Done" with no minutes is the one-tap log: the target.
+            let minutes = minutes ?? (done == true ? target : 0)
             guard (0...1440).contains(minutes) else { throw fail("minutes", "A day has 0 to 1,440 minutes.") }
             value = minutes
         } else {
@@ -125,6 +129,9 @@ enum Disciplines {
         let row = try await db.sql.raw("SELECT time_zone FROM discipline_settings WHERE member_id = \(bind: member)").first(decoding: Row.self)
         return row.flatMap { TimeZone(identifier: $0.time_zone) } ?? TimeZone(identifier: "UTC")!
     }
+
+    /// The zone's name as members know it: Linux calls UTC "GMT".
+    static func name(_ zone: TimeZone) -> String { zone.identifier == "GMT" ? "UTC" : zone.identifier }
 
     static func today(of member: UUID, now: Date = Date(), on db: any Database) async throws -> Day {
         Day(now, in: try await zone(of: member, on: db))
@@ -238,7 +245,7 @@ enum Disciplines {
         guard day >= today.advanced(by: -backfillDays) else {
             throw DisciplinesError.invalid(field: "day", "Days can be filled in up to a year back (from \(today.advanced(by: -backfillDays).iso)).")
         }
-        let valid = try input.validated(kind: discipline.habitKind)
+        let valid = try input.validated(kind: discipline.habitKind, target: discipline.target)
         if valid.value == 0 && valid.note.isEmpty && valid.link.isEmpty {
             try await db.sql.raw("DELETE FROM discipline_days WHERE discipline_id = \(bind: id) AND day = \(bind: day.iso)").run()
             return nil

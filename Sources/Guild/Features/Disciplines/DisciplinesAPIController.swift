@@ -15,7 +15,7 @@ extension GuildAPI {
             member = id
         }
         let board = try await DisciplineBoard.load(member, charts: false, on: request.db)
-        return .ok(.init(body: .json(.init(timeZone: board.zone.identifier, today: board.today.iso, disciplines: board.disciplines.map(Self.discipline)))))
+        return .ok(.init(body: .json(.init(timeZone: Disciplines.name(board.zone), today: board.today.iso, disciplines: board.disciplines.map(Self.discipline)))))
     }
 
     func createDiscipline(_ input: Operations.CreateDiscipline.Input) async throws -> Operations.CreateDiscipline.Output {
@@ -44,8 +44,16 @@ extension GuildAPI {
         guard let id = UUID(uuidString: input.path.id) else { throw DisciplinesError.notFound }
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
         let day = input.path.date
-        let saved = try await Disciplines.setDay(id, day: day, DayInput(minutes: body.minutes, done: body.done, note: body.note, link: body.link),
+        // The day is the resource: one that does not exist is 404, one that cannot be logged (not yet, or
+        // over a year ago) conflicts with the calendar, 409; the body's fields stay 422.
+        guard Day(iso: day) != nil else { throw DisciplinesError.notFound }
+        let saved: DisciplineDayRow?
+        do {
+            saved = try await Disciplines.setDay(id, day: day, DayInput(minutes: body.minutes, done: body.done, note: body.note, link: body.link),
                                                  member: me, on: request.db)
+        } catch DisciplinesError.invalid(let field, let message) where field == "day" {
+            throw DisciplinesError.conflict(field: "day", message)
+        }
         return .ok(.init(body: .json(.init(day: saved?.day ?? day, value: saved?.value ?? 0, note: saved?.note ?? "", link: saved?.link ?? "",
                                            cleared: saved == nil))))
     }

@@ -134,7 +134,7 @@ struct DisciplinesController: RouteCollection {
             return try await index(req, error: .invalid(field: "zone", "Give a time zone as its IANA name, e.g. America/Chicago or Europe/London."))
         }
         try await Disciplines.setZone(try me(req), zone, on: req.db)
-        req.flash(.success, "Your days now follow \(zone.identifier).")
+        req.flash(.success, "Your days now follow \(Disciplines.name(zone)).")
         return req.redirect(to: "/disciplines", redirectType: .normal)
     }
 

@@ -68,7 +68,7 @@ struct DisciplinesPage: Encodable, FormPage {
             """).all(decoding: NicheRow.self) : []
         return DisciplinesPage(
             layout: req.layout(title: own ? "Disciplines" : "\(viewing?.name ?? "A member")'s disciplines"),
-            today: board.today.iso, zone: board.zone.identifier, zoneSet: zoneSet,
+            today: board.today.iso, zone: Disciplines.name(board.zone), zoneSet: zoneSet,
             disciplines: board.disciplines,
             table: board.results.enumerated().map { i, week in
                 ResultRow(week: week, cells: board.disciplines.map { i < $0.weeks.count ? "\($0.weeks[i].total)/\($0.weeks[i].goal)" : "" })
