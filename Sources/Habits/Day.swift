@@ -37,12 +37,11 @@ public struct Day: Hashable, Comparable, Strideable, Sendable, CustomStringConve
         self.init(year: y, month: m, day: d)
     }
 
-    /// The day it is at `date` where the member lives.
+    /// The day it is at `date` where the member lives: the instant moved by the zone's offset at that
+    /// instant (DST included), then whole days since 1970. No Calendar: pages bucket hundreds of instants.
     public init(_ date: Date, in zone: TimeZone) {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        self.init(year: parts.year!, month: parts.month!, day: parts.day!)!
+        let local = date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))
+        number = Int((local / 86_400).rounded(.down))
     }
 
     public var parts: (year: Int, month: Int, day: Int) {

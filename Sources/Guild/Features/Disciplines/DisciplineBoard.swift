@@ -70,12 +70,17 @@ struct DisciplineBoard: Sendable {
     static let weekCount = 12
 
     var zone: TimeZone
+    /// Whether the member set their zone (otherwise UTC).
+    var zoneSet: Bool
     var today: Day
     var disciplines: [DisciplineStats]
     var results: [DisciplineResults.Week]
 
-    static func load(_ member: UUID, now: Date = Date(), charts: Bool = true, on db: any Database) async throws -> DisciplineBoard {
-        let zone = try await Disciplines.zone(of: member, on: db)
+    /// `charts`: draw the SVGs; `results`: read the same weeks' results (the API's list needs neither).
+    static func load(_ member: UUID, now: Date = Date(), charts: Bool = true, results withResults: Bool = true,
+                     on db: any Database) async throws -> DisciplineBoard {
+        let stored = try await Disciplines.storedZone(of: member, on: db)
+        let zone = stored ?? TimeZone(identifier: "UTC")!
         let today = Day(now, in: zone)
         let rows = try await Disciplines.list(of: member, on: db)
         let values = rows.isEmpty ? [:] : try await Disciplines.values(of: member, on: db)
@@ -83,14 +88,14 @@ struct DisciplineBoard: Sendable {
         let stats = rows.map { row in
             DisciplineStats.make(row, history: Disciplines.history(row, values: values[row.id] ?? [:], pauses: pauses), today: today, charts: charts)
         }
-        let results = try await DisciplineResults.weeks(member, zone: zone, today: today, count: weekCount, on: db)
-        return DisciplineBoard(zone: zone, today: today, disciplines: stats, results: results)
+        let results = withResults ? try await DisciplineResults.weeks(member, zone: zone, today: today, count: weekCount, on: db) : []
+        return DisciplineBoard(zone: zone, zoneSet: stored != nil, today: today, disciplines: stats, results: results)
     }
 }
 
 /// The results of the same weeks, from the features that exist: emails to contacts sent and answered,
 /// referrals given and received, posts written, events attended (checked in, or said yes to one
-/// that has happened) and things implemented. Weeks run Monday to Sunday in the member's zone.
+/// that has happened) and things noted as implemented. Weeks run Monday to Sunday in the member's zone.
 enum DisciplineResults {
     struct Week: Encodable, Sendable {
         var label: String
@@ -113,46 +118,35 @@ enum DisciplineResults {
             return Week(label: "\(d) \(Charts.monthNames[m - 1])", monday: monday.iso)
         }
         func index(_ date: Date) -> Int? {
-            let i = first.distance(to: Day(date, in: zone)) / 7
-            return (0..<count).contains(i) && Day(date, in: zone) >= first ? i : nil
+            let i = first.distance(to: Day(date, in: zone))
+            return i >= 0 && i / 7 < count ? i / 7 : nil
         }
-        struct Sent: Decodable { var sent_at: Date; var answered_at: Date? }
+        // One round trip for all five: on a two-core server each query's hop costs more than its work.
+        struct Row: Decodable { var kind: String; var at: Date; var flag: Bool }
         for row in try await db.sql.raw("""
-            SELECT sent_at, answered_at FROM contact_emails WHERE owner_id = \(bind: member) AND sent_at >= \(bind: start)
-            """).all(decoding: Sent.self) {
-            guard let i = index(row.sent_at) else { continue }
-            weeks[i].emailsSent += 1
-            if row.answered_at != nil { weeks[i].emailsAnswered += 1 }
-        }
-        struct Referral: Decodable { var created_at: Date; var given: Bool }
-        for row in try await db.sql.raw("""
-            SELECT created_at, giver_id = \(bind: member) AS given FROM referrals
-            WHERE (giver_id = \(bind: member) OR receiver_id = \(bind: member)) AND created_at >= \(bind: start)
-            """).all(decoding: Referral.self) {
-            guard let i = index(row.created_at) else { continue }
-            if row.given { weeks[i].referralsGiven += 1 } else { weeks[i].referralsReceived += 1 }
-        }
-        struct At: Decodable { var at: Date }
-        for row in try await db.sql.raw("""
-            SELECT created_at AS at FROM posts WHERE author_id = \(bind: member) AND created_at >= \(bind: start)
-            """).all(decoding: At.self) {
-            if let i = index(row.at) { weeks[i].posts += 1 }
-        }
-        for row in try await db.sql.raw("""
-            SELECT e.starts_at AS at FROM events e
-            WHERE e.starts_at >= \(bind: start) AND e.starts_at <= \(bind: Date()) AND e.status <> 'cancelled'
-                AND (EXISTS (SELECT 1 FROM event_checkins c WHERE c.event_id = e.id AND c.user_id = \(bind: member))
-                     OR EXISTS (SELECT 1 FROM event_rsvps r WHERE r.event_id = e.id AND r.user_id = \(bind: member) AND r.answer = 'yes' AND r.waitlisted_at IS NULL))
-            """).all(decoding: At.self) {
-            if let i = index(row.at) { weeks[i].events += 1 }
-        }
-        struct Implemented: Decodable { var day: String }
-        for row in try await db.sql.raw("""
-            SELECT day FROM implementations WHERE member_id = \(bind: member) AND day >= \(bind: first.iso)
-            """).all(decoding: Implemented.self) {
-            guard let day = Day(iso: row.day) else { continue }
-            let i = first.distance(to: day) / 7
-            if (0..<count).contains(i) { weeks[i].implemented += 1 }
+            SELECT 'email' AS kind, sent_at AS at, answered_at IS NOT NULL AS flag FROM contact_emails
+                WHERE owner_id = \(bind: member) AND sent_at >= \(bind: start)
+            UNION ALL SELECT 'referral', created_at, giver_id = \(bind: member) FROM referrals
+                WHERE (giver_id = \(bind: member) OR receiver_id = \(bind: member)) AND created_at >= \(bind: start)
+            UNION ALL SELECT 'post', created_at, FALSE FROM posts WHERE author_id = \(bind: member) AND created_at >= \(bind: start)
+            UNION ALL SELECT 'event', e.starts_at, FALSE FROM events e
+                WHERE e.starts_at >= \(bind: start) AND e.starts_at <= \(bind: Date()) AND e.status <> 'cancelled'
+                    AND (EXISTS (SELECT 1 FROM event_checkins c WHERE c.event_id = e.id AND c.user_id = \(bind: member))
+                         OR EXISTS (SELECT 1 FROM event_rsvps r WHERE r.event_id = e.id AND r.user_id = \(bind: member)
+                                    AND r.answer = 'yes' AND r.waitlisted_at IS NULL))
+            UNION ALL SELECT 'implemented', created_at, FALSE FROM implementations WHERE member_id = \(bind: member) AND created_at >= \(bind: start)
+            """).all(decoding: Row.self) {
+            guard let i = index(row.at) else { continue }
+            switch row.kind {
+            case "email":
+                weeks[i].emailsSent += 1
+                if row.flag { weeks[i].emailsAnswered += 1 }
+            case "referral":
+                if row.flag { weeks[i].referralsGiven += 1 } else { weeks[i].referralsReceived += 1 }
+            case "post": weeks[i].posts += 1
+            case "event": weeks[i].events += 1
+            default: weeks[i].implemented += 1
+            }
         }
         return weeks
     }

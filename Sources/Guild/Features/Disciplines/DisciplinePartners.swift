@@ -36,10 +36,11 @@ enum DisciplinePartners {
         try await db.sql.raw("\(select) WHERE x.member_id = \(bind: member) AND x.status IN ('asked', 'accepted')").first(decoding: PartnerRow.self)
     }
 
-    /// Members who asked `partner`, or whose partner they are.
-    static func partnering(_ partner: UUID, on db: any Database) async throws -> [PartnerRow] {
+    /// Both sides at once: the member's own open request or partner, and the members who asked them.
+    static func both(_ member: UUID, on db: any Database) async throws -> [PartnerRow] {
         try await db.sql.raw("""
-            \(select) WHERE x.partner_id = \(bind: partner) AND x.status IN ('asked', 'accepted') ORDER BY x.status, mu.name
+            \(select) WHERE (x.member_id = \(bind: member) OR x.partner_id = \(bind: member)) AND x.status IN ('asked', 'accepted')
+            ORDER BY x.status, mu.name
             """).all(decoding: PartnerRow.self)
     }
 

@@ -27,17 +27,18 @@ enum DisciplinePauses {
     /// Every pause as days, the member's own and their covers' (from start to end, or to today while
     /// cover is on), in the member's zone.
     static func all(of member: UUID, zone: TimeZone, today: Day, on db: any Database) async throws -> [Pause] {
-        var pauses = try await list(of: member, on: db).compactMap { row -> Pause? in
-            guard let from = Day(iso: row.starts_on), let through = Day(iso: row.ends_on) else { return nil }
+        struct Row: Decodable { var starts_on: String?; var ends_on: String?; var started_at: Date?; var ended_at: Date? }
+        let rows = try await db.sql.raw("""
+            SELECT starts_on, ends_on, NULL AS started_at, NULL AS ended_at FROM discipline_pauses WHERE member_id = \(bind: member)
+            UNION ALL SELECT NULL, NULL, started_at, ended_at FROM cover_activations WHERE member_id = \(bind: member)
+            """).all(decoding: Row.self)
+        return rows.compactMap { row in
+            if let started = row.started_at {
+                return Pause(from: Day(started, in: zone), through: row.ended_at.map { Day($0, in: zone) } ?? today)
+            }
+            guard let from = row.starts_on.flatMap(Day.init(iso:)), let through = row.ends_on.flatMap(Day.init(iso:)) else { return nil }
             return Pause(from: from, through: through)
         }
-        struct Cover: Decodable { var started_at: Date; var ended_at: Date? }
-        for cover in try await db.sql.raw("""
-            SELECT started_at, ended_at FROM cover_activations WHERE member_id = \(bind: member)
-            """).all(decoding: Cover.self) {
-            pauses.append(Pause(from: Day(cover.started_at, in: zone), through: cover.ended_at.map { Day($0, in: zone) } ?? today))
-        }
-        return pauses
     }
 
     static func create(_ member: UUID, from rawFrom: String, through rawThrough: String, reason: String, note rawNote: String,

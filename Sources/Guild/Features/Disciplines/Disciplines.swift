@@ -125,9 +125,14 @@ enum Disciplines {
     // MARK: Time zone
 
     static func zone(of member: UUID, on db: any Database) async throws -> TimeZone {
+        try await storedZone(of: member, on: db) ?? TimeZone(identifier: "UTC")!
+    }
+
+    /// The zone the member set, or nil (then their days follow UTC).
+    static func storedZone(of member: UUID, on db: any Database) async throws -> TimeZone? {
         struct Row: Decodable { var time_zone: String }
         let row = try await db.sql.raw("SELECT time_zone FROM discipline_settings WHERE member_id = \(bind: member)").first(decoding: Row.self)
-        return row.flatMap { TimeZone(identifier: $0.time_zone) } ?? TimeZone(identifier: "UTC")!
+        return row.flatMap { TimeZone(identifier: $0.time_zone) }
     }
 
     /// The zone's name as members know it: Linux calls UTC "GMT".

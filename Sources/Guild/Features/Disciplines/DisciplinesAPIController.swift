@@ -14,7 +14,7 @@ extension GuildAPI {
             }
             member = id
         }
-        let board = try await DisciplineBoard.load(member, charts: false, on: request.db)
+        let board = try await DisciplineBoard.load(member, charts: false, results: false, on: request.db)
         return .ok(.init(body: .json(.init(timeZone: Disciplines.name(board.zone), today: board.today.iso, disciplines: board.disciplines.map(Self.discipline)))))
     }
 
@@ -24,7 +24,7 @@ extension GuildAPI {
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
         let id = try await Disciplines.create(
             DisciplineInput(name: body.name, kind: body.kind.rawValue, target: body.target, niche: body.niche, tag: body.tag), member: me, on: request.db)
-        guard let stats = try await DisciplineBoard.load(me, charts: false, on: request.db).disciplines.first(where: { $0.id == id }) else {
+        guard let stats = try await DisciplineBoard.load(me, charts: false, results: false, on: request.db).disciplines.first(where: { $0.id == id }) else {
             throw DisciplinesError.notFound
         }
         return .created(.init(body: .json(Self.discipline(stats))))

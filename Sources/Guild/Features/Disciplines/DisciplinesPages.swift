@@ -45,8 +45,6 @@ struct DisciplinesPage: Encodable, FormPage {
     static func query(_ req: Request, member: UUID, viewer: UUID) async throws -> DisciplinesPage {
         let db = req.db
         let board = try await DisciplineBoard.load(member, on: db)
-        struct Zone: Decodable { var time_zone: String }
-        let zoneSet = try await db.sql.raw("SELECT time_zone FROM discipline_settings WHERE member_id = \(bind: member)").first(decoding: Zone.self) != nil
         func partner(_ row: PartnerRow, mine: Bool) -> Partner {
             Partner(id: row.id, name: mine ? row.partner_name : row.member_name, slug: mine ? row.partner_slug : row.member_slug,
                     status: row.status, memberID: row.member_id, message: row.message)
@@ -61,6 +59,8 @@ struct DisciplinesPage: Encodable, FormPage {
                 """).first(decoding: Row.self) != nil
             viewing = Viewing(id: member, name: name, cheeredToday: cheered)
         }
+        // The member's own request or partner, and those who asked them: one query.
+        let partners = own ? try await DisciplinePartners.both(member, on: db) : []
         struct NicheRow: Decodable { var slug: String; var name: String }
         let niches = own ? try await db.sql.raw("""
             SELECT n.slug, n.name FROM niches n JOIN profile_niches pn ON pn.niche_id = n.id JOIN profiles p ON p.id = pn.profile_id
@@ -68,14 +68,14 @@ struct DisciplinesPage: Encodable, FormPage {
             """).all(decoding: NicheRow.self) : []
         return DisciplinesPage(
             layout: req.layout(title: own ? "Disciplines" : "\(viewing?.name ?? "A member")'s disciplines"),
-            today: board.today.iso, zone: Disciplines.name(board.zone), zoneSet: zoneSet,
+            today: board.today.iso, zone: Disciplines.name(board.zone), zoneSet: board.zoneSet,
             disciplines: board.disciplines,
             table: board.results.enumerated().map { i, week in
                 ResultRow(week: week, cells: board.disciplines.map { i < $0.weeks.count ? "\($0.weeks[i].total)/\($0.weeks[i].goal)" : "" })
             },
             pauses: own ? try await DisciplinePauses.list(of: member, on: db) : [],
-            partner: own ? try await DisciplinePartners.mine(member, on: db).map { partner($0, mine: true) } : nil,
-            partnering: own ? try await DisciplinePartners.partnering(member, on: db).map { partner($0, mine: false) } : [],
+            partner: partners.first { $0.member_id == member }.map { partner($0, mine: true) },
+            partnering: partners.filter { $0.partner_id == member }.map { partner($0, mine: false) },
             cheers: own ? try await DisciplinePartners.cheers(member, since: board.today.advanced(by: -13), on: db).map { Cheer(name: $0.name, day: $0.day) } : [],
             kinds: Kind.allCases.map { Option(value: $0.rawValue, label: $0.label) },
             niches: niches.map { Option(value: $0.slug, label: $0.name) },
