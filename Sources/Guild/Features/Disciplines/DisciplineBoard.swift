@@ -82,13 +82,16 @@ struct DisciplineBoard: Sendable {
         let stored = try await Disciplines.storedZone(of: member, on: db)
         let zone = stored ?? TimeZone(identifier: "UTC")!
         let today = Day(now, in: zone)
-        let rows = try await Disciplines.list(of: member, on: db)
-        let values = rows.isEmpty ? [:] : try await Disciplines.values(of: member, on: db)
-        let pauses = try await DisciplinePauses.all(of: member, zone: zone, today: today, on: db)
+        // Four independent reads at once: on PostgreSQL each has its own connection, so the page waits for
+        // the slowest round trip instead of the sum of them.
+        async let rowsRead = Disciplines.list(of: member, on: db)
+        async let valuesRead = Disciplines.values(of: member, on: db)
+        async let pausesRead = DisciplinePauses.all(of: member, zone: zone, today: today, on: db)
+        async let resultsRead = DisciplineResults.weeks(member, zone: zone, today: today, count: withResults ? weekCount : 0, on: db)
+        let (rows, values, pauses, results) = try await (rowsRead, valuesRead, pausesRead, resultsRead)
         let stats = rows.map { row in
             DisciplineStats.make(row, history: Disciplines.history(row, values: values[row.id] ?? [:], pauses: pauses), today: today, charts: charts)
         }
-        let results = withResults ? try await DisciplineResults.weeks(member, zone: zone, today: today, count: weekCount, on: db) : []
         return DisciplineBoard(zone: zone, zoneSet: stored != nil, today: today, disciplines: stats, results: results)
     }
 }
@@ -110,6 +113,7 @@ enum DisciplineResults {
     }
 
     static func weeks(_ member: UUID, zone: TimeZone, today: Day, count: Int, on db: any Database) async throws -> [Week] {
+        guard count > 0 else { return [] }
         let first = today.monday.advanced(by: -7 * (count - 1))
         let start = first.start(in: zone)
         var weeks = (0..<count).map { i -> Week in

@@ -42,14 +42,29 @@ struct DisciplinesPage: Encodable, FormPage {
         var tag = ""
     }
 
+    struct NicheRow: Decodable, Sendable { var slug: String; var name: String }
+
+    static func niches(of member: UUID, on db: any Database) async throws -> [NicheRow] {
+        try await db.sql.raw("""
+            SELECT n.slug, n.name FROM niches n JOIN profile_niches pn ON pn.niche_id = n.id JOIN profiles p ON p.id = pn.profile_id
+            WHERE p.user_id = \(bind: member) ORDER BY n.name
+            """).all(decoding: NicheRow.self)
+    }
+
     static func query(_ req: Request, member: UUID, viewer: UUID) async throws -> DisciplinesPage {
         let db = req.db
-        let board = try await DisciplineBoard.load(member, on: db)
+        let own = member == viewer
+        // The board and the page's own lists are independent: read them at once.
+        async let boardRead = DisciplineBoard.load(member, on: db)
+        async let partnersRead = own ? DisciplinePartners.both(member, on: db) : []
+        async let pausesRead = own ? DisciplinePauses.list(of: member, on: db) : []
+        async let summaryRead = own ? Notifications.emails(member, .disciplineSummary, on: db) : false
+        async let nichesRead = own ? Self.niches(of: member, on: db) : []
+        let (board, partners, pauses, summaryOn, niches) = try await (boardRead, partnersRead, pausesRead, summaryRead, nichesRead)
         func partner(_ row: PartnerRow, mine: Bool) -> Partner {
             Partner(id: row.id, name: mine ? row.partner_name : row.member_name, slug: mine ? row.partner_slug : row.member_slug,
                     status: row.status, memberID: row.member_id, message: row.message)
         }
-        let own = member == viewer
         var viewing: Viewing?
         if !own {
             let name = try await OneToOnes.people([member], on: db)[member]?.name ?? "A member"
@@ -59,13 +74,6 @@ struct DisciplinesPage: Encodable, FormPage {
                 """).first(decoding: Row.self) != nil
             viewing = Viewing(id: member, name: name, cheeredToday: cheered)
         }
-        // The member's own request or partner, and those who asked them: one query.
-        let partners = own ? try await DisciplinePartners.both(member, on: db) : []
-        struct NicheRow: Decodable { var slug: String; var name: String }
-        let niches = own ? try await db.sql.raw("""
-            SELECT n.slug, n.name FROM niches n JOIN profile_niches pn ON pn.niche_id = n.id JOIN profiles p ON p.id = pn.profile_id
-            WHERE p.user_id = \(bind: member) ORDER BY n.name
-            """).all(decoding: NicheRow.self) : []
         return DisciplinesPage(
             layout: req.layout(title: own ? "Disciplines" : "\(viewing?.name ?? "A member")'s disciplines"),
             today: board.today.iso, zone: Disciplines.name(board.zone), zoneSet: board.zoneSet,
@@ -73,7 +81,7 @@ struct DisciplinesPage: Encodable, FormPage {
             table: board.results.enumerated().map { i, week in
                 ResultRow(week: week, cells: board.disciplines.map { i < $0.weeks.count ? "\($0.weeks[i].total)/\($0.weeks[i].goal)" : "" })
             },
-            pauses: own ? try await DisciplinePauses.list(of: member, on: db) : [],
+            pauses: pauses,
             partner: partners.first { $0.member_id == member }.map { partner($0, mine: true) },
             partnering: partners.filter { $0.partner_id == member }.map { partner($0, mine: false) },
             cheers: own ? try await DisciplinePartners.cheers(member, since: board.today.advanced(by: -13), on: db).map { Cheer(name: $0.name, day: $0.day) } : [],
@@ -81,7 +89,7 @@ struct DisciplinesPage: Encodable, FormPage {
             niches: niches.map { Option(value: $0.slug, label: $0.name) },
             reasons: DisciplinePauses.reasons.sorted { $0.key > $1.key }.map { Option(value: $0.key, label: $0.value) },
             viewing: viewing,
-            summaryOn: own ? try await Notifications.emails(member, .disciplineSummary, on: db) : false)
+            summaryOn: summaryOn)
     }
 }
 
