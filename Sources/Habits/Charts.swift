@@ -89,14 +89,20 @@ public enum Charts {
             let x = Double(i) * slot + 3, w = slot - 6
             let h = Double(week.total) / top * (bottom - 8)
             let reached = week.goal > 0 && week.total >= week.goal
-            let (_, m, d) = week.monday.parts
+            let name = label(week.monday)
             svg += "<rect class=\"\(reached ? "bar-met" : "bar")\" x=\"\(f(x))\" y=\"\(f(bottom - h))\" width=\"\(f(w))\" height=\"\(f(max(h, 0.5)))\">"
-                + "<title>Week of \(d) \(monthNames[m - 1]): \(week.total) \(unit), goal \(week.goal)\(week.paused > 0 ? ", \(week.paused) days paused" : "")</title></rect>"
+                + "<title>Week of \(name): \(week.total) \(unit), goal \(week.goal)\(week.paused > 0 ? ", \(week.paused) days paused" : "")</title></rect>"
             let g = bottom - Double(week.goal) / top * (bottom - 8)
             svg += "<line class=\"goal\" x1=\"\(f(x))\" x2=\"\(f(x + w))\" y1=\"\(f(g))\" y2=\"\(f(g))\"/>"
-            if i % 3 == 0 { svg += "<text x=\"\(f(x))\" y=\"117\" font-size=\"10\">\(d) \(monthNames[m - 1])</text>" }
+            if i % 3 == 0 { svg += "<text x=\"\(f(x))\" y=\"117\" font-size=\"10\">\(name)</text>" }
         }
         return svg + "</svg>"
+    }
+
+    /// "2 Nov": how a week (its Monday) or a day is named on charts and in tables.
+    public static func label(_ day: Day) -> String {
+        let (_, m, d) = day.parts
+        return "\(d) \(monthNames[m - 1])"
     }
 
     public static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

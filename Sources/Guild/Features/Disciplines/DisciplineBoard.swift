@@ -31,7 +31,7 @@ struct DisciplineStats: Encodable, Sendable {
     var weeklyBars: String
     var weeks: [WeekRow]
 
-    struct WeekRow: Encodable, Sendable { var label: String; var total: Int; var goal: Int; var paused: Int }
+    struct WeekRow: Encodable, Sendable { var monday: String; var label: String; var total: Int; var goal: Int; var paused: Int }
 
     static func count(_ n: Int, _ unit: Streaks.Unit) -> String {
         "\(n) \(unit == .days ? (n == 1 ? "day" : "days") : (n == 1 ? "week" : "weeks"))"
@@ -57,10 +57,7 @@ struct DisciplineStats: Encodable, Sendable {
             today: history.values[today] ?? 0, todayMet: history.met(today), pausedToday: !paused.isEmpty,
             heatMap: charts ? Charts.heatMap(history, name: row.name, today: today, id: "hm-\(row.id)") : "",
             weeklyBars: charts ? Charts.weeklyBars(weeks, kind: kind, name: row.name, id: "wb-\(row.id)") : "",
-            weeks: weeks.map { week in
-                let (_, m, d) = week.monday.parts
-                return WeekRow(label: "\(d) \(Charts.monthNames[m - 1])", total: week.total, goal: week.goal, paused: week.paused)
-            })
+            weeks: weeks.map { WeekRow(monday: $0.monday.iso, label: Charts.label($0.monday), total: $0.total, goal: $0.goal, paused: $0.paused) })
     }
 }
 
@@ -74,6 +71,8 @@ struct DisciplineBoard: Sendable {
     var zoneSet: Bool
     var today: Day
     var disciplines: [DisciplineStats]
+    /// Each discipline's logged days, as read for the figures (the stats API lists the last year's).
+    var values: [UUID: [Day: Int]]
     var results: [DisciplineResults.Week]
 
     /// `charts`: draw the SVGs; `results`: read the same weeks' results (the API's list needs neither).
@@ -92,7 +91,7 @@ struct DisciplineBoard: Sendable {
         let stats = rows.map { row in
             DisciplineStats.make(row, history: Disciplines.history(row, values: values[row.id] ?? [:], pauses: pauses), today: today, charts: charts)
         }
-        return DisciplineBoard(zone: zone, zoneSet: stored != nil, today: today, disciplines: stats, results: results)
+        return DisciplineBoard(zone: zone, zoneSet: stored != nil, today: today, disciplines: stats, values: values, results: results)
     }
 }
 
@@ -118,8 +117,7 @@ enum DisciplineResults {
         let start = first.start(in: zone)
         var weeks = (0..<count).map { i -> Week in
             let monday = first.advanced(by: 7 * i)
-            let (_, m, d) = monday.parts
-            return Week(label: "\(d) \(Charts.monthNames[m - 1])", monday: monday.iso)
+            return Week(label: Charts.label(monday), monday: monday.iso)
         }
         func index(_ date: Date) -> Int? {
             let i = first.distance(to: Day(date, in: zone))

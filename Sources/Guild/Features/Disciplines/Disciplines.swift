@@ -12,6 +12,7 @@ struct DisciplineRow: Decodable, Sendable {
     var target: Int
     var niche_id: UUID?
     var niche_name: String?
+    var niche_slug: String?
     var tag: String
     var position: Int
     var starts_on: String
@@ -160,7 +161,7 @@ enum Disciplines {
     // MARK: Disciplines
 
     static let columns = """
-        d.id, d.member_id, d.name, d.kind, d.target, d.niche_id, n.name AS niche_name, d.tag, d.position, d.starts_on, d.created_at
+        d.id, d.member_id, d.name, d.kind, d.target, d.niche_id, n.name AS niche_name, n.slug AS niche_slug, d.tag, d.position, d.starts_on, d.created_at
         """
 
     static func list(of member: UUID, on db: any Database) async throws -> [DisciplineRow] {

@@ -65,17 +65,15 @@ extension GuildAPI {
               try await DisciplinePartners.maySee(row.member_id, viewer: me, on: request.db) else { throw DisciplinesError.notFound }
         let board = try await DisciplineBoard.load(row.member_id, charts: false, on: request.db)
         guard let stats = board.disciplines.first(where: { $0.id == id }) else { throw DisciplinesError.notFound }
-        let values = try await Disciplines.values(of: row.member_id, on: request.db)[id] ?? [:]
         let since = board.today.advanced(by: -365)
-        let mondays = (0..<DisciplineBoard.weekCount).map { board.today.monday.advanced(by: -7 * (DisciplineBoard.weekCount - 1 - $0)).iso }
         return .ok(.init(body: .json(.init(
             discipline: Self.discipline(stats),
-            weeks: zip(mondays, stats.weeks).map { .init(monday: $0, total: $1.total, goal: $1.goal, paused: $1.paused) },
+            weeks: stats.weeks.map { .init(monday: $0.monday, total: $0.total, goal: $0.goal, paused: $0.paused) },
             results: board.results.map {
                 .init(monday: $0.monday, emailsSent: $0.emailsSent, emailsAnswered: $0.emailsAnswered, referralsGiven: $0.referralsGiven,
                       referralsReceived: $0.referralsReceived, posts: $0.posts, events: $0.events, implemented: $0.implemented)
             },
-            days: values.filter { $0.key >= since }.sorted { $0.key < $1.key }.map { .init(day: $0.key.iso, value: $0.value) }))))
+            days: (board.values[id] ?? [:]).filter { $0.key >= since }.sorted { $0.key < $1.key }.map { .init(day: $0.key.iso, value: $0.value) }))))
     }
 
     static func discipline(_ d: DisciplineStats) -> Components.Schemas.Discipline {

@@ -105,7 +105,6 @@ struct DisciplinePage: Encodable, FormPage {
     var kinds: [DisciplinesPage.Option]
     var niches: [DisciplinesPage.Option]
     var form: DisciplinesPage.DisciplineForm
-    var nicheSlug: String
     var errors: [String: String] = [:]
     var formError: String?
 
@@ -117,28 +116,17 @@ struct DisciplinePage: Encodable, FormPage {
         let values = try await Disciplines.values(of: member, on: db)[id] ?? [:]
         let pauses = try await DisciplinePauses.all(of: member, zone: zone, today: today, on: db)
         let history = Disciplines.history(row, values: values, pauses: pauses)
-        struct NicheRow: Decodable { var slug: String; var name: String }
-        let niches = try await db.sql.raw("""
-            SELECT n.slug, n.name FROM niches n JOIN profile_niches pn ON pn.niche_id = n.id JOIN profiles p ON p.id = pn.profile_id
-            WHERE p.user_id = \(bind: member) ORDER BY n.name
-            """).all(decoding: NicheRow.self)
-        struct Slug: Decodable { var slug: String }
-        var slug = ""
-        if let niche = row.niche_id {
-            slug = try await db.sql.raw("SELECT slug FROM niches WHERE id = \(bind: niche)").first(decoding: Slug.self)?.slug ?? ""
-        }
+        let niches = try await DisciplinesPage.niches(of: member, on: db)
         return DisciplinePage(
             layout: req.layout(title: row.name),
             discipline: DisciplineStats.make(row, history: history, today: today, charts: true),
             days: try await Disciplines.days(id, on: db).map { d in
-                DayItem(day: d.day, value: d.value, note: d.note, link: d.link,
-                        met: row.habitKind == .minutesPerDay ? d.value >= row.target : d.value > 0)
+                DayItem(day: d.day, value: d.value, note: d.note, link: d.link, met: Day(iso: d.day).map(history.met) ?? false)
             },
             today: today.iso, earliest: today.advanced(by: -Disciplines.backfillDays).iso,
             kinds: Kind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
             niches: niches.map { .init(value: $0.slug, label: $0.name) },
-            form: .init(name: row.name, kind: row.kind, target: String(row.target), niche: slug, tag: row.tag),
-            nicheSlug: slug)
+            form: .init(name: row.name, kind: row.kind, target: String(row.target), niche: row.niche_slug ?? "", tag: row.tag))
     }
 }
 
