@@ -9,6 +9,7 @@ enum DatabaseSetup {
     static func use(_ config: AppConfig, on app: Application) throws {
         switch config.database {
         case .sqlite(let path):
+            SQLiteSearchRank.install()
             app.databases.use(.sqlite(.file(path), connectionPoolTimeout: .seconds(Int64(config.databasePoolWait)), sqlLogLevel: .trace),
                               as: .sqlite)
             guard config.sqliteReader else { break }

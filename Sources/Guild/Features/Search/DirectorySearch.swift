@@ -75,9 +75,20 @@ enum DirectorySearch {
         return content.isEmpty ? words : content
     }
 
-    /// Words of four letters or more also match as prefixes ("photog" finds photography); shorter
-    /// ones only as whole words, so "pet" does not rank every "peter" and "petite".
+    /// The last word, when it has four letters or more, also matches as a prefix ("photog" finds
+    /// photography): it is the one still being typed, as in Meilisearch, Typesense and Algolia.
+    /// Shorter ones only as whole words, so "pet" does not rank every "peter" and "petite". Earlier
+    /// words are whole (stemming still finds "customers" for "customer"): as prefixes, "business"*
+    /// and "small"* merged the lists of every word they begin, 8 ms for "small business lawyer"
+    /// where the whole words take 1 ms, and found the same members.
     static func isPrefix(_ word: String) -> Bool { word.count >= 4 }
+
+    /// Each word (quoted for FTS5: a plain term), the last one marked as a prefix when `isPrefix`.
+    private static func terms(_ words: [String], quote: String = "", prefix: String) -> [String] {
+        words.enumerated().map { index, word in
+            quote + word + quote + (index == words.count - 1 && isPrefix(word) ? prefix : "")
+        }
+    }
 
     /// Lowercased words of letters and digits; at most eight, so a pasted essay cannot make a huge query.
     static func tokens(_ text: String) -> [String] {
@@ -115,7 +126,8 @@ enum DirectorySearch {
             let expression = ftsExpression(match)
             total = try await db.sql.raw("SELECT COUNT(*) AS n FROM member_search WHERE member_search MATCH \(bind: expression)")
                 .first(decoding: Count.self)?.n ?? 0
-            rows = try await db.sql.raw("""
+            // Nothing to rank when nothing matched (a query whose words never meet, before the fallback).
+            rows = total <= offset ? [] : try await db.sql.raw("""
                 SELECT p.id, p.slug, u.name, p.business, p.headline, p.city, p.niche_tags FROM (
                     SELECT rowid AS sid, \(unsafeRaw: bm25) AS score FROM member_search
                     WHERE member_search MATCH \(bind: expression) ORDER BY score, rowid
@@ -200,20 +212,21 @@ enum DirectorySearch {
     }
 
     /// Columns: name, business, headline, bio, niches. A niche match outweighs a mention in a bio.
-    static let bm25 = "bm25(member_search, 6.0, 3.0, 3.0, 1.0, 10.0)"
+    /// `bm25` without its length term (see `SQLiteSearchRank`): it scores a match in a third of the time.
+    static let bm25 = "\(SQLiteSearchRank.name)(member_search, 6.0, 3.0, 3.0, 1.0, 10.0)"
 
     /// `"web"* AND "design"*` style FTS5 query; quoting makes every word a plain term.
     static func ftsExpression(_ match: Match) -> String {
         switch match {
-        case .all(let words): words.map { "\"\($0)\"" + (isPrefix($0) ? "*" : "") }.joined(separator: " AND ")
-        case .any(let words): words.map { "\"\($0)\"" + (isPrefix($0) ? "*" : "") }.joined(separator: " OR ")
+        case .all(let words): terms(words, quote: "\"", prefix: "*").joined(separator: " AND ")
+        case .any(let words): terms(words, quote: "\"", prefix: "*").joined(separator: " OR ")
         }
     }
 
     static func tsQuery(_ match: Match) -> String {
         switch match {
-        case .all(let words): words.map { $0 + (isPrefix($0) ? ":*" : "") }.joined(separator: " & ")
-        case .any(let words): words.map { $0 + (isPrefix($0) ? ":*" : "") }.joined(separator: " | ")
+        case .all(let words): terms(words, prefix: ":*").joined(separator: " & ")
+        case .any(let words): terms(words, prefix: ":*").joined(separator: " | ")
         }
     }
 }
