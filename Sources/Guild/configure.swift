@@ -50,6 +50,8 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.knowledgeGeneration = CacheGeneration(.knowledge, reader: app.sqliteReader)
     app.postSearchCache = PostSearchCache(capacity: config.searchCacheSize, generation: app.knowledgeGeneration)
     app.searchCache = SearchCache(capacity: config.searchCacheSize, generation: generation)
+    // Not a page of results: kept even with GUILD_SEARCH_CACHE=0, so that measures ranking alone.
+    app.nicheVocabulary = NicheVocabularyCache(capacity: 1, generation: generation)
     app.profileCache = ProfileCache(capacity: config.profileCacheSize, generation: generation)
     // Niche pages count as directory pages: GUILD_SEARCH_CACHE sizes them too (0 turns both off).
     app.nicheCache = NicheCache(capacity: config.searchCacheSize, generation: generation)

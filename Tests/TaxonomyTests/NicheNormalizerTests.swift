@@ -53,6 +53,32 @@ struct NicheNormalizerTests {
         #expect(EditDistance.between("kitten", "sitting") == 3)
         #expect(EditDistance.between("abc", "xyz", limit: 1) > 1)
         #expect(EditDistance.between("", "abc") == 3)
+        // Two neighbouring letters swapped are one typo; other reorderings are not.
+        #expect(EditDistance.between("hmoe", "home") == 1)
+        #expect(EditDistance.between("phtoography", "photography") == 1)
+        #expect(EditDistance.between("ab", "ba") == 1)
+        #expect(EditDistance.between("abc", "ca") == 3)  // OSA: no edits on a swapped pair
+        #expect(EditDistance.between("hmoe", "home", limit: 0) > 0)
+        // Against a plain Levenshtein with swaps added, on every pair of short words over three letters.
+        let letters = ["a", "b", "c"]
+        let words = [""] + letters + letters.flatMap { a in letters.map { a + $0 } }
+            + letters.flatMap { a in letters.flatMap { b in letters.map { a + b + $0 } } }
+        for a in words { for b in words { #expect(EditDistance.between(a, b) == reference(a, b), "\(a) \(b)") } }
+    }
+
+    /// The textbook OSA recurrence over a full matrix.
+    private func reference(_ a: String, _ b: String) -> Int {
+        let x = Array(a), y = Array(b)
+        var d = [[Int]](repeating: [Int](repeating: 0, count: y.count + 1), count: x.count + 1)
+        for i in 0...x.count { d[i][0] = i }
+        for j in 0...y.count { d[0][j] = j }
+        for i in stride(from: 1, through: x.count, by: 1) {
+            for j in stride(from: 1, through: y.count, by: 1) {
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+                if i > 1, j > 1, x[i - 1] == y[j - 2], x[i - 2] == y[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[x.count][y.count]
     }
 
     @Test("the demo network is the same for the same seed and different for another")

@@ -21,6 +21,7 @@ extension Application {
     private struct MatchIndexKey: StorageKey { typealias Value = MatchIndex }
     private struct MatchThrottleKey: StorageKey { typealias Value = MatchThrottle }
     private struct OrganizerReportsKey: StorageKey { typealias Value = OrganizerReportCache }
+    private struct NicheVocabularyKey: StorageKey { typealias Value = NicheVocabularyCache }
 
     var taxonomy: Taxonomy {
         get { storage[TaxonomyKey.self] ?? Taxonomy(categories: []) }
@@ -30,6 +31,12 @@ extension Application {
     var searchCache: SearchCache {
         get { storage[SearchCacheKey.self] ?? SearchCache(capacity: 0) }
         set { storage[SearchCacheKey.self] = newValue }
+    }
+
+    /// The words of every niche's names and client words, which searched typos are read as.
+    var nicheVocabulary: NicheVocabularyCache {
+        get { storage[NicheVocabularyKey.self] ?? NicheVocabularyCache(capacity: 0) }
+        set { storage[NicheVocabularyKey.self] = newValue }
     }
 
     /// Ranked pages of knowledge posts (searches, most helpful), under the knowledge generation.

@@ -11,11 +11,18 @@ import VaporCSQLite
 /// about eight times, and repeats count for less and less (k1).
 ///
 /// Score = −Σ over phrases of idf × f × (k1 + 1) ÷ (f + k1), f = Σ of the weights of the columns
-/// each hit is in; negative like `bm25`, so `ORDER BY` ascending puts the best first.
+/// each hit is in; negative like `bm25`, so `ORDER BY` ascending puts the best first. With one
+/// phrase the idf multiplies every score alike and is left out (1), which saves a pass over its
+/// matches; with several it is `bm25`'s, ln((N − n + ½) ÷ (n + ½)), at least 10⁻⁶.
+///
+/// `guild_rank_rows()` is how many rows `guild_rank` scored in the connection's last statement
+/// that used it: read in the same statement, above a ranked and limited subquery (which scores every
+/// match before it yields one), it is the number of matches, without a second pass to count them.
 enum SQLiteSearchRank {
     static let name = "guild_rank"
+    static let rows = "guild_rank_rows"
 
-    /// Registers the function for every connection opened from now on; once per process.
+    /// Registers the functions for every connection opened from now on; once per process.
     static func install() { _ = installed }
 
     private static let installed: Bool = {
@@ -23,7 +30,8 @@ enum SQLiteSearchRank {
     }()
 }
 
-/// Called by SQLite as each connection opens: asks FTS5 for its API and adds `guild_rank`.
+/// Called by SQLite as each connection opens: asks FTS5 for its API and adds `guild_rank`, and
+/// `guild_rank_rows` beside it sharing the connection's counter (freed with the FTS5 function).
 private let registerOnConnection: @convention(c) (OpaquePointer?, OpaquePointer?, OpaquePointer?) -> Int32 = { db, _, _ in
     var statement: OpaquePointer?
     guard sqlite_nio_sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &statement, nil) == SQLITE_OK else { return SQLITE_OK }
@@ -34,7 +42,15 @@ private let registerOnConnection: @convention(c) (OpaquePointer?, OpaquePointer?
     sqlite_nio_sqlite3_bind_pointer(statement, 1, slot, "fts5_api_ptr", nil)
     _ = sqlite_nio_sqlite3_step(statement)
     guard let api = slot.pointee, api.pointee.iVersion >= 2, let create = api.pointee.xCreateFunction else { return SQLITE_OK }
-    return create(api, SQLiteSearchRank.name, nil, rankRow, nil)
+    let counter = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+    counter.initialize(to: 0)
+    let created = create(api, SQLiteSearchRank.name, counter, rankRow, { $0?.assumingMemoryBound(to: Int64.self).deallocate() })
+    guard created == SQLITE_OK else { return created }
+    // Not deterministic: read anew for every row, never once up front.
+    return sqlite_nio_sqlite3_create_function_v2(db, SQLiteSearchRank.rows, 0, SQLITE_UTF8, counter, { context, _, _ in
+        let counter = sqlite_nio_sqlite3_user_data(context)!.assumingMemoryBound(to: Int64.self)
+        sqlite_nio_sqlite3_result_int64(context, counter.pointee)
+    }, nil, nil, nil)
 }
 
 private let k1 = 1.2
@@ -46,12 +62,15 @@ private let rankRow: fts5_extension_function = { apiPointer, fts, context, argum
     let phrases = Int(api.xPhraseCount!(fts))
     let columns = Int(api.xColumnCount!(fts))
     // Layout: idf[phrases], weight[columns], frequency[phrases].
+    let counter = api.xUserData!(fts)!.assumingMemoryBound(to: Int64.self)
     var scratch = api.xGetAuxdata!(fts, 0)?.assumingMemoryBound(to: Double.self)
-    if scratch == nil {
+    if scratch == nil {  // the statement's first row
+        counter.pointee = 0
         let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 2 * phrases + columns)
         var rows: Int64 = 0
         _ = api.xRowCount!(fts, &rows)
-        for phrase in 0..<phrases {
+        for phrase in 0..<phrases where phrases == 1 { buffer[phrase] = 1 }
+        for phrase in 0..<phrases where phrases > 1 {
             var hits: Int64 = 0
             _ = api.xQueryPhrase!(fts, Int32(phrase), &hits) { _, _, counter in
                 counter?.assumingMemoryBound(to: Int64.self).pointee += 1
@@ -71,6 +90,7 @@ private let rankRow: fts5_extension_function = { apiPointer, fts, context, argum
         scratch = buffer
     }
     guard let scratch else { return }
+    counter.pointee += 1
     let weights = scratch + phrases, frequency = scratch + phrases + columns
     frequency.update(repeating: 0, count: phrases)
     var instances: Int32 = 0

@@ -12,12 +12,24 @@ extension DirectorySearch {
     /// synonyms, the words clients use): the words people search a directory for, and the ones they
     /// misspell. Both databases: SQLite once compared it with every indexed word, but listing those
     /// (fts5vocab) counts every posting of every word under a letter, 10–20 ms at 100,000 members.
-    static func correctFromNiches(_ words: [String], on db: any Database) async throws -> [String]? {
+    /// A word of the vocabulary itself is never changed, so it is not looked up: for a common one
+    /// ("care") the lookup cost more than the search that follows.
+    static func correctFromNiches(_ words: [String], on db: any Database,
+                                  vocabulary cache: NicheVocabularyCache? = nil) async throws -> [String]? {
         struct Hit: Decodable { var hit: Int }
-        struct Vocabulary: Decodable { var text: String }
         var vocabulary: Set<String>?
         var corrected: [String] = [], changed = false
         for word in words {
+            if word.count < 4 { corrected.append(word); continue }
+            if vocabulary == nil {
+                if let cache {
+                    vocabulary = try await cache.value(for: 0, on: db) { try await nicheVocabulary(on: db) }
+                } else {
+                    vocabulary = try await nicheVocabulary(on: db)
+                }
+            }
+            let words = vocabulary ?? []
+            if words.contains(word) { corrected.append(word); continue }
             // One indexed member is enough to know the word: a dialect each, both stop at the first.
             // On PostgreSQL the match sits in a materialized CTE, planned for all its rows: with a bare
             // LIMIT 1 the planner bet on meeting a match early in a sequential scan, and for a word
@@ -29,15 +41,9 @@ extension DirectorySearch {
                       SELECT 1 AS hit FROM member_search_vectors WHERE search_vector @@ to_tsquery('english', \(bind: tsQuery(.all([word])))))
                   SELECT hit FROM hits LIMIT 1
                   """).first(decoding: Hit.self)
-            if known != nil || word.count < 4 { corrected.append(word); continue }
-            if vocabulary == nil {
-                let rows = try await db.sql.raw("""
-                    SELECT term AS text FROM niche_aliases UNION SELECT client_words AS text FROM niches WHERE merged_into_id IS NULL
-                    """).all(decoding: Vocabulary.self)
-                vocabulary = Set(rows.flatMap { tokens($0.text) }.filter { $0.count >= 3 })
-            }
+            if known != nil { corrected.append(word); continue }
             let allowed = typosForgiven(in: word)
-            let best = (vocabulary ?? [])
+            let best = words
                 .filter { abs($0.count - word.count) <= allowed }
                 .map { ($0, EditDistance.between($0, word, limit: allowed)) }
                 .filter { $0.1 <= allowed }
@@ -45,6 +51,15 @@ extension DirectorySearch {
             if let best { corrected.append(best.0); changed = true } else { corrected.append(word) }
         }
         return changed ? corrected : nil
+    }
+
+    /// Every word of three letters or more in the niches' synonyms and client words.
+    static func nicheVocabulary(on db: any Database) async throws -> Set<String> {
+        struct Vocabulary: Decodable { var text: String }
+        let rows = try await db.sql.raw("""
+            SELECT term AS text FROM niche_aliases UNION SELECT client_words AS text FROM niches WHERE merged_into_id IS NULL
+            """).all(decoding: Vocabulary.self)
+        return Set(rows.flatMap { tokens($0.text) }.filter { $0.count >= 3 })
     }
 
     /// Niches whose names or synonyms share a word with the query, or are one typo away from it.

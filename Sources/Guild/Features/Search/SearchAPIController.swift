@@ -14,7 +14,8 @@ extension GuildAPI {
         let results = try await DirectorySearch.search(
             DirectoryQuery(q: query.q ?? "", niche: query.niche, city: query.city, remote: query.remote,
                            available: query.available, page: page),
-            on: req.db, cache: req.application.searchCache)
+            on: req.db, cache: req.application.searchCache,
+            vocabulary: req.application.nicheVocabulary)
         return .ok(.init(body: .json(.init(
             items: results.items.map(Components.Schemas.MemberSummary.init), total: results.total, page: results.page,
             correctedTo: results.correctedTo, suggestions: results.suggestions.map(Components.Schemas.NicheRef.init)))))

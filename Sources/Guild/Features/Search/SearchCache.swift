@@ -4,6 +4,9 @@ import Foundation
 /// all is most of a search's cost; the same few queries make up most of the traffic.
 typealias SearchCache = GenerationCache<SearchKey, DirectoryResults>
 
+/// The niche vocabulary (`DirectorySearch.nicheVocabulary`), one entry, read again when the directory changes.
+typealias NicheVocabularyCache = GenerationCache<Int, Set<String>>
+
 struct SearchKey: Hashable, Sendable {
     var words: [String]
     var niche: String

@@ -19,7 +19,8 @@ struct SearchController: RouteCollection {
 
     func search(req: Request) async throws -> View {
         let query = Self.query(from: req)
-        let results = try await DirectorySearch.search(query, on: req.db, cache: req.application.searchCache)
+        let results = try await DirectorySearch.search(query, on: req.db, cache: req.application.searchCache,
+            vocabulary: req.application.nicheVocabulary)
         func link(_ page: Int) -> String {
             var components = URLComponents()
             components.path = "/directory"
