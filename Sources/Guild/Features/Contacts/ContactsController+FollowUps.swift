@@ -19,6 +19,9 @@ extension ContactsController {
     func today(req: Request) async throws -> View {
         let owner = try req.requireUser().requireID()
         let today = FollowUps.day()
+        // Three independent reads at once (on PostgreSQL, three connections): the page waits for the slowest.
+        async let chart = ResponseChart.load(owner, on: req.db)
+        async let digestOn = Notifications.emails(owner, .followUpDigest, on: req.db)
         let list = try await FollowUps.today(of: owner, today: today, on: req.db)
         func items(_ rows: [FollowUpRecord]) -> [TodayPage.Item] {
             rows.map { .init(id: $0.id, contactID: $0.contact_id, contactName: $0.contact_name, purpose: $0.purpose, day: $0.day, emailed: $0.emailed_at != nil) }
@@ -30,8 +33,7 @@ extension ContactsController {
         return try await req.view.render("Contacts/today", TodayPage(
             layout: layout, today: today, tomorrow: FollowUps.day(offsetDays: 1), nextWeek: nextWeek,
             overdue: section(list.overdue), due: section(list.due), snoozed: section(list.snoozed), waiting: section(list.waiting),
-            chart: try await ResponseChart.load(owner, on: req.db),
-            digestOn: try await Notifications.emails(owner, .followUpDigest, on: req.db)))
+            chart: try await chart, digestOn: try await digestOn))
     }
 
     /// Where a follow-up form goes back to: the page it was posted from, when that is one of ours.

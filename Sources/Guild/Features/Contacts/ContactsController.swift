@@ -62,12 +62,17 @@ struct ContactsController: RouteCollection {
         let after = req.query[UUID.self, at: "after"]
         let before = after == nil ? req.query[UUID.self, at: "before"] : nil
         let filter = ContactList.Filter(query: query, tag: tag, cooling: cooling, limit: Contacts.pageSize + 1, after: after, before: before)
+        // The reads that do not wait for the page's rows go at once, each on a connection of its own
+        // where the database has several (PostgreSQL): the page waits for the slowest, not the sum.
+        async let settingsRead = ContactSettings.load(owner, on: req.db)
+        async let tagCounts = ContactList.tagCounts(of: owner, on: req.db)
+        async let total = ContactList.count(of: owner, on: req.db)
         let rows = try await ContactList.rows(of: owner, filter, on: req.db)
         // Backwards pages come nearest first; the page shows them in name order.
         let more = rows.count > Contacts.pageSize
         let shown = before != nil ? Array(rows.prefix(Contacts.pageSize).reversed()) : Array(rows.prefix(Contacts.pageSize))
         let tags = try await Contacts.tags(of: shown.map(\.id), on: req.db)
-        let settings = try await ContactSettings.load(owner, on: req.db)
+        let settings = try await settingsRead
         var items = shown.map { ContactCardView($0, tags: tags[$0.id] ?? [], settings: settings) }
         if cooling { items = items.filter(\.cooling) }
         var links = URLComponents()
@@ -77,8 +82,8 @@ struct ContactsController: RouteCollection {
         let hasPrevious = before != nil ? more : after != nil && !shown.isEmpty
         return try await req.view.render("Contacts/index", ContactsListPage(
             layout: req.layout(title: "Contacts"), query: query, tag: tag, cooling: cooling,
-            tags: try await ContactList.tagCounts(of: owner, on: req.db).map { .init(tag: $0.tag, count: $0.count) },
-            shown: items.count, itemsHTML: items.map(\.html).joined(), total: try await ContactList.count(of: owner, on: req.db),
+            tags: try await tagCounts.map { .init(tag: $0.tag, count: $0.count) },
+            shown: items.count, itemsHTML: items.map(\.html).joined(), total: try await total,
             nextLink: hasNext ? shown.last.map { "/contacts?after=\($0.id)&\(filters)" } : nil,
             previousLink: hasPrevious ? shown.first.map { "/contacts?before=\($0.id)&\(filters)" } : nil))
     }
