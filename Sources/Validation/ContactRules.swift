@@ -69,7 +69,8 @@ public enum ContactRules {
         for handle in raw.emails {
             let address = strict ? handle.value : handle.value.trimmingWhitespace()
             if address.isEmpty, !strict { continue }
-            guard address.unicodeScalars.count <= 254, EmailAddress.isValid(address) else {
+            // Internationalised domains too ("ines@garcía21.example"): address books have them.
+            guard address.unicodeScalars.count <= 254, EmailAddress.mailForm(address) != nil || EmailAddress.isInternational(address) else {
                 return .failure(.init(field: "emails", message: "“\(address.prefix(80))” is not an email address."))
             }
             if !fields.emails.contains(where: { $0.value.lowercased() == address.lowercased() }) {

@@ -1,4 +1,5 @@
 import Fluent
+import Formats
 import Foundation
 import SQLKit
 import Testing
@@ -18,6 +19,31 @@ private func reply(to: String, messageID: String, inReplyTo: String? = nil, refe
 
 @Suite("Contact email and replies")
 struct ContactMailTests {
+    @Test("a card from an internationalised domain is kept as written and mailed at its A-labels")
+    func internationalDomain() async throws {
+        try await withGuild { app, mail in
+            let (ada, _) = try await Profile.make(name: "Ada Lovelace", niches: ["bookkeeping"], on: app)
+            let owner = try ada.requireID()
+            // As Google or a phone exports it: UTF-8 throughout.
+            let card = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Inés García\r\nEMAIL;TYPE=WORK:ines@garcía21.example\r\n"
+                + "EMAIL;TYPE=HOME:garcía.21@mail.example\r\nEND:VCARD\r\n"
+            let parsed = try VCard.parse(Data(card.utf8))
+            let report = try await ContactImport.run(parsed.cards, problems: parsed.problems, owner: owner, on: app.db)
+            #expect(report.created == 1 && report.problems.isEmpty)
+            let id = try #require(try await ContactList.rows(of: owner, .init(), on: app.db).first?.id)
+            #expect(try await Contacts.handles(of: [id], on: app.db)[id]?.map(\.value) == ["ines@garcía21.example", "garcía.21@mail.example"])
+            // The second address is kept, but Guild does not promise SMTPUTF8: it says so and sends nothing.
+            await #expect(throws: ContactsError.self) {
+                try await ContactMail.send(.init(to: "garcía.21@mail.example", subject: "Hola", body: "¿Café?"), contact: id, followUp: nil,
+                                           from: ada, config: app.guildConfig, on: app.db)
+            }
+            _ = try await ContactMail.send(.init(subject: "Hola", body: "¿Café el jueves?"), contact: id, followUp: nil,
+                                           from: ada, config: app.guildConfig, on: app.db)
+            try await app.outboxDelivery().deliverDue()
+            #expect(mail.sent.map(\.to) == ["ines@xn--garca21-bza.example"])
+        }
+    }
+
     @Test("an email leaves in the member's name with a one-off Reply-To; its reply marks the follow-up answered, logs the touch and reaches the member; forged, unknown and replayed replies do nothing")
     func replies() async throws {
         try await withGuild(configure: { $0.replyDomain = "reply.guild.test" }) { app, mail in

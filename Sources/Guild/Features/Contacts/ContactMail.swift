@@ -62,6 +62,10 @@ enum ContactMail {
         guard addresses.contains(where: { $0.lowercased() == to.lowercased() }) else {
             throw ContactsError.notTheirAddress
         }
+        // An internationalised domain goes out as its A-labels (the card keeps "garcía21.example").
+        guard let mailTo = EmailAddress.mailForm(to) else {
+            throw ContactsError.invalid(field: "to", "Guild cannot send to “\(to.prefix(80))” yet: letters beyond ASCII before the @ need international mail (SMTPUTF8) all the way. Write from your own mail program.")
+        }
         // Checked as sent too (the API document's patterns): a tab or a line break is no part of a subject.
         if let problem = TextRules.lineProblem(draft.subject, what: "The subject"), !draft.subject.trimmingWhitespace().isEmpty {
             throw ContactsError.invalid(field: "subject", problem)
@@ -100,7 +104,8 @@ enum ContactMail {
                 VALUES (\(bind: id), \(bind: owner), \(bind: contact.id), \(bind: followUp?.id), \(bind: SecureToken.hash(token)), \(bind: to),
                         \(bind: subject), \(bind: now))
                 """).run()
-            try await Outbox.enqueue(to: to, subject: subject, body: body, id: id, fromName: user.name, replyTo: replyTo, on: db)
+            try await Outbox.enqueue(to: mailTo, subject: subject, body: body, id: id, fromName: user.name,
+                                     replyTo: replyTo, on: db)
             if let followUp {
                 try await db.sql.raw("UPDATE followups SET emailed_at = COALESCE(emailed_at, \(bind: now)) WHERE id = \(bind: followUp.id)").run()
             }

@@ -133,7 +133,7 @@ extension GuildAPI {
         let user = try await APIAuth.requireUser(request)
         guard case .json(let body) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
         let contact = try Self.contactID(input.path.id)
-        if let to = body.to, !EmailAddress.isValid(to) { throw ContactsError.invalid(field: "to", "“\(to.prefix(80))” is not an email address.") }
+        if let to = body.to, EmailAddress.mailForm(to) == nil { throw ContactsError.invalid(field: "to", "“\(to.prefix(80))” is not an email address.") }
         let followUp = try body.followUpId.map { raw in
             guard let id = UUID(uuidString: raw) else { throw ContactsError.followUpNotFound }
             return id
