@@ -226,7 +226,7 @@ enum DirectorySearch {
     /// `bm25` without its length term (see `SQLiteSearchRank`): it scores a match in a third of the time.
     static let bm25 = "\(SQLiteSearchRank.name)(member_search, 6.0, 3.0, 3.0, 1.0, 10.0)"
 
-    /// `"web"* AND "design"*` style FTS5 query; quoting makes every word a plain term.
+    /// `"web" AND "design"*` style FTS5 query; quoting makes every word a plain term.
     static func ftsExpression(_ match: Match) -> String {
         switch match {
         case .all(let words): terms(words, quote: "\"", prefix: "*").joined(separator: " AND ")
