@@ -22,9 +22,12 @@ enum ContactsError: AppError, Equatable {
         case .invalid, .file: .unprocessableEntity
         // The request is well formed; the contact as it stands cannot take it.
         case .noEmail, .notTheirAddress, .otherContactsFollowUp: .conflict
+        // A niche or member the card names that is not on Guild: the contact is there, what it points
+        // to is not, so 409 with the field (a 404 read as "this contact is gone").
+        case .unknownNiche, .unknownMember: .conflict
         case .dailyLimit: .tooManyRequests
         // Well-formed references to nothing, which no schema can rule out: 404, as for posts and requests.
-        case .notFound, .followUpNotFound, .unknownNiche, .unknownMember, .importGone: .notFound
+        case .notFound, .followUpNotFound, .importGone: .notFound
         case .tooLarge: .payloadTooLarge
         case .sameContact: .conflict
         }
