@@ -50,8 +50,7 @@ public enum Punycode {
                 labels.append(String(label))
             } else {
                 // Letters and marks only beyond ASCII: no symbols, spaces or controls in a host name.
-                guard label.unicodeScalars.allSatisfy({ $0.isASCII || $0.properties.isAlphabetic || $0.properties.generalCategory.isMark }),
-                      let encoded = encode(String(label)) else { return nil }
+                guard label.unicodeScalars.allSatisfy(\.isASCIIOrLetter), let encoded = encode(String(label)) else { return nil }
                 labels.append("xn--" + encoded)
             }
         }
@@ -74,8 +73,12 @@ public enum Punycode {
     }
 }
 
-private extension Unicode.GeneralCategory {
-    var isMark: Bool { self == .nonspacingMark || self == .spacingMark || self == .enclosingMark }
+private extension Unicode.Scalar {
+    /// What an internationalised label or local part may hold beyond ASCII: letters and their marks.
+    var isASCIIOrLetter: Bool {
+        let category = properties.generalCategory
+        return isASCII || properties.isAlphabetic || category == .nonspacingMark || category == .spacingMark || category == .enclosingMark
+    }
 }
 
 extension EmailAddress {
@@ -99,7 +102,7 @@ extension EmailAddress {
         guard let at = address.lastIndex(of: "@") else { return false }
         let local = address[..<at]
         guard local.unicodeScalars.contains(where: { !$0.isASCII }),
-              local.unicodeScalars.allSatisfy({ $0.isASCII || $0.properties.isAlphabetic || $0.properties.generalCategory.isMark })
+              local.unicodeScalars.allSatisfy(\.isASCIIOrLetter)
         else { return false }
         // Beyond its letters, the dot-atom rules of an ASCII local part.
         let stand = String(String.UnicodeScalarView(local.unicodeScalars.map { $0.isASCII ? $0 : "a" }))

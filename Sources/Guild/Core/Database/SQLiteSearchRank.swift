@@ -69,8 +69,8 @@ private let rankRow: fts5_extension_function = { apiPointer, fts, context, argum
         let buffer = UnsafeMutablePointer<Double>.allocate(capacity: 2 * phrases + columns)
         var rows: Int64 = 0
         _ = api.xRowCount!(fts, &rows)
-        for phrase in 0..<phrases where phrases == 1 { buffer[phrase] = 1 }
-        for phrase in 0..<phrases where phrases > 1 {
+        for phrase in 0..<phrases {
+            guard phrases > 1 else { buffer[phrase] = 1; continue }
             var hits: Int64 = 0
             _ = api.xQueryPhrase!(fts, Int32(phrase), &hits) { _, _, counter in
                 counter?.assumingMemoryBound(to: Int64.self).pointee += 1

@@ -28,8 +28,8 @@ extension DirectorySearch {
                     vocabulary = try await nicheVocabulary(on: db)
                 }
             }
-            let words = vocabulary ?? []
-            if words.contains(word) { corrected.append(word); continue }
+            let nicheWords = vocabulary ?? []
+            if nicheWords.contains(word) { corrected.append(word); continue }
             // One indexed member is enough to know the word: a dialect each, both stop at the first.
             // On PostgreSQL the match sits in a materialized CTE, planned for all its rows: with a bare
             // LIMIT 1 the planner bet on meeting a match early in a sequential scan, and for a word
@@ -43,7 +43,7 @@ extension DirectorySearch {
                   """).first(decoding: Hit.self)
             if known != nil { corrected.append(word); continue }
             let allowed = typosForgiven(in: word)
-            let best = words
+            let best = nicheWords
                 .filter { abs($0.count - word.count) <= allowed }
                 .map { ($0, EditDistance.between($0, word, limit: allowed)) }
                 .filter { $0.1 <= allowed }
