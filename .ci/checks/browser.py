@@ -1,6 +1,7 @@
 """Signs up, out, in and changes the password in headless Chromium, at phone and desktop width.
 
 Usage: GUILD_MAIL_DIR=… GUILD_BIN=… GUILD_DB=… python3 browser.py BASE_URL ARTIFACT_DIR
+GUILD_DB is the server's DATABASE_URL, sqlite://… or postgres://… alike: `guild mail receive` is run on it.
 """
 import time
 import uuid
