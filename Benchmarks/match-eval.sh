@@ -35,7 +35,10 @@ for n in needs:
     out = subprocess.run([guild, "match", n["need"], "--limit", "10", "--json"], capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"guild match failed for {n['id']}: {out.stderr.strip()[-500:]}")
-    rows = json.loads(out.stdout)
+    result = json.loads(out.stdout)
+    if not result.get("semantic"):
+        sys.exit(f"guild match did not match by meaning for {n['id']} (the model is off): this would evaluate words only")
+    rows = result["matches"]
     keys = [key_of.get(r["email"]) for r in rows]
     first = next((i for i, k in enumerate(keys) if k in n["relevant"]), None)
     if first is not None:

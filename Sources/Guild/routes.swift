@@ -35,6 +35,7 @@ func routes(_ app: Application) throws {
     try web.grouped(RequireSignInMiddleware(role: .organizer)).register(collection: OrganizerReferralsController())
     // One-click unsubscribe is posted by mail clients, with no page and no CSRF token (RFC 8058).
     try app.grouped(WebSessionMiddleware()).register(collection: UnsubscribeController())
+    try app.grouped(WebSessionMiddleware()).register(collection: MailStopController())
     try web.grouped(RequireSignInMiddleware(role: .admin)).register(collection: AdminController())
 
     try GuildAPI.register(on: app)

@@ -5,7 +5,9 @@ import Ink
 /// links and quotes inside URLs straight through, so this wrapper:
 /// - hides every `<` from Ink (no raw HTML can exist) and prints it back as `&lt;`,
 /// - rebuilds links, images and code blocks with escaped attributes,
-/// - allows only http, https and mailto URLs, or relative ones.
+/// - allows only http, https and mailto URLs, or relative ones,
+/// - shows an image only from this site (a path); a remote image becomes a link to it, so a writer
+///   cannot learn every reader's address from a tracking pixel.
 public struct SafeMarkdown: Sendable {
     /// A private-use character that stands in for `<` while Ink parses.
     static let lessThan: Character = "\u{E000}"
@@ -77,7 +79,17 @@ public struct SafeMarkdown: Sendable {
             .replacingOccurrences(of: String(lessThan), with: "<")
         let url = String(markdown[middle.upperBound..<markdown.index(before: markdown.endIndex)])
         guard let safe = allowedURL(url), !safe.lowercased().hasPrefix("mailto:") else { return escape(alt) }
+        guard isLocalPath(safe) else {
+            return "<a href=\"\(escape(safe))\" rel=\"nofollow ugc noopener\">Image: \(escape(alt.isEmpty ? safe : alt))</a>"
+        }
         return "<img src=\"\(escape(safe))\" alt=\"\(escape(alt))\" loading=\"lazy\">"
+    }
+
+    /// A path on this site: `/…` but not `//host` or `/\\host` (browsers read both as another host).
+    static func isLocalPath(_ url: String) -> Bool {
+        guard url.hasPrefix("/") else { return false }
+        let second = url.dropFirst().first
+        return second != "/" && second != "\\"
     }
 
     static func codeBlock(html: String, markdown: String) -> String {

@@ -17,6 +17,10 @@ struct XSSCorpusTests {
         "[click](java\tscript:alert(1))",
         "[click]( javascript:alert(1))",
         "[click](javascript&colon;alert(1))",
+        "[click](javascript&#58;alert(1))",
+        "[click](&#106;avascript:alert(1))",
+        "[click](javascript&#x3A;alert(1))",
+        "![x](javascript&colon;alert(1))",
         "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
         "[click](vbscript:msgbox(1))",
         "[x](https://ok.example\" onmouseover=\"alert(1))",
@@ -60,9 +64,12 @@ struct XSSCorpusTests {
             for pair in pairs {
                 #expect(Self.allowedAttributes.contains(String(pair.1)), "attribute \(pair.1) in \(html)")
                 if pair.1 == "href" || pair.1 == "src" {
-                    let value = pair.2.lowercased().filter { !$0.isWhitespace }
-                    #expect(!value.hasPrefix("javascript:") && !value.hasPrefix("data:") && !value.hasPrefix("vbscript:"),
-                            "url \(pair.2) in \(html)")
+                    // As the browser reads it: references decoded, control characters and spaces dropped.
+                    let value = String(String.UnicodeScalarView(Self.decoded(String(pair.2)).lowercased().unicodeScalars
+                        .filter { $0.value > 0x20 && $0.value != 0x7F }))
+                    let beforePath = value.prefix { !"/?#".contains($0) }
+                    let scheme = beforePath.firstIndex(of: ":").map { String(beforePath[..<$0]) }
+                    #expect(scheme == nil || ["http", "https", "mailto"].contains(scheme!), "url \(pair.2) in \(html)")
                 }
             }
         }
@@ -85,10 +92,49 @@ struct XSSCorpusTests {
         #expect(SafeMarkdown().html("3 < 4 and <b>not bold</b>").contains("3 &lt; 4 and &lt;b&gt;not bold&lt;/b&gt;"))
     }
 
-    @Test("relative and mailto links survive, images too")
+    @Test("relative and mailto links survive, and images from this site")
     func allowedLinks() {
         #expect(SafeMarkdown().html("[me](/m/ada)").contains("href=\"/m/ada\""))
         #expect(SafeMarkdown().html("[mail](mailto:a@example.com)").contains("href=\"mailto:a@example.com\""))
-        #expect(SafeMarkdown().html("![logo](https://example.org/l.png)").contains("<img src=\"https://example.org/l.png\" alt=\"logo\""))
+        #expect(SafeMarkdown().html("![logo](/images/l.png)").contains("<img src=\"/images/l.png\" alt=\"logo\""))
+    }
+
+    @Test("a remote image is a link to it, never loaded by the reader's browser (no tracking pixels)")
+    func remoteImages() {
+        for markdown in ["![logo](https://tracker.example/p.gif?reader=1)", "![](//tracker.example/p.gif)", "![x](/\\tracker.example/p.gif)",
+                         "![x](http://198.51.100.7/p.gif)"] {
+            let html = SafeMarkdown().html(markdown)
+            #expect(!html.contains("<img"), "\(html)")
+            #expect(html.contains("<a href=") && html.contains("Image: "), "\(html)")
+        }
+        #expect(SafeMarkdown().html("![logo](https://tracker.example/p.gif)").contains(">Image: logo</a>"))
+    }
+
+    /// An attribute value as the browser reads it: character references decoded once (`&colon;`, `&#58;`, `&#x3A;`).
+    static func decoded(_ value: String) -> String {
+        let named = ["colon": ":", "tab": "\t", "newline": "\n", "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'",
+                     "sol": "/", "period": ".", "lpar": "(", "rpar": ")", "num": "#", "quest": "?"]
+        var out = "", rest = Substring(value)
+        while let amp = rest.firstIndex(of: "&") {
+            out += rest[..<amp]
+            let tail = rest[rest.index(after: amp)...]
+            guard let semi = tail.firstIndex(of: ";"), tail.distance(from: tail.startIndex, to: semi) <= 10 else {
+                out += "&"; rest = tail; continue
+            }
+            let name = tail[..<semi]
+            var replacement: String?
+            if name.hasPrefix("#x") || name.hasPrefix("#X") { replacement = UInt32(name.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String($0) } }
+            else if name.hasPrefix("#") { replacement = UInt32(name.dropFirst()).flatMap(Unicode.Scalar.init).map { String($0) } }
+            else { replacement = named[name.lowercased()] }
+            if let replacement { out += replacement; rest = tail[tail.index(after: semi)...] } else { out += "&"; rest = tail }
+        }
+        return out + rest
+    }
+
+    @Test("the corpus check decodes character references before it reads a scheme")
+    func decoding() {
+        #expect(Self.decoded("javascript&colon;alert(1)") == "javascript:alert(1)")
+        #expect(Self.decoded("&#106;avascript&#x3A;x") == "javascript:x")
+        #expect(Self.decoded("a&amp;b&unknown;") == "a&b&unknown;")
     }
 }

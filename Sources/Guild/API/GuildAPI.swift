@@ -24,7 +24,7 @@ struct GuildAPI: APIProtocol {
                 }.userInfo[GuildErrorMiddleware.refusesKey] = true
             }
         }
-        let transport = VaporTransport(routesBuilder: app.grouped(APIRequestMiddleware()))
+        let transport = VaporTransport(routesBuilder: app.grouped(APIRequestMiddleware(), IdempotencyMiddleware()))
         // Compact JSON: the runtime's default pretty-prints every response.
         try GuildAPI().registerHandlers(
             on: transport, serverURL: URL(string: "/api/v1")!,
@@ -95,8 +95,10 @@ enum APIAuth {
                 .with(\.$user)
                 .first()
         else { throw CommonError.notSignedIn }
-        // Note the use at most once a minute, so reads do not become writes on every request.
-        if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
+        // Note the use at most once a minute, so reads do not become writes on every request; never when
+        // writing a post, which may be anonymous: the token's time must not date it.
+        let writesPost = req.method == .POST && req.url.path.hasPrefix("/api/v1/posts")
+        if !writesPost, (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
             token.lastUsedAt = Date()
             try await token.save(on: req.db)
         }

@@ -96,7 +96,13 @@ struct MailCommand: AsyncCommand {
         }
         let app = context.application
         try await app.autoMigrate()
-        let data = FileHandle.standardInput.readDataToEndOfFile()
+        // At most the limit and one byte more: a larger message is refused without holding it all.
+        var data = Data()
+        while data.count <= MailReceive.maxBytes {
+            let chunk = FileHandle.standardInput.readData(ofLength: min(1_048_576, MailReceive.maxBytes + 1 - data.count))
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
         let outcome = try await MailReceive.receive(data, recipient: signature.recipient, config: app.guildConfig, on: app.db)
         // Never the message or the token: only what happened.
         app.logger.notice("mail receive: \(outcome)")

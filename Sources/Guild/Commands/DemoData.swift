@@ -74,7 +74,7 @@ enum DemoData {
             let id = try await Referrals.create(
                 ReferralDraft(receiverSlug: slug, clientName: client, clientEmail: email, clientPhone: "", need: need,
                               note: "Met them at the Wednesday networking morning.", urgency: ReferralUrgency.thisMonth.rawValue, consent: true),
-                by: giver, baseURL: base, on: app.db)
+                by: giver, baseURL: base, limited: false, on: app.db)
             guard let receiverID = try await Referrals.find(id, on: app.db)?.receiver_id, let receiver = try await User.find(receiverID, on: app.db) else { return id }
             for (status, reason, value) in steps {
                 try await Referrals.transition(id, to: status, reason: reason, value: value, by: receiver, baseURL: base, on: app.db)

@@ -25,7 +25,7 @@ enum DemoEventWriter {
         let morning = try await Circles.create(CircleFields(
             name: "Austin Wednesday Mornings",
             description: "Coffee at 7:30, introductions at 7:45, one short talk, and **referrals before 9**. Open to anyone who runs a business; there is no seat per trade, so bring the competitor you like.",
-            city: "Austin, TX"), by: organizer, on: db)
+            city: "Austin, TX"), by: organizer, limited: false, on: db)
         let crowd = generated.prefix(40).map(\.userID)
         for member in [admin, marisol, dev, rae] + crowd { try await Circles.join(morning, member, on: db) }
         let nextWednesday = next(weekday: 4, hour: 7, minute: 30, after: now, in: chicago)
@@ -34,7 +34,7 @@ enum DemoEventWriter {
             start: EventTimes.local(nextWednesday, zone: chicago), minutes: 90, timeZone: chicago.identifier,
             place: "Austin Public Library, community room", capacity: 30,
             agenda: [.init(speaker: "Rae Lindqvist", topic: "Listing photos that sell the house"), .init(speaker: "Open floor", topic: "Referrals given this week")]),
-            recurrence: "FREQ=WEEKLY;BYDAY=WE", circle: morning, host: organizer, on: db)
+            recurrence: "FREQ=WEEKLY;BYDAY=WE", circle: morning, host: organizer, limited: false, on: db)
         for (index, member) in ([marisol, rae, admin] + crowd.prefix(14)).enumerated() {
             _ = try await Attendance.rsvp(series.id, member, index % 6 == 5 ? .maybe : .yes, baseURL: app.guildConfig.baseURL, on: db)
         }
@@ -46,7 +46,7 @@ enum DemoEventWriter {
             start: EventTimes.local(lastWednesday, zone: chicago), minutes: 90, timeZone: chicago.identifier,
             place: "Austin Public Library, community room", capacity: 30,
             agenda: [.init(speaker: "Sam Speaker", topic: "Pricing your services", speakerCancelled: true)]),
-            recurrence: nil, circle: morning, host: organizer, on: db)
+            recurrence: nil, circle: morning, host: organizer, limited: false, on: db)
         let there = [marisol, rae, admin, dev] + crowd.prefix(8)
         for (index, member) in there.enumerated() {
             let at = lastWednesday.addingTimeInterval(Double(index) * 60)
@@ -65,7 +65,7 @@ enum DemoEventWriter {
             description: "Twelve seats around one table. Bring one client story you would pass on.",
             start: EventTimes.local(nextWednesday.addingTimeInterval(2 * 86_400 + 11 * 3_600), zone: chicago), minutes: 120,
             timeZone: chicago.identifier, place: "Okafor Events studio, 5th Street", capacity: 12, attendeesPublic: false),
-            recurrence: nil, circle: morning, host: organizer, on: db)
+            recurrence: nil, circle: morning, host: organizer, limited: false, on: db)
         for member in [admin] + crowd.dropFirst(14).prefix(16) {
             _ = try await Attendance.rsvp(evening.id, member, .yes, baseURL: app.guildConfig.baseURL, on: db)
         }
@@ -73,14 +73,14 @@ enum DemoEventWriter {
         // Dev's online circle, on the first Thursday of each month at noon Eastern.
         let growth = try await Circles.create(CircleFields(
             name: "CRM and Automation Circle", description: "An hour a month on the follow-ups nobody has time for: show one automation, steal one.",
-            online: true), by: dev, on: db)
+            online: true), by: dev, limited: false, on: db)
         for member in [marisol, admin] + generated.dropFirst(40).prefix(20).map(\.userID) { try await Circles.join(growth, member, on: db) }
         let eastern = TimeZone(identifier: "America/New_York")!
         let firstThursday = next(weekday: 5, hour: 12, minute: 0, after: now.addingTimeInterval(7 * 86_400), in: eastern)
         let monthly = try await Events.create(EventFields(
             title: "Show one automation", start: EventTimes.local(firstThursday, zone: eastern), minutes: 60, timeZone: eastern.identifier,
             onlineURL: "https://meet.example.org/crm-circle"),
-            recurrence: "FREQ=MONTHLY;BYDAY=1TH;COUNT=12", circle: growth, host: dev, on: db)
+            recurrence: "FREQ=MONTHLY;BYDAY=1TH;COUNT=12", circle: growth, host: dev, limited: false, on: db)
         for member in [marisol] + generated.dropFirst(40).prefix(6).map(\.userID) {
             _ = try await Attendance.rsvp(monthly.id, member, .yes, baseURL: app.guildConfig.baseURL, on: db)
         }
@@ -88,7 +88,7 @@ enum DemoEventWriter {
         // Marisol's writers' room, and her card for someone she met last Wednesday.
         let room = try await Circles.create(CircleFields(
             name: "Writers' Room", description: "An hour of writing together, cameras on, mics off. Then ten minutes on what we shipped.", online: true),
-            by: marisol, on: db)
+            by: marisol, limited: false, on: db)
         for member in [rae] + generated.dropFirst(60).prefix(8).map(\.userID) { try await Circles.join(room, member, on: db) }
         _ = try await Attendance.contact(from: past, member: rae, for: marisol, on: db)
 

@@ -4,7 +4,8 @@ import Vapor
 
 /// `guild match "NEED" [--city C] [--remote] [--limit N] [--json]`: who can help, from the command
 /// line, with no server running. Members not embedded yet are embedded first (progress on standard
-/// error), and the model is fetched if it is missing. With `--json`, standard output is one array of
+/// error), and the model is fetched if it is missing. With `--json`, standard output is one object
+/// `{"semantic": Bool, "matches": [...]}`, the matches being
 /// `{"email","slug","name","score","reasons"}` and nothing else.
 struct MatchCommand: AsyncCommand {
     struct Signature: CommandSignature {
@@ -50,10 +51,12 @@ struct MatchCommand: AsyncCommand {
                 SELECT p.slug, u.email FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug IN (\(binds: results.matches.map(\.slug)))
                 """).all(decoding: EmailRow.self).map { ($0.slug, $0.email) }, uniquingKeysWith: { first, _ in first })
         if signature.json {
+            // Whether the model matched: an evaluation of words-only matching would measure the wrong thing.
+            struct Output: Encodable { var semantic: Bool; var matches: [Line] }
             let lines = results.matches.map { Line(email: emails[$0.slug] ?? "", slug: $0.slug, name: $0.name, score: $0.score, reasons: $0.reasons) }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            FileHandle.standardOutput.write(try encoder.encode(lines) + Data("\n".utf8))
+            FileHandle.standardOutput.write(try encoder.encode(Output(semantic: results.semantic, matches: lines)) + Data("\n".utf8))
             return
         }
         if !results.semantic { context.console.print("(matched by words: the model is off)") }

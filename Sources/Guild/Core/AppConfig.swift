@@ -20,6 +20,9 @@ public struct AppConfig: Sendable, Equatable {
     public var bcryptCost: Int
     /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
     public var trustProxy: Bool
+    /// How many proxies of yours append to `X-Forwarded-For` (`GUILD_TRUSTED_PROXIES`): the client is
+    /// the entry that many places from the right, the address the outermost of them saw.
+    public var trustedProxies = 1
     public var logFormat: LogFormat
     /// Keep parsed Leaf templates in memory (off: templates are re-read on every request, for editing them).
     public var cacheTemplates: Bool
@@ -106,6 +109,9 @@ public struct AppConfig: Sendable, Equatable {
         }
         if let raw = env.nonEmpty("GUILD_TRUST_PROXY") {
             config.trustProxy = try parseBool(raw, variable: "GUILD_TRUST_PROXY")
+        }
+        if let raw = env.nonEmpty("GUILD_TRUSTED_PROXIES") {
+            config.trustedProxies = try parseInt(raw, variable: "GUILD_TRUSTED_PROXIES", in: 1...10)
         }
         if let raw = env.nonEmpty("GUILD_TEMPLATE_CACHE") {
             config.cacheTemplates = try parseBool(raw, variable: "GUILD_TEMPLATE_CACHE")

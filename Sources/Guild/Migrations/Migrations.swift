@@ -46,6 +46,11 @@ enum GuildMigrations {
             CreateCoverPlans(),
             CoverGenerationTriggers(),
             CreateDisciplines(),
+            CreateMailPolicy(),
+            CreateCoverSwitchConsents(),
+            CreateAnonymousPostCounts(),
+            CreateSignInDevices(),
+            CreateIdempotencyKeys(),
         ]
     }
 }

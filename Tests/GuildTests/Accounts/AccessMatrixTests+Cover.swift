@@ -20,7 +20,7 @@ extension AccessMatrixTests {
             expected: ownerOnlyForm),
         Row(route: "POST /cover/backups/:backupID/move", body: { _ in ["position": "1"] },
             path: { cast in "/cover/backups/\(try await cast.backupAskedByOwner())/move" }, expected: ownerOnlyForm),
-        // Switching someone else's cover on or off: an organizer of one of their circles (the owner), or an admin.
+        // Switching someone else's cover on or off: an organizer of one of their circles who allowed it (the owner), or an admin.
         Row(route: "POST /cover/members/:memberID/out", path: { cast in "/cover/members/\(try await cast.circleMember(active: false))/out" },
             expected: coverOrganizerForm),
         Row(route: "POST /cover/members/:memberID/back", path: { cast in "/cover/members/\(try await cast.circleMember(active: true))/back" },
@@ -95,7 +95,11 @@ extension AccessMatrixTests.Cast {
     func circleMember(active: Bool) async throws -> UUID {
         let (member, _) = try await coverMember()
         let circle = try await Circles.create(CircleFields(name: "Cover circle \(next())", city: "Leeds"), by: try owner, on: app.db)
+        // The matrix makes more circles and covers in a minute than anyone may in a day: the limits have tests of their own.
+        try await Throttle.clear("circle-create:\(try owner)", on: app.db)
         try await Circles.join(circle, member, on: app.db)
+        // The member allowed this circle's organizers to switch their cover on (off by default; see CoverPlansTests).
+        try await CoverSwitchConsents.set([circle.id], for: member, on: app.db)
         if active {
             _ = try await CoverActivations.start(member, by: .member(member), expectedBack: nil, note: "", baseURL: "", cipher: nil, on: app.db)
         }
@@ -114,6 +118,7 @@ extension AccessMatrixTests.Cast {
         try await CoverBackups.answer(request, accept: true, by: backup, baseURL: "", on: app.db)
         let id = try await CoverActivations.start(try owner, by: .member(try owner), expectedBack: nil, note: "", baseURL: "", cipher: nil, on: app.db)
         _ = try await CoverActivations.end(try owner, by: users[.owner]!, baseURL: "", on: app.db)
+        try await Throttle.clear("cover-start:\(try owner)", on: app.db)
         acceptBody = ["backup": backup.uuidString]
         return id
     }

@@ -42,7 +42,7 @@ extension AccessMatrixTests {
             path: { cast in "/admin/users/\(try cast.users[.owner]!.requireID())/role" }, expected: adminsOnly),
         Row(route: "POST /admin/outbox/:messageID/retry",
             path: { cast in
-                try await Outbox.enqueue(to: cast.users[.owner]!.email, subject: "cell \(cast.next())", body: "b", on: cast.app.db)
+                try await Outbox.enqueue(to: cast.users[.owner]!.email, subject: "cell \(cast.next())", body: "b", for: .account, on: cast.app.db)
                 let message = try #require(try await OutboxMessage.query(on: cast.app.db).sort(\.$createdAt, .descending).first())
                 message.status = .failed
                 try await message.save(on: cast.app.db)
@@ -85,6 +85,15 @@ extension AccessMatrixTests {
         Row(route: "POST /unsubscribe/:token",
             path: { cast in "/unsubscribe/" + (try await Notifications.unsubscribeToken(cast.users[.owner]!.requireID(), .referralReceived, on: cast.app.db)) },
             expected: Row.all(.ok)),
+        // "Don't email me again" is the link's own credential too: whoever holds it, signed in or not.
+        Row(route: "GET /mail/stop/:token",
+            path: { cast in "/mail/stop/" + (try await MailPolicy.stopToken(for: MailPolicy.addressHash("cell\(cast.next())@outside.example"), on: cast.app.db)) },
+            expected: Row.all(.ok)),
+        Row(route: "POST /mail/stop/:token",
+            path: { cast in "/mail/stop/" + (try await MailPolicy.stopToken(for: MailPolicy.addressHash("cell\(cast.next())@outside.example"), on: cast.app.db)) },
+            expected: Row.all(.ok)),
+        Row(route: "POST /admin/users/:userID/mail-budget", body: { _ in ["daily": "150"] },
+            path: { cast in "/admin/users/\(try cast.users[.owner]!.requireID())/mail-budget" }, expected: adminsOnly),
         Row(route: "GET /api/v1/referrals/:id", api: true, path: { cast in "/api/v1/referrals/\(try await cast.referral())" },
             expected: [.anonymous: .unauthorized, .member: .notFound, .owner: .ok, .organizer: .notFound, .admin: .ok]),
         Row(route: "POST /api/v1/referrals/:id/transitions", api: true, body: { _ in ["to": "accepted"] },

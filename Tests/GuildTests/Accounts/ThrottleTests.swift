@@ -101,4 +101,63 @@ struct ThrottleTests {
             #expect(try await app.count("users") == Throttle.signUpPerIP.limit)
         }
     }
+
+    @Test("behind a proxy, a client's own X-Forwarded-For entries do not make it a new address")
+    func forgedForwardedFor() async throws {
+        try await withGuild(configure: { $0.trustProxy = true }) { (app: Application, _: RecordingMailTransport) async throws in
+            // act: every sign-up claims another origin on the left; the proxy appends what it saw
+            var statuses: [HTTPStatus] = []
+            for index in 0...Throttle.signUpPerIP.limit {
+                let browser = Browser(app)
+                browser.extraHeaders.add(name: "X-Forwarded-For", value: "10.\(index % 250).\(UInt8.random(in: 0...255)).1, 203.0.113.50")
+                statuses.append(try await browser.signUp(email: "forged\(index)@example.com").status)
+            }
+            // assert
+            #expect(statuses.prefix(Throttle.signUpPerIP.limit).allSatisfy { $0 == .seeOther })
+            #expect(statuses.last == .tooManyRequests)
+            #expect(try await app.count("users") == Throttle.signUpPerIP.limit)
+        }
+    }
+
+    @Test("the client is the entry as many places from the right as there are trusted proxies")
+    func proxyHops() {
+        #expect(Request.forwardedClient(["1.1.1.1, 203.0.113.5"], proxies: 1) == "203.0.113.5")
+        #expect(Request.forwardedClient(["1.1.1.1, 203.0.113.5", "10.0.0.2"], proxies: 2) == "203.0.113.5")
+        #expect(Request.forwardedClient(["203.0.113.5"], proxies: 3) == "203.0.113.5")
+        #expect(Request.forwardedClient([" , "], proxies: 1) == nil)
+        #expect(Request.forwardedClient([], proxies: 1) == nil)
+    }
+
+    @Test("wrong passwords from elsewhere cannot lock the owner out: a browser that signed in before, or a correct password from an address with no failures, gets through")
+    func noLockoutOfTheOwner() async throws {
+        try await withGuild(configure: { $0.trustProxy = true }) { (app: Application, _: RecordingMailTransport) async throws in
+            // setup: the owner signed in once on their laptop, then signed out
+            let user = try await User.make(email: "owner@example.com", on: app)
+            let laptop = Browser(app)
+            laptop.extraHeaders.add(name: "X-Forwarded-For", value: "198.51.100.20")
+            #expect(try await laptop.signIn(email: user.email).status == .seeOther)
+            #expect(laptop.cookies[SignInDevices.cookie] != nil)
+            _ = try await laptop.post("/signout", [:])
+            // act: an attacker's wrong passwords lock the account
+            let attacker = Browser(app)
+            attacker.extraHeaders.add(name: "X-Forwarded-For", value: "203.0.113.66")
+            for _ in 0..<Throttle.signInPerAccount.limit {
+                #expect(try await attacker.signIn(email: user.email, password: "guess").status == .unauthorized)
+            }
+            #expect(try await attacker.signIn(email: user.email).status == .tooManyRequests)
+            // assert: the laptop gets in; a phone on a clean address gets one check, and the right password works
+            #expect(try await laptop.signIn(email: user.email).status == .seeOther)
+            let phone = Browser(app)
+            phone.extraHeaders.add(name: "X-Forwarded-For", value: "192.0.2.77")
+            #expect(try await phone.signIn(email: user.email).status == .seeOther)
+            // a second guess from a clean address, right after a wrong one, is held
+            for _ in 0..<Throttle.signInPerAccount.limit {
+                _ = try await attacker.signIn(email: user.email, password: "guess")
+            }
+            let other = Browser(app)
+            other.extraHeaders.add(name: "X-Forwarded-For", value: "192.0.2.78")
+            #expect(try await other.signIn(email: user.email, password: "guess").status == .unauthorized)
+            #expect(try await other.signIn(email: user.email).status == .tooManyRequests)
+        }
+    }
 }

@@ -68,7 +68,7 @@ struct ContactMailTests {
             #expect(try await MailReceive.receive(reply(to: "reply+\(String(repeating: "ab", count: 16))@reply.guild.test", messageID: "f2@x"),
                                                   config: config, on: app.db) == .unknownToken)
             #expect(try await MailReceive.receive(reply(to: "ada@example.com", messageID: "f3@x", inReplyTo: "\(UUID().uuidString.lowercased())@guild"),
-                                                  config: config, on: app.db) == .unknownToken)
+                                                  config: config, on: app.db) == .noReference)
             #expect(try await MailReceive.receive(reply(to: "ada@example.com", messageID: "f4@x"), config: config, on: app.db) == .noReference)
             #expect(try await FollowUps.find(followUp, owner: owner, on: app.db).answered_at == nil)
             // the real reply, then the same message again
@@ -88,8 +88,8 @@ struct ContactMailTests {
         }
     }
 
-    @Test("a reply to a reply (sent to the member's own address) is matched by References")
-    func replyToReply() async throws {
+    @Test("a Message-ID in References is no credential: without the reply token nothing is answered or forwarded")
+    func referencesAlone() async throws {
         try await withGuild { app, _ in
             let (ada, _) = try await Profile.make(name: "Ada Lovelace", niches: ["bookkeeping"], on: app)
             let owner = try ada.requireID()
@@ -97,11 +97,41 @@ struct ContactMailTests {
             let emailID = try await ContactMail.send(.init(subject: "Quote", body: "Attached."), contact: bayo, followUp: nil, from: ada,
                                                      config: app.guildConfig, on: app.db)
             let guildID = "\(emailID.uuidString.lowercased())@guild"
+            let queued = try await app.count("outbox_messages")
             let outcome = try await MailReceive.receive(
-                reply(to: ada.email, messageID: "r2@okafor.example", inReplyTo: "ada-reply@mail.example",
-                      references: "<\(guildID)> <bayo-first@okafor.example> <ada-reply@mail.example>"), config: app.guildConfig, on: app.db)
-            #expect(outcome == .matched(contactEmail: emailID))
-            #expect(try await ContactMail.sent(to: bayo, owner: owner, on: app.db).first?.answered_at != nil)
+                reply(to: ada.email, messageID: "r2@okafor.example", inReplyTo: guildID,
+                      references: "<\(guildID)> <bayo-first@okafor.example>"), config: app.guildConfig, on: app.db)
+            #expect(outcome == .noReference)
+            #expect(try await ContactMail.sent(to: bayo, owner: owner, on: app.db).first?.answered_at == nil)
+            #expect(try await app.count("outbox_messages") == queued)
+        }
+    }
+
+    @Test("a message to the reply address from someone who is not the contact is forwarded marked, answers nothing; forwards per thread are capped")
+    func forgedSender() async throws {
+        try await withGuild(configure: { $0.replyDomain = "reply.guild.test" }) { app, mail in
+            let (ada, _) = try await Profile.make(name: "Ada Lovelace", niches: ["bookkeeping"], on: app)
+            let owner = try ada.requireID()
+            let cora = try await Contacts.create(ContactDraft(fields: .init(name: "Cora", emails: [.init("cora@client.example")])), owner: owner, on: app.db)
+            let emailID = try await ContactMail.send(.init(subject: "Invoice", body: "Attached."), contact: cora, followUp: nil, from: ada,
+                                                     config: app.guildConfig, on: app.db)
+            try await app.outboxDelivery().deliverDue()
+            let replyTo = try #require(mail.sent.first?.replyTo)
+            // act: Mallory (who saw the Reply-To) writes with new bank details, then again and again with new Message-IDs
+            var outcomes: [MailReceive.Outcome] = []
+            for index in 0..<(MailReceive.forwardsPerDay + 3) {
+                let forged = Data("From: Cora <mallory@evil.example>\r\nTo: \(replyTo)\r\nSubject: Re: Invoice\r\nMessage-ID: <m\(index)@evil.example>\r\n\r\nOur new bank details: 0000\r\n".utf8)
+                outcomes.append(try await MailReceive.receive(forged, config: app.guildConfig, on: app.db))
+            }
+            // assert
+            #expect(outcomes.first == .notFromContact(contactEmail: emailID))
+            #expect(outcomes.filter { $0 == .notFromContact(contactEmail: emailID) }.count == MailReceive.forwardsPerDay)
+            #expect(outcomes.last == .tooMany(contactEmail: emailID))
+            #expect(try await ContactMail.sent(to: cora, owner: owner, on: app.db).first?.answered_at == nil)
+            let forwards = try await OutboxMessage.query(on: app.db).filter(\.$recipient == ada.email).all()
+            #expect(forwards.count == MailReceive.forwardsPerDay)
+            #expect(forwards.allSatisfy { $0.subject.hasPrefix("Not from Cora") && $0.replyTo == nil && $0.fromName == nil })
+            #expect(try await MailReceive.receive(Data(count: MailReceive.maxBytes + 1), config: app.guildConfig, on: app.db) == .tooLarge)
         }
     }
 
@@ -157,8 +187,10 @@ struct ContactMailTests {
         try await withGuild { app, _ in
             let (ada, _) = try await Profile.make(name: "Ada Lovelace", niches: ["bookkeeping"], on: app)
             let owner = try ada.requireID()
-            let bayo = try await Contacts.create(ContactDraft(fields: .init(name: "Bayo", emails: [.init("bayo@okafor.example")])), owner: owner, on: app.db)
             for n in 0..<3 {
+                // Three people: Guild emails one address at most once a day for a member.
+                let bayo = try await Contacts.create(ContactDraft(fields: .init(name: "Bayo \(n)", emails: [.init("bayo\(n)@okafor.example")])),
+                                                     owner: owner, on: app.db)
                 let id = try await ContactMail.send(.init(subject: "Note \(n)", body: "Hello"), contact: bayo, followUp: nil, from: ada,
                                                     config: app.guildConfig, on: app.db)
                 if n < 2 { try await ContactMail.markAnswered(id, owner: owner, on: app.db) }

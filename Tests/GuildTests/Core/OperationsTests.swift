@@ -30,7 +30,7 @@ struct OperationsTests {
     @Test("metrics count requests by route and report the outbox depth")
     func metrics() async throws {
         try await withGuild(configure: { $0.metricsToken = "a-metrics-token-for-tests" }) { app, _ in
-            try await Outbox.enqueue(to: "a@example.com", subject: "S", body: "B", on: app.db)
+            try await Outbox.enqueue(to: "a@example.com", subject: "S", body: "B", for: .account, on: app.db)
             _ = try await app.testing().sendRequest(.GET, "/signin")
             let text = try await app.testing().sendRequest(
                 .GET, "/metrics", headers: ["Authorization": "Bearer a-metrics-token-for-tests"]).body.string

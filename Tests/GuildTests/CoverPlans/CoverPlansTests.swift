@@ -167,12 +167,49 @@ struct CoverPlansTests {
             try await app.outboxDelivery().deliverDue()
             #expect(try await CoverActivations.find(id, on: app.db)?.nobody_available == true)
             #expect(mail.sent.contains { $0.to == organizer.email && $0.subject == "Ada Lovelace is out and nobody can cover" })
-            // The organizer sees her among the uncovered, and can end the cover for her.
+            // The organizer sees her among the uncovered; once Ada allowed this circle's organizers, Olu can end the cover for her.
             let browser = Browser(app)
             try await browser.signIn(email: organizer.email)
             #expect(try await browser.get("/cover/circles").body.string.contains("Ada Lovelace"))
+            #expect(try await browser.post("/cover/members/\(try ada.requireID())/back", [:]).status == .forbidden)
+            try await CoverSwitchConsents.set([circle.id], for: try ada.requireID(), on: app.db)
             #expect(try await browser.post("/cover/members/\(try ada.requireID())/back", [:]).status == .seeOther)
             #expect(try await CoverActivations.active(try ada.requireID(), on: app.db) == nil)
+        }
+    }
+
+    @Test("an organizer switches a member's cover on only with the member's consent, a few a day, the member told at once, and never reads the runbook through it")
+    func organizerSwitch() async throws {
+        try await withGuild { app, mail in
+            // setup: Olu makes a circle (anyone can) that Ada joins; Olu is also Ada's accepted backup
+            let (ada, _) = try await Profile.make(name: "Ada Lovelace", niches: ["bookkeeping"], on: app)
+            let (olu, oluProfile) = try await Profile.make(name: "Olu Organizer", niches: ["bookkeeping"], on: app)
+            let adaID = try ada.requireID(), oluID = try olu.requireID()
+            let circle = try await Circles.create(CircleFields(name: "Leeds Makers", city: "Leeds"), by: oluID, on: app.db)
+            try await Circles.join(circle, adaID, on: app.db)
+            let asked = try await CoverBackups.ask(adaID, backupSlug: oluProfile.slug, nicheSlug: nil, message: "", baseURL: "", on: app.db)
+            try await CoverBackups.answer(asked, accept: true, by: oluID, baseURL: "", on: app.db)
+            try await Runbooks.save(RunbookDocument(whereThingsLive: "The Harlow folder"), member: adaID, cipher: try #require(app.runbookCipher), on: app.db)
+            let browser = Browser(app)
+            try await browser.signIn(email: olu.email)
+            // act + assert: without consent, no switch and nothing written
+            let before = try await app.count("cover_activations")
+            #expect(try await browser.post("/cover/members/\(adaID)/out", ["note": "x"]).status == .forbidden)
+            #expect(try await app.count("cover_activations") == before)
+            // Ada allows her circle's organizers (the form on her cover page)
+            let own = Browser(app)
+            try await own.signIn(email: ada.email)
+            #expect(try await own.get("/cover").body.string.contains("Leeds Makers"))
+            #expect(try await own.post("/cover/organizers", ["circle-\(circle.id)": "on"]).status == .seeOther)
+            #expect(try await browser.post("/cover/members/\(adaID)/out", ["note": "She is ill"]).status == .seeOther)
+            #expect(try await Notifications.list(adaID, on: app.db).contains { $0.title == "Olu Organizer switched on your cover" })
+            try await app.outboxDelivery().deliverDue()
+            #expect(mail.sent.contains { $0.to == ada.email && $0.subject == "Olu Organizer switched on your cover" })
+            // Olu is Ada's backup, but switched it on: the runbook stays closed to him
+            await #expect(throws: CoverPlansError.runbookLocked) {
+                try await CoverHandoffs.readRunbook(of: adaID, by: oluID, cipher: try #require(app.runbookCipher), on: app.db)
+            }
+            #expect(try await browser.get("/cover/for/\(adaID)").status != .ok)
         }
     }
 

@@ -141,7 +141,11 @@ struct RunbookTests {
             #expect(try await stranger.post(path, [:]).status == .notFound)
             // Expired: a new link, made old.
             _ = try await CoverActivations.end(try cast.ada_id, by: cast.ada, baseURL: "", on: app.db)
-            let fresh = try await CoverTrustedContacts.name(try cast.ada_id, name: "Ana Ruiz", email: "ana@example.com", baseURL: "", on: app.db)
+            // The same address twice in a day is refused (the mail policy), and nothing changes.
+            await #expect(throws: MailPolicyError.self) {
+                try await CoverTrustedContacts.name(try cast.ada_id, name: "Ana Ruiz", email: "ana@example.com", baseURL: "", on: app.db)
+            }
+            let fresh = try await CoverTrustedContacts.name(try cast.ada_id, name: "Ana Ruiz", email: "ana.ruiz@example.com", baseURL: "", on: app.db)
             let freshPath = String(fresh[fresh.range(of: "/cover/activate/")!.lowerBound...])
             try await app.db.sql.raw("UPDATE cover_trusted_contacts SET expires_at = \(bind: Date().addingTimeInterval(-60)) WHERE revoked_at IS NULL").run()
             #expect(try await stranger.get(freshPath).status == .notFound)

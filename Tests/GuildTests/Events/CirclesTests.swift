@@ -69,6 +69,10 @@ struct CirclesTests {
         try await withGuild { app, _ in
             let hana = try await User.make(name: "Hana Host", on: app)
             let circle = try await Circles.create(CircleFields(name: "Morning Circle", city: "Leeds"), by: hana.requireID(), on: app.db)
+            // Guild emails people outside it only for someone who knows them: both are Hana's contacts.
+            for (name, email) in [("Fran Friend", "friend@example.com"), ("Otto Other", "other@example.com")] {
+                _ = try await Contacts.create(ContactDraft(fields: .init(name: name, emails: [.init(email)])), owner: hana.requireID(), on: app.db)
+            }
             let browser = Browser(app)
             _ = try await browser.signIn(email: hana.email)
             let bad = try await browser.post("/circles/\(circle.slug)/invitations", ["emails": "friend@example.com, not-an-address"])

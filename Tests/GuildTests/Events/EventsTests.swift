@@ -97,6 +97,24 @@ struct EventsTests {
         }
     }
 
+    @Test("guessing the self check-in code stops at the limit, even when the next guess is right")
+    func checkInGuesses() async throws {
+        try await withGuild { app, _ in
+            let host = try await User.make(name: "Hana Host", on: app)
+            let event = try await makeEvent("Networking morning", host: host, hours: -0.5, on: app)
+            let guesser = try await User.make(name: "Gus Guesser", on: app)
+            for _ in 0..<Attendance.codeGuesses.limit {
+                await #expect(throws: EventsError.wrongCode) {
+                    try await Attendance.checkIn(event, guesser.requireID(), by: nil, code: "ZZZZZZ", on: app.db)
+                }
+            }
+            await #expect(throws: CommonError.self) {
+                try await Attendance.checkIn(event, guesser.requireID(), by: nil, code: event.checkin_code, on: app.db)
+            }
+            #expect(try await app.count("event_checkins") == 0)
+        }
+    }
+
     @Test("check-in with the venue's code; who was there shows to those who were, with one tap to keep someone as a contact")
     func checkInAndWhoWasThere() async throws {
         try await withGuild { app, _ in

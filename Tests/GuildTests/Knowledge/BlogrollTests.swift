@@ -175,6 +175,10 @@ struct BlogrollTests {
             Array(repeating: 0, count: 10) + [0xFF, 0xFF, 127, 0, 0, 1],  // ::ffff:127.0.0.1
             [0x00, 0x64, 0xFF, 0x9B] + Array(repeating: 0, count: 8) + [10, 0, 0, 1],  // 64:ff9b::10.0.0.1
             [0x20, 0x02, 127, 0, 0, 1] + Array(repeating: 0, count: 10),  // 2002:7f00:1::
+            [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01] + Array(repeating: 0, count: 6) + [8, 8, 8, 8],  // 64:ff9b:1::8.8.8.8 (local-use NAT64)
+            Array(repeating: 0, count: 8) + [0xFF, 0xFF, 0, 0, 10, 0, 0, 1],  // ::ffff:0:10.0.0.1 (IPv4-translated)
+            [0x20, 0x01, 0x00, 0x00, 0x41, 0x36] + Array(repeating: 0, count: 10),  // 2001:0:4136:: (Teredo)
+            [192, 88, 99, 1],  // 6to4 relay anycast
         ]
         for address in refused { #expect(!FeedFetcher.isPublic(address), "\(address)") }
         let allowed: [[UInt8]] = [[8, 8, 8, 8], [93, 184, 216, 34], [0x26, 0x06, 0x47, 0x00] + Array(repeating: 0, count: 11) + [0x11]]
@@ -192,6 +196,7 @@ struct BlogrollTests {
                     #expect(reason.contains("private or reserved"))
                 } else { Issue.record("localhost was fetched") }
                 #expect(await guarded.fetch("file:///etc/passwd") == .failed("not an http(s) address: file:///etc/passwd"))
+                #expect(await guarded.fetch("http://93.184.216.34:6379/feed.xml") == .failed("only ports 80 and 443 are fetched, not 6379"))
                 #expect(hits.withLockedValue { $0 }.isEmpty)
                 let local = FeedFetcher(client: client, allowPrivate: true)
                 var impatient = local

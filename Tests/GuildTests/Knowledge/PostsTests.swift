@@ -88,6 +88,47 @@ struct PostsTests {
         }
     }
 
+    @Test("an anonymous post leaves no exact time anywhere: no throttle row, no token use, a random place among rows; three a day per account")
+    func anonymousLeavesNoTime() async throws {
+        try await withGuild { app, _ in
+            // setup: a named post first, so an anonymous one could be placed after it
+            let cast = try await LedgerCast.make(app)
+            try await age(cast.giver, on: app)
+            #expect(try await api(.POST, "/api/v1/posts", token: cast.giverToken, json: postJSON(title: "A named tip"), on: app).status == .created)
+            struct Used: Decodable { var last_used_at: Date? }
+            let usedBefore = try await app.db.sql.raw("SELECT last_used_at FROM api_tokens WHERE user_id = \(bind: cast.giver.requireID())")
+                .all(decoding: Used.self).compactMap(\.last_used_at).max()
+            let throttleBefore = try await app.count("throttle_events")
+            // act
+            var statuses: [HTTPStatus] = []
+            for index in 0...AnonymousPostLimit.perAccount {
+                statuses.append(try await api(.POST, "/api/v1/posts", token: cast.giverToken, json: postJSON(
+                    kind: "horror_story", title: "Story \(index)", body: "Never again.", extra: #","anonymous":true"#), on: app).status)
+            }
+            // assert: three go, the fourth is refused, and nothing written carries the moment or the account
+            #expect(statuses == Array(repeating: .created, count: AnonymousPostLimit.perAccount) + [.tooManyRequests])
+            #expect(try await app.count("throttle_events") == throttleBefore)
+            let usedAfter = try await app.db.sql.raw("SELECT last_used_at FROM api_tokens WHERE user_id = \(bind: cast.giver.requireID())")
+                .all(decoding: Used.self).compactMap(\.last_used_at).max()
+            #expect(usedAfter == usedBefore)
+            struct Count: Decodable { var day: String; var bucket: String; var n: Int }
+            let counts = try await app.db.sql.raw("SELECT day, bucket, n FROM anonymous_post_counts").all(decoding: Count.self)
+            let giverID = try cast.giver.requireID().uuidString
+            #expect(counts.count == 2 && !counts.contains { $0.bucket.contains(giverID) || $0.bucket.lowercased().contains(giverID.lowercased()) })
+            if TestDatabase.isSQLite {
+                struct Place: Decodable { var rowid: Int64; var search_id: Int64; var author_id: UUID? }
+                let rows = try await app.db.sql.raw("SELECT rowid, search_id, author_id FROM posts").all(decoding: Place.self)
+                let named = try #require(rows.first { $0.author_id != nil })
+                #expect(rows.filter { $0.author_id == nil }.allSatisfy { $0.rowid >= PostSearchIndex.randomBase && $0.search_id >= PostSearchIndex.randomBase })
+                #expect(named.rowid < PostSearchIndex.randomBase)
+                // the next named post follows the named one, not an anonymous one
+                #expect(try await api(.POST, "/api/v1/posts", token: cast.otherToken, json: postJSON(title: "Another tip"), on: app).status == .created)
+                let next = try await app.db.sql.raw("SELECT rowid, search_id, author_id FROM posts WHERE title = 'Another tip'").first(decoding: Place.self)
+                #expect(next?.rowid == named.rowid + 1)
+            }
+        }
+    }
+
     @Test("only horror stories and mistakes go without a name, and only from a day-old account")
     func anonymityRules() async throws {
         try await withGuild { app, _ in

@@ -9,7 +9,7 @@ struct OutboxTests {
     @Test("due messages are sent once and marked sent")
     func delivers() async throws {
         try await withGuild { app, mail in
-            try await Outbox.enqueue(to: "a@example.com", subject: "Grüße", body: "Hello\nthere", on: app.db)
+            try await Outbox.enqueue(to: "a@example.com", subject: "Grüße", body: "Hello\nthere", for: .account, on: app.db)
             let first = try await app.outboxDelivery().deliverDue()
             let second = try await app.outboxDelivery().deliverDue()
             #expect(first.sent == 1 && second.sent == 0)
@@ -25,7 +25,7 @@ struct OutboxTests {
         try await withGuild { app, mail in
             // setup
             mail.fail(with: "connection refused by smtp.example")
-            try await Outbox.enqueue(to: "b@example.com", subject: "Hi", body: "x", on: app.db)
+            try await Outbox.enqueue(to: "b@example.com", subject: "Hi", body: "x", for: .account, on: app.db)
             // act: the first failure schedules a retry a minute later
             try await app.outboxDelivery().deliverDue()
             let message = try #require(try await OutboxMessage.query(on: app.db).first())
@@ -66,7 +66,7 @@ struct OutboxTests {
     func concurrentWorkers() async throws {
         try await withGuild { app, mail in
             for index in 0..<40 {
-                try await Outbox.enqueue(to: "r\(index)@example.com", subject: "S", body: "B", on: app.db)
+                try await Outbox.enqueue(to: "r\(index)@example.com", subject: "S", body: "B", for: .account, on: app.db)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<4 {

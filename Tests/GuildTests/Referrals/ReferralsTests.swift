@@ -285,8 +285,9 @@ struct NotificationsTests {
 @Suite("Referrals: fairness in matching")
 struct FairnessTests {
     @Test("two equally good members take turns: whoever received fewer referrals lately comes first",
-          .enabled(if: TestModel.present, "the model is not fetched (guild model fetch)"))
+          .enabled(if: TestModel.runs, "the model is not fetched (guild model fetch)"))
     func equalMembersAlternate() async throws {
+        try TestModel.require()
         try await withGuild { app, _ in
             // setup: twins in every word that matters
             let bio = "I keep the books for cafés and bakeries and file their sales tax every quarter."

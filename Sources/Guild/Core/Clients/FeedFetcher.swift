@@ -40,6 +40,8 @@ struct FeedFetcher: Sendable {
                 if !allowPrivate {
                     let port = parts.port ?? (scheme == "https" ? 443 : 80)
                     if let refused = try await Self.refusal(host: host, port: port) { return .failed(refused) }
+                    // A public host's other ports are its mail, database and admin services, not its feed.
+                    guard Self.allowedPorts.contains(port) else { return .failed("only ports 80 and 443 are fetched, not \(port)") }
                 }
                 var request = HTTPClientRequest(url: url)
                 request.headers.add(name: "User-Agent", value: userAgent)
@@ -88,6 +90,8 @@ struct FeedFetcher: Sendable {
         }
         return .failed("more than \(maxRedirects) redirects")
     }
+
+    static let allowedPorts: Set<Int> = [80, 443]
 
     /// Why this host may not be fetched (it resolves to an address that is not public), or nil.
     static func refusal(host: String, port: Int) async throws -> String? {
@@ -149,7 +153,13 @@ struct FeedFetcher: Sendable {
         if address[0..<10].allSatisfy({ $0 == 0 }) && address[10] == 0xFF && address[11] == 0xFF { return isPublicV4(Array(address[12...])) }
         if address[0..<12].allSatisfy({ $0 == 0 }) { return false }  // ::, ::1 and the deprecated compatible form
         if address[0..<12] == [0x00, 0x64, 0xFF, 0x9B, 0, 0, 0, 0, 0, 0, 0, 0] { return isPublicV4(Array(address[12...])) }
+        // IPv4-translated (::ffff:0:a.b.c.d, RFC 2765): judge the IPv4 inside.
+        if address[0..<8].allSatisfy({ $0 == 0 }) && address[8] == 0xFF && address[9] == 0xFF && address[10] == 0 && address[11] == 0 {
+            return isPublicV4(Array(address[12...]))
+        }
         let first = address[0], second = address[1]
+        if address[0..<6] == [0x00, 0x64, 0xFF, 0x9B, 0x00, 0x01] { return false }  // 64:ff9b:1::/48 local-use NAT64 (RFC 8215)
+        if first == 0x20 && second == 0x01 && address[2] == 0 && address[3] == 0 { return false }  // 2001::/32 Teredo
         if first & 0xFE == 0xFC { return false }  // fc00::/7 unique local
         if first == 0xFE && second & 0xC0 == 0x80 { return false }  // fe80::/10 link-local
         if first == 0xFE && second & 0xC0 == 0xC0 { return false }  // fec0::/10 site-local (deprecated)
@@ -165,6 +175,7 @@ struct FeedFetcher: Sendable {
         case (100, 64...127): return false  // carrier-grade NAT
         case (172, 16...31): return false
         case (192, 0) where a[2] == 0 || a[2] == 2: return false  // IETF protocol assignments, TEST-NET-1
+        case (192, 88) where a[2] == 99: return false  // 6to4 relay anycast (deprecated, RFC 7526)
         case (198, 18...19): return false  // benchmarking
         case (198, 51) where a[2] == 100, (203, 0) where a[2] == 113: return false  // TEST-NET-2 and 3
         case (224...255, _): return false  // multicast, reserved, broadcast

@@ -56,12 +56,18 @@ extension Request {
 
     /// The client's address; `X-Forwarded-For` only when configured to trust a proxy.
     var clientIP: String {
-        if application.guildConfig.trustProxy,
-            let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first
-        {
-            return forwarded.trimmingCharacters(in: .whitespaces)
-        }
-        return remoteAddress?.ipAddress ?? "unknown"
+        guard application.guildConfig.trustProxy else { return remoteAddress?.ipAddress ?? "unknown" }
+        return Self.forwardedClient(headers["X-Forwarded-For"], proxies: application.guildConfig.trustedProxies)
+            ?? remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// The address the outermost trusted proxy saw. Proxies append (nginx's `$proxy_add_x_forwarded_for`,
+    /// HAProxy), so the entries on the left are whatever the client wrote: the client is the entry
+    /// `proxies` places from the right, never further left than the list goes.
+    static func forwardedClient(_ values: [String], proxies: Int) -> String? {
+        let entries = values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !entries.isEmpty else { return nil }
+        return entries[max(0, entries.count - max(1, proxies))]
     }
 }
 

@@ -25,9 +25,24 @@ enum Accounts {
     static func authenticate(email rawEmail: String, password: String, on req: Request) async throws -> User {
         let email = rawEmail.trimmingWhitespace().lowercased()
         let ipBucket = "signin:ip:\(req.clientIP)", accountBucket = "signin:account:\(email)"
-        let attempts = try await Throttle.consume(
-            [(.signInPerAccount, accountBucket), (.signInPerIP, ipBucket)], on: req.db)
         let user = try await User.find(email: email, on: req.db)
+        let attempts: [UUID]
+        if let user, let device = try await SignInDevices.trusted(req, for: user.requireID()) {
+            // A browser that signed in to this account before: its own count, untouched by failures elsewhere.
+            attempts = try await Throttle.consume([(.signInPerDevice, "signin:device:\(device)"), (.signInPerIP, ipBucket)], on: req.db)
+        } else {
+            do {
+                attempts = try await Throttle.consume([(.signInPerAccount, accountBucket), (.signInPerIP, ipBucket)], on: req.db)
+            } catch CommonError.throttled(let seconds) {
+                // The account is locked by failures; an address that never failed still gets one check a
+                // lockout, so guessing from elsewhere cannot keep its owner out.
+                guard try await Throttle.count(ipBucket, within: Throttle.signInPerIP.window, on: req.db) == 0 else {
+                    throw CommonError.throttled(retryAfter: seconds)
+                }
+                attempts = try await Throttle.consume([(.signInLockedOut, "signin:locked:\(email):\(req.clientIP)"), (.signInPerIP, ipBucket)],
+                                                      on: req.db)
+            }
+        }
         guard let user, let hash = user.passwordHash else {
             // Hash anyway so the response time does not tell which addresses have accounts.
             _ = try? await req.password.async.verify(password, created: req.application.dummyPasswordHash)
@@ -37,7 +52,7 @@ enum Accounts {
             throw AccountsError.wrongCredentials
         }
         try await Throttle.clear(accountBucket, on: req.db)
-        try await Throttle.forget(attempts[1], on: req.db)
+        try await Throttle.forget(attempts[attempts.count - 1], on: req.db)
         return user
     }
 
@@ -71,7 +86,7 @@ enum Accounts {
                 \(link)
 
                 The link works once. If you did not ask for this, ignore this email: your password stays as it is.
-                """, on: req.db)
+                """, for: .account, on: req.db)
     }
 
     /// Sets a new password from a single-use link, signs out every session and revokes every API token.

@@ -38,7 +38,9 @@ struct AccountsController: RouteCollection {
         let form = try req.content.decode(SignInForm.self)
         do {
             let user = try await Accounts.authenticate(email: form.email ?? "", password: form.password ?? "", on: req)
-            return try await signIn(user, next: Self.safeNext(form.next), on: req)
+            let response = try await signIn(user, next: Self.safeNext(form.next), on: req)
+            try await SignInDevices.remember(try user.requireID(), on: response, req: req)
+            return response
         } catch let error as any AppError {
             let page = SignInPage(layout: req.layout(title: "Sign in"), email: form.email ?? "",
                                   next: Self.safeNext(form.next), formError: error.reason)

@@ -10,6 +10,10 @@ struct Throttle: Sendable {
 
     static let signInPerAccount = Throttle(limit: 5, window: 15 * 60)
     static let signInPerIP = Throttle(limit: 20, window: 15 * 60)
+    /// A browser that signed in to the account before (a device cookie) has its own count.
+    static let signInPerDevice = Throttle(limit: 5, window: 15 * 60)
+    /// While the account is locked: one check per address that has no failures.
+    static let signInLockedOut = Throttle(limit: 1, window: 15 * 60)
     static let resetPerAccount = Throttle(limit: 3, window: 3600)
     static let resetPerIP = Throttle(limit: 10, window: 3600)
     // A whole networking morning may join from the venue's one address.
@@ -67,6 +71,14 @@ struct Throttle: Sendable {
     /// Takes back one counted attempt (a sign-in that succeeded is not held against the address).
     static func forget(_ attempt: UUID, on db: any Database) async throws {
         try await db.sql.raw("DELETE FROM throttle_events WHERE id = \(bind: attempt)").run()
+    }
+
+    /// Attempts counted in a bucket within the last `window` seconds.
+    static func count(_ bucket: String, within window: TimeInterval, on db: any Database, now: Date = Date()) async throws -> Int {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("""
+            SELECT COUNT(*) AS n FROM throttle_events WHERE bucket = \(bind: bucket) AND occurred_at > \(bind: now.addingTimeInterval(-window))
+            """).first(decoding: Row.self)?.n ?? 0
     }
 
     static func clear(_ bucket: String, on db: any Database) async throws {

@@ -10,10 +10,12 @@ struct AdminPage: Encodable {
         var joined: String
     }
 
+    /// A queued or failed email as an admin sees it: its kind and the recipient's domain, never the
+    /// subject or the address (members' private emails to their contacts pass through here).
     struct MessageRow: Encodable {
         var id: String
-        var recipient: String
-        var subject: String
+        var domain: String
+        var kind: String
         var status: String
         var attempts: Int
         var lastError: String
@@ -31,6 +33,16 @@ struct AdminPage: Encodable {
     var pending: Int
     var failed: Int
     var maxAttempts: Int
+    var senders: [SenderRow]
+
+    /// Who made Guild send how much today, and their budget for non-members.
+    struct SenderRow: Encodable {
+        var id: String
+        var name: String
+        var nonMembers: Int
+        var members: Int
+        var budget: Int
+    }
 }
 
 /// Users and the outbox, for admins only.
@@ -42,6 +54,7 @@ struct AdminController: RouteCollection {
         admin.get(use: index)
         admin.post("users", ":userID", "role", use: setRole)
         admin.post("outbox", ":messageID", "retry", use: retry)
+        admin.post("users", ":userID", "mail-budget", use: setMailBudget)
     }
 
     static func query(page: Int, on req: Request) async throws -> AdminPage {
@@ -53,6 +66,11 @@ struct AdminController: RouteCollection {
             .sort(\.$createdAt, .descending).limit(100).all()
             + OutboxMessage.query(on: req.db).filter(\.$status == .sent).sort(\.$createdAt, .descending).limit(20).all()
         let depth = try await OutboxDelivery.depth(on: req.db)
+        var senders: [AdminPage.SenderRow] = []
+        for row in try await MailPolicy.today(on: req.db) {
+            senders.append(.init(id: row.sender_id.uuidString, name: row.name, nonMembers: row.non_members, members: row.members,
+                                 budget: try await MailPolicy.budget(of: row.sender_id, on: req.db)))
+        }
         return AdminPage(
             layout: req.layout(title: "Administration"),
             users: try users.map {
@@ -63,11 +81,11 @@ struct AdminController: RouteCollection {
             nextPage: page * pageSize < userCount ? page + 1 : nil,
             roles: Role.allCases.map(\.rawValue),
             messages: try messages.map {
-                .init(id: try $0.requireID().uuidString, recipient: $0.recipient, subject: $0.subject,
+                .init(id: try $0.requireID().uuidString, domain: $0.recipient.split(separator: "@").last.map { "@" + $0 } ?? "", kind: $0.kind,
                       status: $0.status.rawValue, attempts: $0.attempts, lastError: $0.lastError ?? "",
                       created: $0.createdAt.shortDisplay)
             },
-            pending: depth.pending, failed: depth.failed, maxAttempts: OutboxDelivery.maxAttempts)
+            pending: depth.pending, failed: depth.failed, maxAttempts: OutboxDelivery.maxAttempts, senders: senders)
     }
 
     func index(req: Request) async throws -> View {
@@ -89,6 +107,22 @@ struct AdminController: RouteCollection {
         user.role = role
         try await user.save(on: req.db)
         req.flash(.success, "\(user.name) is now \(role.rawValue).")
+        return req.redirect(to: "/admin", redirectType: .normal)
+    }
+
+    /// Raises (or lowers) one account's daily budget of emails to people outside Guild; empty: the default.
+    func setMailBudget(req: Request) async throws -> Response {
+        struct Form: Content { var daily: String? }
+        guard let id = req.parameters.get("userID", as: UUID.self), let user = try await User.find(id, on: req.db) else {
+            throw CommonError.notFound
+        }
+        let raw = (try req.content.decode(Form.self).daily ?? "").trimmingCharacters(in: .whitespaces)
+        let daily: Int? = raw.isEmpty ? nil : Int(raw)
+        guard raw.isEmpty || daily.map({ (0...100_000).contains($0) }) == true else {
+            throw CommonError.invalidField(.init(field: "daily", message: "Give a number of emails a day from 0 to 100000, or leave it empty for the default."))
+        }
+        try await MailPolicy.setBudget(daily, for: id, on: req.db)
+        req.flash(.success, "\(user.name) may now email \(try await MailPolicy.budget(of: id, on: req.db)) people outside Guild a day.")
         return req.redirect(to: "/admin", redirectType: .normal)
     }
 

@@ -5,10 +5,21 @@ import SQLKit
 import Validation
 import Vapor
 
-/// Cards from a vCard or CSV file into a member's contacts, in one transaction. A card whose email
-/// address (or, from a Guild export, whose UID) is already a contact fills in that contact instead of
-/// making a twin; a card that breaks a rule is reported by its position and the rest are imported.
+/// Cards from a vCard or CSV file into a member's contacts. A card whose email address (or, from a
+/// Guild export, whose UID) is already a contact fills in that contact instead of making a twin; a card
+/// that breaks a rule is reported by its position and the rest are imported. Parsing and checking run
+/// on the thread pool, and the cards are written in transactions of `batch`, so a 10 MB file never
+/// holds an event loop or the database's write lock for long; each batch is whole or not at all, and
+/// importing the same file again fills in rather than doubles. A member keeps at most `maxContacts`.
 enum ContactImport {
+    static let maxContacts = 50_000
+    static let batch = 500
+
+    /// CPU work on a file (parsing, checking) away from the event loops and Swift's cooperative pool.
+    static func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+
     struct Report: Sendable, Encodable {
         var created = 0
         var updated = 0
@@ -27,7 +38,60 @@ enum ContactImport {
                       notes: card.notes, tags: card.tags)
     }
 
-    static func run(_ cards: [ContactCard], problems: [ContactProblem], owner: UUID, on db: any Database) async throws -> Report {
+    /// Checks the cards (off the event loop), then writes them batch by batch.
+    static func run(_ cards: [ContactCard], problems: [ContactProblem], owner: UUID, cap: Int = maxContacts,
+                    on db: any Database) async throws -> Report {
+        let (checked, initial) = try await offLoop { check(cards, problems: problems) }
+        var report = initial
+        struct Known: Decodable { var contact_id: UUID; var normalized: String }
+        var byEmail: [String: UUID] = [:]
+        for row in try await db.sql.raw("""
+            SELECT contact_id, normalized FROM contact_handles WHERE owner_id = \(bind: owner) AND kind = 'email'
+            """).all(decoding: Known.self) { byEmail[row.normalized] = row.contact_id }
+        struct Own: Decodable { var id: UUID }
+        let ownIDs = Set(try await db.sql.raw("SELECT id FROM contacts WHERE owner_id = \(bind: owner)").all(decoding: Own.self).map(\.id))
+        var room = cap - ownIDs.count
+        for start in stride(from: 0, to: checked.count, by: batch) {
+            let part = Array(checked[start..<min(start + batch, checked.count)])
+            var fresh: [(UUID, ContactFields)] = [], existing: [(UUID, ContactFields)] = []
+            for (position, card, fields) in part {
+                if let known = UUID(uuidString: card.uid).flatMap({ ownIDs.contains($0) ? $0 : nil })
+                    ?? fields.emails.lazy.compactMap({ byEmail[$0.value.lowercased()] }).first {
+                    existing.append((known, fields))
+                } else if room > 0 {
+                    let id = UUID()
+                    fresh.append((id, fields))
+                    room -= 1
+                    for email in fields.emails { byEmail[email.value.lowercased()] = id }
+                } else {
+                    report.problems.append(.init(position: position, line: card.line,
+                                                 reason: "over the limit of \(cap.formatted()) contacts a member keeps; not imported"))
+                }
+            }
+            let writes = (fresh, existing)
+            try await db.writeTransaction(reportingGeneration: false) { db in
+                for (id, fields) in writes.1 { try await fillIn(id, with: fields, owner: owner, on: db) }
+                try await insertMany(writes.0, owner: owner, at: Date(), on: db)
+            }
+            report.created += fresh.count
+            report.updated += existing.count
+            // Let the requests waiting behind this import in.
+            await Task.yield()
+        }
+        report.problems.sort { $0.position < $1.position }
+        // A 10 MB file of broken cards would answer with megabytes of reasons: the first ones say what is wrong.
+        if report.problems.count > maxProblemsListed {
+            let more = report.problems.count - maxProblemsListed
+            report.problems = Array(report.problems.prefix(maxProblemsListed))
+                + [.init(position: 0, line: 0, reason: "and \(more.formatted()) more cards not imported for the same kinds of reason")]
+        }
+        return report
+    }
+
+    static let maxProblemsListed = 500
+
+    /// The cards that pass the rules, each with its position in the file, and the report of the rest.
+    static func check(_ cards: [ContactCard], problems: [ContactProblem]) -> ([(Int, ContactCard, ContactFields)], Report) {
         var report = Report(problems: problems.map { .init(position: $0.position, line: $0.line, reason: $0.reason) })
         // Position of each card in its file, for messages: the parsers keep the order.
         var positions: [Int] = []
@@ -45,37 +109,7 @@ enum ContactImport {
             case .failure(let problem): report.problems.append(.init(position: positions[index], line: card.line, reason: problem.message))
             }
         }
-        report.problems.sort { $0.position < $1.position }
-        let valid = checked
-        let counts = try await db.writeTransaction(reportingGeneration: false) { db -> (Int, Int) in
-            struct Known: Decodable { var contact_id: UUID; var normalized: String }
-            var byEmail: [String: UUID] = [:]
-            for row in try await db.sql.raw("""
-                SELECT contact_id, normalized FROM contact_handles WHERE owner_id = \(bind: owner) AND kind = 'email'
-                """).all(decoding: Known.self) { byEmail[row.normalized] = row.contact_id }
-            struct Own: Decodable { var id: UUID }
-            let ownIDs = Set(try await db.sql.raw("SELECT id FROM contacts WHERE owner_id = \(bind: owner)").all(decoding: Own.self).map(\.id))
-            var fresh: [(UUID, ContactFields)] = []
-            var updated = 0
-            let now = Date()
-            for (_, card, fields) in valid {
-                let existing = UUID(uuidString: card.uid).flatMap { ownIDs.contains($0) ? $0 : nil }
-                    ?? fields.emails.lazy.compactMap { byEmail[$0.value.lowercased()] }.first
-                if let existing {
-                    try await fillIn(existing, with: fields, owner: owner, on: db)
-                    updated += 1
-                } else {
-                    let id = UUID()
-                    fresh.append((id, fields))
-                    for email in fields.emails { byEmail[email.value.lowercased()] = id }
-                }
-            }
-            try await insertMany(fresh, owner: owner, at: now, on: db)
-            return (fresh.count, updated)
-        }
-        report.created = counts.0
-        report.updated = counts.1
-        return report
+        return (checked, report)
     }
 
     /// New contacts in multi-row inserts of 200: a 10,000-card file is a few hundred statements, not 30,000.
@@ -126,28 +160,54 @@ enum ContactImport {
 
     /// Every contact of the member as vCard cards, in name order, with the contact's id as UID.
     static func export(_ owner: UUID, on db: any Database) async throws -> [ContactCard] {
-        struct Row: Decodable { var id: UUID; var name: String; var business: String; var website: String; var notes: String }
         var cards: [ContactCard] = []
-        var offset = 0
+        try await pages(owner, on: db) { cards += $0 }
+        return cards
+    }
+
+    /// The member's cards a thousand at a time, in name order (keyset, so each page is one index read).
+    static func pages(_ owner: UUID, on db: any Database, _ page: ([ContactCard]) async throws -> Void) async throws {
+        struct Row: Decodable { var id: UUID; var name: String; var sort_name: String; var business: String; var website: String; var notes: String }
+        var after: (String, UUID)?
         while true {
+            let from: SQLQueryString = after.map { "AND (sort_name > \(bind: $0.0) OR (sort_name = \(bind: $0.0) AND id > \(bind: $0.1)))" } ?? ""
             let rows = try await db.sql.raw("""
-                SELECT id, name, business, website, notes FROM contacts WHERE owner_id = \(bind: owner)
-                ORDER BY sort_name, id LIMIT 1000 OFFSET \(literal: offset)
+                SELECT id, name, sort_name, business, website, notes FROM contacts WHERE owner_id = \(bind: owner) \(from)
+                ORDER BY sort_name, id LIMIT 1000
                 """).all(decoding: Row.self)
-            guard !rows.isEmpty else { break }
+            guard let last = rows.last else { return }
             let ids = rows.map(\.id)
             let handles = try await Contacts.handles(of: ids, on: db)
             let tags = try await Contacts.tags(of: ids, on: db)
-            for row in rows {
+            try await page(rows.map { row in
                 let own = handles[row.id] ?? []
-                cards.append(ContactCard(
+                return ContactCard(
                     name: row.name, business: row.business,
                     emails: own.filter { $0.kind == "email" }.map { .init($0.value, types: $0.types.split(separator: ",").map(String.init)) },
                     phones: own.filter { $0.kind == "phone" }.map { .init($0.value, types: $0.types.split(separator: ",").map(String.init)) },
-                    website: row.website, notes: row.notes, tags: tags[row.id] ?? [], uid: row.id.uuidString))
-            }
-            offset += rows.count
+                    website: row.website, notes: row.notes, tags: tags[row.id] ?? [], uid: row.id.uuidString)
+            })
+            if rows.count < 1000 { return }
+            after = (last.sort_name, last.id)
         }
-        return cards
+    }
+
+    /// A streamed vCard download: a thousand cards are written at a time and never the whole file held.
+    static func streamedResponse(_ owner: UUID, version: VCard.Version, on req: Request) -> Response {
+        let db = req.db
+        let response = Response(status: .ok, headers: [
+            "Content-Type": "text/vcard; charset=utf-8", "Content-Disposition": "attachment; filename=\"guild-contacts.vcf\"",
+            "Cache-Control": "private, no-store",
+        ], body: .init(asyncStream: { writer in
+            do {
+                try await pages(owner, on: db) { cards in
+                    try await writer.write(.buffer(ByteBuffer(string: VCard.write(cards, version: version))))
+                }
+                try await writer.write(.end)
+            } catch {
+                try? await writer.write(.error(error))
+            }
+        }))
+        return response
     }
 }

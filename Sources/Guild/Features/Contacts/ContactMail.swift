@@ -104,8 +104,8 @@ enum ContactMail {
                 VALUES (\(bind: id), \(bind: owner), \(bind: contact.id), \(bind: followUp?.id), \(bind: SecureToken.hash(token)), \(bind: to),
                         \(bind: subject), \(bind: now))
                 """).run()
-            try await Outbox.enqueue(to: mailTo, subject: subject, body: body, id: id, fromName: user.name,
-                                     replyTo: replyTo, on: db)
+            try await Outbox.enqueue(to: mailTo, subject: subject, body: body, for: .onBehalf(of: owner, vouch: .contact, baseURL: config.baseURL),
+                                     id: id, fromName: user.name, replyTo: replyTo, on: db)
             if let followUp {
                 try await db.sql.raw("UPDATE followups SET emailed_at = COALESCE(emailed_at, \(bind: now)) WHERE id = \(bind: followUp.id)").run()
             }

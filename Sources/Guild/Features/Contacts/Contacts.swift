@@ -151,6 +151,17 @@ enum Contacts {
         name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
     }
 
+    /// The addresses among `emails` that are on one of the owner's contacts (lower-cased): whom the
+    /// member vouches for when Guild emails someone outside it for them.
+    static func knownEmails(_ emails: [String], owner: UUID, on db: any Database) async throws -> Set<String> {
+        guard !emails.isEmpty else { return [] }
+        struct Row: Decodable { var normalized: String }
+        let wanted = emails.map { $0.lowercased() }
+        return Set(try await db.sql.raw("""
+            SELECT normalized FROM contact_handles WHERE owner_id = \(bind: owner) AND kind = 'email' AND normalized IN (\(binds: wanted))
+            """).all(decoding: Row.self).map(\.normalized))
+    }
+
     static func handles(of ids: [UUID], on db: any Database) async throws -> [UUID: [ContactHandleRecord]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await db.sql.raw("""
@@ -186,14 +197,20 @@ enum Contacts {
                              website: record.website, met: record.met, notes: record.notes, tags: tags)
     }
 
-    /// A Guild member whose account email is one of this contact's addresses, for "is this … on Guild?".
-    static func memberSuggestion(for emails: [String], on db: any Database) async throws -> (slug: String, name: String)? {
+    /// A Guild member whose account email is one of this contact's addresses, for "is this … on Guild?";
+    /// only one the owner already knows on Guild (a referral or a one-to-one between them). An account's
+    /// email is private: importing guessed addresses must not reveal who uses Guild with which address.
+    static func memberSuggestion(for emails: [String], owner: UUID, on db: any Database) async throws -> (slug: String, name: String)? {
         guard !emails.isEmpty else { return nil }
-        struct Row: Decodable { var slug: String; var name: String }
-        let row = try await db.sql.raw("""
-            SELECT p.slug, u.name FROM users u JOIN profiles p ON p.user_id = u.id
-            WHERE u.email IN (\(binds: emails.map { $0.lowercased() })) ORDER BY u.name LIMIT 1
-            """).first(decoding: Row.self)
-        return row.map { ($0.slug, $0.name) }
+        struct Row: Decodable { var id: UUID; var slug: String; var name: String }
+        let rows = try await db.sql.raw("""
+            SELECT u.id, p.slug, u.name FROM users u JOIN profiles p ON p.user_id = u.id
+            WHERE u.email IN (\(binds: emails.map { $0.lowercased() })) ORDER BY u.name LIMIT 5
+            """).all(decoding: Row.self)
+        for row in rows where row.id != owner {
+            if try await Referrals.exchanged(owner, row.id, on: db) { return (row.slug, row.name) }
+            if try await OneToOnes.exchanged(owner, row.id, on: db) { return (row.slug, row.name) }
+        }
+        return nil
     }
 }

@@ -147,7 +147,7 @@ struct ContactsController: RouteCollection {
         }
         let emails = handles.filter { $0.kind == "email" }
         let suggestion = member == nil
-            ? try await Contacts.memberSuggestion(for: emails.map(\.value), on: req.db).map { ContactPage.Member(slug: $0.slug, name: $0.name) } : nil
+            ? try await Contacts.memberSuggestion(for: emails.map(\.value), owner: owner, on: req.db).map { ContactPage.Member(slug: $0.slug, name: $0.name) } : nil
         let today = FollowUps.day()
         var page = ContactPage(
             layout: req.layout(title: record.name), id: record.id, name: record.name, business: record.business, website: record.website,

@@ -56,7 +56,7 @@ enum FollowUpDigest {
                         You get this email because you asked for the daily follow-up email in your Guild settings.
                         Stop these emails: \(unsubscribe)
                         """,
-                    unsubscribeURL: unsubscribe, on: db)
+                    for: .notification(from: nil), unsubscribeURL: unsubscribe, on: db)
                 return true
             }
             if sent { queued += 1 }

@@ -190,7 +190,7 @@ extension GuildAPI {
         let request = try req
         let me = try await APIAuth.requireUser(request).requireID()
         let activation = try await CoverHandoffs.visible(UUID(uuidString: input.query.activation), to: me, on: request.db)
-        return .ok(.init(body: .json(.init(items: try await CoverHandoffs.list(activation.id, on: request.db).map(Self.coverHandoff)))))
+        return .ok(.init(body: .json(.init(items: try await CoverHandoffs.list(activation.id, cipher: request.application.runbookCipher, on: request.db).map(Self.coverHandoff)))))
     }
 
     func recordCoverHandoff(_ input: Operations.RecordCoverHandoff.Input) async throws -> Operations.RecordCoverHandoff.Output {
@@ -201,7 +201,7 @@ extension GuildAPI {
         let id = try await CoverHandoffs.record(for: member, by: me, item: body.item ?? "", note: body.note,
                                                 cipher: request.application.runbookCipher, on: request.db)
         guard let activation = try await CoverActivations.active(member, on: request.db),
-              let row = try await CoverHandoffs.list(activation.id, on: request.db).first(where: { $0.id == id }) else {
+              let row = try await CoverHandoffs.list(activation.id, cipher: request.application.runbookCipher, on: request.db).first(where: { $0.id == id }) else {
             throw CoverPlansError.notActive
         }
         return .created(.init(body: .json(Self.coverHandoff(row))))

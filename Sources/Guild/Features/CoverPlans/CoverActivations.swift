@@ -48,6 +48,10 @@ enum CoverActivations {
     }
 
     static let maxNote = 1_000
+    /// Starting a member's cover emails their backups and clients: three starts a day per member.
+    static let startsPerDay = Throttle(limit: 3, window: 86_400)
+    /// Covers an organizer (or admin) may switch on for other members a day.
+    static let switchesPerDay = Throttle(limit: 3, window: 86_400)
 
     static func active(_ member: UUID, on db: any Database) async throws -> CoverActivationRow? {
         try await db.sql.raw("SELECT * FROM cover_activations WHERE member_id = \(bind: member) AND ended_at IS NULL")
@@ -73,16 +77,13 @@ enum CoverActivations {
             """).all(decoding: CoverActivationRow.self)
     }
 
-    /// Whether `user` may start or end cover for `member`: the member, an organizer of a circle the
-    /// member belongs to, or an admin.
+    /// Whether `user` may start or end cover for `member`: the member, an admin, or an organizer of a
+    /// circle of theirs whose organizers the member allowed to (`CoverSwitchConsents`, off by default:
+    /// anyone can become an organizer by making a circle).
     static func mayAct(_ user: User, for member: UUID, on db: any Database) async throws -> Bool {
         let id = try user.requireID()
         if id == member || user.role == .admin { return true }
-        struct Row: Decodable { var n: Int }
-        return try await db.sql.raw("""
-            SELECT COUNT(*) AS n FROM circle_members o JOIN circle_members m ON m.circle_id = o.circle_id
-            WHERE o.user_id = \(bind: id) AND o.role = 'organizer' AND m.user_id = \(bind: member)
-            """).first(decoding: Row.self)?.n ?? 0 > 0
+        return try await CoverSwitchConsents.allows(id, toSwitch: member, on: db)
     }
 
     static func validate(note raw: String, expectedBack: Date?, now: Date) throws -> String {
@@ -102,6 +103,11 @@ enum CoverActivations {
     static func start(_ member: UUID, by starter: Starter, expectedBack: Date?, note raw: String, baseURL: String,
                       cipher: RunbookCipher?, on db: any Database, now: Date = Date()) async throws -> UUID {
         let note = try validate(note: raw, expectedBack: expectedBack, now: now)
+        if case .organizer(let organizer) = starter {
+            try await Throttle.consume([(startsPerDay, "cover-start:\(member)"), (switchesPerDay, "cover-switch:\(organizer)")], on: db, now: now)
+        } else {
+            try await startsPerDay.consume("cover-start:\(member)", on: db, now: now)
+        }
         let id = UUID()
         try await db.writeTransaction { db in
             try await db.lock("cover:\(member)")
@@ -135,21 +141,29 @@ enum CoverActivations {
                     emailBody: "\(who) switched on \(person.name)'s cover plan.\(back) Their runbook (clients, duties, where things live) "
                         + "is open to you while the cover lasts; please do the absolute minimum and log what you did, so they can pick up "
                         + "when they are back.\(noteLine)"),
-                    baseURL: baseURL, on: db)
+                    from: starter.actor ?? member, baseURL: baseURL, on: db)
             }
             if starter.actor != member {
                 try await Notifications.notify(member, .cover, .init(
                     title: "\(who) switched on your cover", link: "/cover",
                     emailBody: "\(who) switched on your cover plan. Your backups have been told. When you are back, say so on Guild.\(noteLine)"),
-                    baseURL: baseURL, on: db)
+                    from: starter.actor, baseURL: baseURL, on: db)
             }
             if backups.isEmpty { try await tellOrganizers(member, name: person.name, baseURL: baseURL, on: db) }
             let memberEmail = try await db.sql.raw("SELECT email FROM users WHERE id = \(bind: member)").first(decoding: Email.self)?.email
+            // Each client hears the message once per cover, and not again for a cover restarted within
+            // a week; the member's daily budget caps how many (the policy drops the rest, cover goes on).
+            var queued = 0
             for client in told {
-                try await Outbox.enqueue(
+                let sent = try await Outbox.enqueue(
                     to: client.email, subject: "A message from \(person.name)",
                     body: "Dear \(client.name),\n\n\(document.clientMessage)\n\n\(person.name)",
+                    for: .onBehalf(of: member, vouch: .runbookClient, baseURL: baseURL),
                     fromName: person.name, replyTo: memberEmail, on: db)
+                if sent { queued += 1 }
+            }
+            if queued != told.count {
+                try await db.sql.raw("UPDATE cover_activations SET clients_told = \(bind: queued) WHERE id = \(bind: id)").run()
             }
         }
         return id
@@ -172,7 +186,7 @@ enum CoverActivations {
                 title: "\(name) is out and nobody can cover", link: "/cover/circles",
                 emailBody: "\(name)'s cover is on, but none of their backups can step in (none accepted, or all away). "
                     + "Could you find someone, or get in touch with them?"),
-                baseURL: baseURL, on: db)
+                from: member, baseURL: baseURL, on: db)
         }
     }
 
@@ -197,13 +211,13 @@ enum CoverActivations {
                 try await Notifications.notify(backup, .cover, .init(
                     title: "\(name) is back: cover has ended", link: "/cover/activations/\(activation.id)",
                     emailBody: "\(name) is back, so the cover has ended and their runbook is closed again. Thank you for standing by."),
-                    baseURL: baseURL, on: db)
+                    from: userID, baseURL: baseURL, on: db)
             }
             if userID != member {
                 try await Notifications.notify(member, .cover, .init(
                     title: "Your cover has ended", link: "/cover/activations/\(activation.id)",
                     emailBody: "\(people[userID]?.name ?? "An organizer") ended your cover. See what your backups did while you were out."),
-                    baseURL: baseURL, on: db)
+                    from: userID, baseURL: baseURL, on: db)
             }
             return activation.id
         }

@@ -125,7 +125,7 @@ enum CoverBackups {
                     + "you would be told, could read the minimum they wrote down (clients, duties), and do the absolute minimum "
                     + "so that nothing crashes. Nothing changes until you accept, and either of you can end it at any time."
                     + (message.isEmpty ? "" : "\n\nTheir message:\n\(message)")),
-                baseURL: baseURL, on: db)
+                from: member, baseURL: baseURL, on: db)
         }
         return id
     }
@@ -146,7 +146,7 @@ enum CoverBackups {
                 emailBody: accept
                     ? "\(row.backup_name) accepted to be your backup \(row.scope). Keep your runbook current so they know what to do."
                     : "\(row.backup_name) said no this time. Ask another member you trust."),
-                baseURL: baseURL, on: db)
+                from: backup, baseURL: baseURL, on: db)
         }
     }
 
@@ -161,7 +161,7 @@ enum CoverBackups {
             try await Notifications.notify(other, .cover, .init(
                 title: user == row.member_id ? "\(name) no longer needs you as a backup" : "\(name) is no longer your backup",
                 link: "/cover", emailBody: "\(name) ended the backup arrangement \(row.scope). Nothing else changes."),
-                baseURL: baseURL, on: db)
+                from: user, baseURL: baseURL, on: db)
         }
     }
 

@@ -189,7 +189,7 @@ extension CoverController {
             layout: req.layout(title: "Covering for \(name)"), memberID: member, name: name, since: CalendarDay.string(activation.started_at),
             expectedBack: activation.expected_back.map(CalendarDay.string), note: activation.note, runbook: document,
             items: document.clients.map { .init(id: $0.id, label: "Client: \($0.name)") } + document.duties.map { .init(id: $0.id, label: "Duty: \($0.title)") },
-            handoffs: try await CoverHandoffs.list(activation.id, on: req.db).map {
+            handoffs: try await CoverHandoffs.list(activation.id, cipher: req.application.runbookCipher, on: req.db).map {
                 .init(who: $0.backup_name ?? "A former member", item: $0.item_label, note: $0.note, at: EventTimes.brief($0.at, zone: TimeZone(identifier: "UTC")!))
             })
     }
@@ -256,7 +256,7 @@ extension CoverController {
         let page = ActivationPage(
             layout: req.layout(title: "Cover for \(name)"), id: activation.id, name: name, isMember: isMember, active: activation.isActive,
             period: "\(CalendarDay.string(activation.started_at)) to " + (activation.ended_at.map(CalendarDay.string) ?? "now"),
-            handoffs: try await CoverHandoffs.list(activation.id, on: req.db).map {
+            handoffs: try await CoverHandoffs.list(activation.id, cipher: req.application.runbookCipher, on: req.db).map {
                 .init(who: $0.backup_name ?? "A former member", what: "\($0.item_label): \($0.note)", at: EventTimes.brief($0.at, zone: zone))
             },
             log: isMember ? try await CoverActivations.logEntries(activation.member_id, activation: activation.id, on: req.db).map {

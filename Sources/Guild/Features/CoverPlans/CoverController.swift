@@ -19,6 +19,7 @@ struct CoverController: RouteCollection {
         member.post("cover", "back", use: back)
         member.post("cover", "trusted-contact", use: nameContact)
         member.post("cover", "trusted-contact", "remove", use: removeContact)
+        member.post("cover", "organizers", use: saveSwitchConsents)
         member.get("cover", "circles", use: circles)
         member.post("cover", "members", ":memberID", "out", use: organizerOut)
         member.post("cover", "members", ":memberID", "back", use: organizerBack)
@@ -176,6 +177,17 @@ struct CoverController: RouteCollection {
         let me = try req.requireUser().requireID()
         try await CoverTrustedContacts.revoke(me, on: req.db)
         req.flash(.success, "Removed: their link no longer works.")
+        return req.redirect(to: "/cover", redirectType: .normal)
+    }
+
+    /// "Organizers of these circles may switch my cover on": one checkbox per circle (`circle-<id>`).
+    func saveSwitchConsents(req: Request) async throws -> Response {
+        let me = try req.requireUser().requireID()
+        let form = try req.content.decode([String: String].self)
+        let circles = Set(form.keys.compactMap { key in key.hasPrefix("circle-") ? UUID(uuidString: String(key.dropFirst("circle-".count))) : nil })
+        try await CoverSwitchConsents.set(circles, for: me, on: req.db)
+        req.flash(.success, circles.isEmpty ? "Only you, your trusted contact and an admin can switch your cover on."
+                  : "Saved: those circles' organizers may switch your cover on.")
         return req.redirect(to: "/cover", redirectType: .normal)
     }
 

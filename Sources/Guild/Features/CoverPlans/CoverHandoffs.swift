@@ -24,7 +24,9 @@ enum CoverHandoffs {
     static func readRunbook(of member: UUID, by backup: UUID, cipher: RunbookCipher, on db: any Database) async throws
         -> (RunbookDocument, CoverActivationRow) {
         guard try await CoverBackups.isAccepted(backup, for: member, on: db),
-              let activation = try await CoverActivations.active(member, on: db) else { throw CoverPlansError.runbookLocked }
+              let activation = try await CoverActivations.active(member, on: db), !switchedOnBy(backup, activation) else {
+            throw CoverPlansError.runbookLocked
+        }
         let (document, _) = try await Runbooks.load(member, cipher: cipher, on: db)
         let name = try await OneToOnes.people([backup], on: db)[backup]?.name ?? "A backup"
         try await CoverActivations.log(member, activation: activation.id, actor: backup, label: name, kind: "runbook_read",
@@ -43,7 +45,9 @@ enum CoverHandoffs {
         if let problem = TextRules.textProblem(note, what: "The note") { throw CoverPlansError.invalid(field: "note", problem) }
         if let problem = SecretScan.problem(note, what: "The note") { throw CoverPlansError.invalid(field: "note", problem) }
         guard try await CoverBackups.isAccepted(backup, for: member, on: db),
-              let activation = try await CoverActivations.active(member, on: db) else { throw CoverPlansError.runbookLocked }
+              let activation = try await CoverActivations.active(member, on: db), !switchedOnBy(backup, activation) else {
+            throw CoverPlansError.runbookLocked
+        }
         var label = "General"
         let itemID = item.trimmingWhitespace()
         if !itemID.isEmpty {
@@ -57,20 +61,51 @@ enum CoverHandoffs {
                 throw CoverPlansError.conflict(field: "item", "Pick one of the runbook's clients or duties, or none.")
             }
         }
+        // A client's name is runbook data: sealed like the runbook, under the member's key.
+        let stored = label == "General" ? label : try sealedLabel(label, member: member, cipher: cipher)
         let id = UUID()
         try await db.sql.raw("""
             INSERT INTO cover_handoffs (id, activation_id, backup_id, item, item_label, note, at)
-            VALUES (\(bind: id), \(bind: activation.id), \(bind: backup), \(bind: itemID), \(bind: label), \(bind: note), \(bind: Date()))
+            VALUES (\(bind: id), \(bind: activation.id), \(bind: backup), \(bind: itemID), \(bind: stored), \(bind: note), \(bind: Date()))
             """).run()
         return id
     }
 
-    static func list(_ activation: UUID, on db: any Database) async throws -> [CoverHandoffRow] {
-        try await db.sql.raw("""
+    /// An organizer who switched the cover on never reads the runbook through it, backup or not:
+    /// switching someone's cover on must not be a way into their clients.
+    static func switchedOnBy(_ backup: UUID, _ activation: CoverActivationRow) -> Bool {
+        activation.started_by == CoverActivations.Starter.organizer(backup).kind && activation.actor_id == backup
+    }
+
+    static let sealedPrefix = "sealed:"
+
+    static func sealedLabel(_ label: String, member: UUID, cipher: RunbookCipher?) throws -> String {
+        guard let cipher else { throw CoverPlansError.noKey }
+        let sealed = try cipher.seal(Data(label.utf8), member: member)
+        return sealedPrefix + sealed.keyID + ":" + sealed.text
+    }
+
+    /// A stored label as people read it: opened with the member's key ("Client (sealed)" without it).
+    static func openedLabel(_ stored: String, member: UUID, cipher: RunbookCipher?) -> String {
+        guard stored.hasPrefix(sealedPrefix) else { return stored }
+        let parts = stored.dropFirst(sealedPrefix.count).split(separator: ":", maxSplits: 1)
+        guard parts.count == 2, let cipher,
+              let data = try? cipher.open(.init(keyID: String(parts[0]), text: String(parts[1])), member: member) else { return "Client (sealed)" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func list(_ activation: UUID, cipher: RunbookCipher?, on db: any Database) async throws -> [CoverHandoffRow] {
+        struct Row: Decodable { var member_id: UUID }
+        let member = try await db.sql.raw("SELECT member_id FROM cover_activations WHERE id = \(bind: activation)").first(decoding: Row.self)?.member_id
+        return try await db.sql.raw("""
             SELECT h.id, h.activation_id, h.backup_id, u.name AS backup_name, h.item, h.item_label, h.note, h.at
             FROM cover_handoffs h LEFT JOIN users u ON u.id = h.backup_id
             WHERE h.activation_id = \(bind: activation) ORDER BY h.at
-            """).all(decoding: CoverHandoffRow.self)
+            """).all(decoding: CoverHandoffRow.self).map { row in
+                var row = row
+                if let member { row.item_label = openedLabel(row.item_label, member: member, cipher: cipher) }
+                return row
+            }
     }
 
     /// An activation as its member, or one of the member's accepted backups, may see it.
@@ -121,7 +156,7 @@ enum CoverHandoffs {
             try await Notifications.notify(backup, .cover, .init(
                 title: "\(name) thanks you for covering", link: "/cover/activations/\(activation.id)",
                 emailBody: "\(name) is back and thanks you for covering." + (message.isEmpty ? "" : "\n\n\(message)")),
-                baseURL: baseURL, on: db)
+                from: member, baseURL: baseURL, on: db)
         }
     }
 

@@ -51,6 +51,8 @@ struct CoverDashboard: Encodable, FormPage {
     var contactName = ""
     var contactEmail = ""
     var isOrganizer: Bool
+    /// The member's circles, and whether each one's organizers may switch their cover on.
+    var switchConsents: [CoverSwitchConsents.Choice] = []
     var errors: [String: String] = [:]
     var formError: String?
 
@@ -101,7 +103,8 @@ struct CoverDashboard: Encodable, FormPage {
             past: try await CoverActivations.history(me, on: db).filter { !$0.isActive }.map {
                 Past(id: $0.id, label: "\(CalendarDay.string($0.started_at)) to \(CalendarDay.string($0.ended_at ?? $0.started_at))")
             },
-            niches: niches.map { Option(slug: $0.slug, name: $0.name) }, isOrganizer: organizer)
+            niches: niches.map { Option(slug: $0.slug, name: $0.name) }, isOrganizer: organizer,
+            switchConsents: try await CoverSwitchConsents.choices(of: me, on: db))
     }
 
     static func organizesCircles(_ user: UUID, on db: any Database) async throws -> Bool {
@@ -120,6 +123,8 @@ struct CoverCirclesPage: Encodable {
         var backups: Int
         var active: Bool
         var circles: String
+        /// The member allowed this organizer's circles' organizers to switch their cover on (admins always may).
+        var maySwitch = false
     }
 
     var layout: Layout
@@ -149,6 +154,12 @@ struct CoverCirclesPage: Encodable {
                 members[row.id]!.circles += ", " + row.circle
             }
         }
+        struct Allowed: Decodable { var member_id: UUID }
+        let allowed = user.role == .admin ? Set(order) : Set(try await req.db.sql.raw("""
+            SELECT s.member_id FROM cover_switch_consents s JOIN circle_members o ON o.circle_id = s.circle_id
+            WHERE o.user_id = \(bind: me) AND o.role = 'organizer'
+            """).all(decoding: Allowed.self).map(\.member_id))
+        for id in order { members[id]?.maySwitch = allowed.contains(id) }
         let all = order.compactMap { members[$0] }
         return CoverCirclesPage(layout: req.layout(title: "Cover in my circles"),
                                 uncovered: all.filter { $0.backups == 0 }, covered: all.filter { $0.backups > 0 })

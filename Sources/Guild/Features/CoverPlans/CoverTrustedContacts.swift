@@ -79,7 +79,7 @@ enum CoverTrustedContacts {
                     Keep this email. The link works once, until \(CalendarDay.string(now.addingTimeInterval(lifetime))), and \(memberName)
                     is told when it is used. You do not need an account. If you did not expect this, you can ignore it.
                     """,
-                on: db)
+                for: .onBehalf(of: member, vouch: .trustedContact, baseURL: baseURL), on: db)
         }
         return link
     }

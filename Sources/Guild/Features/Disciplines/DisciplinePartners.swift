@@ -80,7 +80,7 @@ enum DisciplinePartners {
                 emailBody: "\(name) asks you to keep them honest: you would see their disciplines (what they do every day "
                     + "or week, their streaks and results) and could cheer them on with one tap. Nothing is shared until you accept."
                     + (message.isEmpty ? "" : "\n\nTheir message:\n\(message)")),
-                baseURL: baseURL, on: db)
+                from: member, baseURL: baseURL, on: db)
         }
         return id
     }
@@ -105,7 +105,7 @@ enum DisciplinePartners {
                 link: "/disciplines",
                 emailBody: accept ? "\(row.partner_name) accepted: they now see your disciplines and can cheer you on."
                     : "\(row.partner_name) said no this time. Ask another member."),
-                baseURL: baseURL, on: db)
+                from: partner, baseURL: baseURL, on: db)
         }
     }
 
@@ -130,7 +130,7 @@ enum DisciplinePartners {
             try await Notifications.notify(member, .disciplines, .init(
                 title: "\(name) cheers you on", link: "/disciplines",
                 emailBody: "\(name) saw your disciplines today and sent a cheer. Keep going."),
-                baseURL: baseURL, on: db)
+                from: partner, baseURL: baseURL, on: db)
             return true
         }
     }

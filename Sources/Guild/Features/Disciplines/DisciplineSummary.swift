@@ -45,7 +45,7 @@ enum DisciplineSummary {
                 try await Outbox.enqueue(
                     to: subscriber.email, subject: "Your week: \(board.disciplines.filter { $0.weekGoal > 0 && $0.weekTotal >= $0.weekGoal }.count) of \(board.disciplines.count) disciplines on target",
                     body: body + "\n\n--\nYou get this email because you asked for the weekly disciplines summary in your Guild settings.\nStop these emails: \(unsubscribe)",
-                    unsubscribeURL: unsubscribe, on: db)
+                    for: .notification(from: nil), unsubscribeURL: unsubscribe, on: db)
                 return true
             }
             if sent { queued += 1 }

@@ -104,7 +104,7 @@ enum Attendance {
             try await Notifications.notify(next.user_id, .seatFreed, .init(
                 title: "A seat is yours: \(event.title)", link: "/events/\(event.id)",
                 emailBody: "A seat freed up at \(event.title) (\(EventTimes.describe(event.starts_at, end: event.ends_at, zone: event.zone))), and it is yours. If you cannot come after all, say no on the event's page so the next person gets it."),
-                baseURL: baseURL, on: db)
+                from: nil, baseURL: baseURL, on: db)
         }
         if going != event.going { try await db.sql.raw("UPDATE events SET going = \(bind: going) WHERE id = \(bind: eventID)").run() }
     }
@@ -175,12 +175,17 @@ enum Attendance {
         now >= event.starts_at.addingTimeInterval(-3_600) && now <= event.ends_at.addingTimeInterval(6 * 3_600)
     }
 
+    /// Self check-ins (with the code) a member may try for one event in an hour.
+    static let codeGuesses = Throttle(limit: 10, window: 3600)
+
     /// The organizer checks someone in (`by` is the organizer), or a member checks themselves in
     /// with the code shown at the venue (`code`). Checking in twice changes nothing.
     static func checkIn(_ event: EventRecord, _ userID: UUID, by organizer: UUID?, code: String?, now: Date = Date(), on db: any Database) async throws {
         guard !event.isCancelled else { throw EventsError.cancelled }
         guard checkInOpen(event, now: now) else { throw now < event.starts_at ? EventsError.notYet : EventsError.over }
         if organizer == nil {
+            // Six letters are guessed in a few thousand tries, not in ten an hour (a member checks in once).
+            try await codeGuesses.consume("checkin-code:\(event.id):\(userID)", on: db, now: now)
             let typed = (code ?? "").uppercased().filter { !$0.isWhitespace && $0 != "-" }
             guard typed.count == 6, SecureToken.constantTimeEquals(typed, event.checkin_code) else { throw EventsError.wrongCode }
         }

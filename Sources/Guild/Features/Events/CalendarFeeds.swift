@@ -58,7 +58,9 @@ enum CalendarFeeds {
         let people = try await OneToOnes.people(meetings.flatMap { [$0.proposer_id, $0.invitee_id] }, on: db)
         let circleNames = try await circleNames(Array(Set(events.compactMap(\.circle_id))), on: db)
         var entries = events.map {
-            EventCalendar.calendarEvent($0, asSeries: false, cancelledDates: [], circleName: $0.circle_id.flatMap { circleNames[$0] }, baseURL: baseURL)
+            // Every event here is one the member is seated at: the online link is theirs.
+            EventCalendar.calendarEvent($0, asSeries: false, cancelledDates: [], circleName: $0.circle_id.flatMap { circleNames[$0] },
+                                        showOnline: true, baseURL: baseURL)
         }
         entries += meetings.compactMap { OneToOnes.calendarEvent($0, people: people, baseURL: baseURL) }
         entries.sort { $0.start < $1.start }

@@ -37,8 +37,13 @@ struct CircleMemberRow: Decodable, Sendable {
 enum Circles {
     static let pageSize = 30
 
-    static func create(_ raw: CircleFields, by userID: UUID, on db: any Database) async throws -> CircleRecord {
+    /// A circle makes its creator an organizer, who may invite by email: five new circles a day each.
+    static let createsPerDay = Throttle(limit: 5, window: 86_400)
+
+    /// `limited: false` only for the demo's generated network.
+    static func create(_ raw: CircleFields, by userID: UUID, limited: Bool = true, on db: any Database) async throws -> CircleRecord {
         let fields = try EventRules.validate(raw).mapError { EventsError.invalid(field: $0.field, $0.message) }.get()
+        if limited { try await createsPerDay.consume("circle-create:\(userID)", on: db) }
         let id = UUID(), now = Date()
         let html = SafeMarkdown().html(fields.description)
         try await db.writeTransaction(reportingGeneration: false) { db in
@@ -193,7 +198,7 @@ enum Circles {
             try await Notifications.notify(userID, .circleChanged, .init(
                 title: "You were removed from \(circle.name)", link: "/circles/\(circle.slug)",
                 emailBody: "An organizer of \(circle.name) removed you from the circle. The reason they gave:\n\n\(reason)\n\nCircles on Guild are open: you can join again, or join another."),
-                baseURL: baseURL, on: db)
+                from: organizer, baseURL: baseURL, on: db)
         }
     }
 
@@ -213,15 +218,28 @@ enum Circles {
             try await Notifications.notify(userID, .circleChanged, .init(
                 title: "You are now an organizer of \(circle.name)", link: "/circles/\(circle.slug)",
                 emailBody: "You can now plan events for \(circle.name), invite people and look after its members."),
-                baseURL: baseURL, on: db)
+                from: giver, baseURL: baseURL, on: db)
         }
     }
 
     /// Emails an invitation with a link to the circle; joining from it marks the invitation accepted.
     /// Returns how many were sent (an address invited in the last week is not invited again).
+    /// Guild writes to an address outside it only for someone who knows it: each must be a member's or
+    /// one of the inviter's contacts, and the inviter's daily mail budget must hold them all (nothing is
+    /// sent when it cannot), see `MailPolicy`.
     static func invite(_ emails: [String], to circle: CircleRecord, by inviter: User, baseURL: String, on db: any Database) async throws -> Int {
         var sent = 0
+        let inviterID = try inviter.requireID()
         let weekAgo = Date().addingTimeInterval(-7 * 86_400)
+        struct Member: Decodable { var email: String }
+        let members = Set(try await db.sql.raw("SELECT email FROM users WHERE email IN (\(binds: emails))").all(decoding: Member.self).map(\.email))
+        let outside = emails.filter { !members.contains($0) }
+        let known = try await Contacts.knownEmails(outside, owner: inviterID, on: db)
+        if let stranger = outside.first(where: { !known.contains($0) }) { throw MailPolicyError.notVouched(field: "emails", address: stranger) }
+        let remaining = try await MailPolicy.remaining(for: inviterID, on: db)
+        if outside.count > remaining {
+            throw MailPolicyError.budgetShort(remaining: remaining, asked: outside.count, retryAfter: MailPolicy.secondsToNextDay(Date()))
+        }
         for email in emails {
             let token = SecureToken.generate()
             let fresh = try await db.writeTransaction(reportingGeneration: false) { db -> Bool in
@@ -247,7 +265,7 @@ enum Circles {
                         Circles on Guild are open to anyone; there is no fee and no one-seat-per-trade rule.
                         If you did not expect this, ignore it: nothing happens unless you join.
                         """,
-                    fromName: inviter.name, on: db)
+                    for: .onBehalf(of: inviterID, vouch: .contact, baseURL: baseURL), fromName: inviter.name, on: db)
                 return true
             }
             if fresh { sent += 1 }

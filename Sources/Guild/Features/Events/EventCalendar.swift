@@ -12,12 +12,16 @@ enum EventCalendar {
         "event-\(id.uuidString.lowercased())@" + (URL(string: baseURL)?.host ?? "guild")
     }
 
-    /// A date as one VEVENT; a series' first row carries the rule when `asSeries`.
-    static func calendarEvent(_ event: EventRecord, asSeries: Bool, cancelledDates: [Date], circleName: String?, baseURL: String) -> CalendarEvent {
+    /// A date as one VEVENT; a series' first row carries the rule when `asSeries`. The online link is
+    /// written only when `showOnline` (the reader is going or manages it), as on the event's page.
+    static func calendarEvent(_ event: EventRecord, asSeries: Bool, cancelledDates: [Date], circleName: String?, showOnline: Bool,
+                              baseURL: String) -> CalendarEvent {
         let rule = asSeries ? event.recurrence.flatMap { try? Recurrence(parsing: $0) } : nil
         var description = event.description
         if let circleName { description = "\(circleName)\n\n" + description }
-        if !event.online_url.isEmpty { description += "\n\nJoin online: \(event.online_url)" }
+        if !event.online_url.isEmpty {
+            description += showOnline ? "\n\nJoin online: \(event.online_url)" : "\n\nOnline: the link shows on the event's page to those going."
+        }
         description += "\n\n\(baseURL)/events/\(event.id)"
         var exceptions = cancelledDates
         // In a series, the first date called off is an exception, not the end of the series.
@@ -28,14 +32,15 @@ enum EventCalendar {
             uid: uid(event.id, baseURL: baseURL), sequence: event.sequence, stamp: event.updated_at,
             start: start, end: start.addingTimeInterval(event.ends_at.timeIntervalSince(event.starts_at)), timeZone: event.zone,
             summary: event.title, description: description.trimmingCharacters(in: .whitespacesAndNewlines),
-            location: event.place.isEmpty ? event.online_url : event.place, url: "\(baseURL)/events/\(event.id)",
+            location: !event.place.isEmpty ? event.place : event.online_url.isEmpty ? "" : showOnline ? event.online_url : "Online", url: "\(baseURL)/events/\(event.id)",
             status: event.isCancelled && rule == nil ? .cancelled : .confirmed, recurrence: rule, exceptions: exceptions)
     }
 
     /// One date's file: what "Add to calendar" on the event page downloads.
-    static func file(for event: EventRecord, on db: any Database, baseURL: String) async throws -> String {
+    static func file(for event: EventRecord, showOnline: Bool, on db: any Database, baseURL: String) async throws -> String {
         let circle = try await Circles.of(event: event, on: db)
-        return ICalendar.write([calendarEvent(event, asSeries: false, cancelledDates: [], circleName: circle?.name, baseURL: baseURL)],
+        return ICalendar.write([calendarEvent(event, asSeries: false, cancelledDates: [], circleName: circle?.name, showOnline: showOnline,
+                                              baseURL: baseURL)],
                                method: .publish, name: event.title)
     }
 
@@ -51,10 +56,11 @@ enum EventCalendar {
         let edited = try await Events.editedDates(ofSeries: series, on: db)
         var events: [CalendarEvent] = []
         for row in rows {
-            events.append(calendarEvent(row, asSeries: true, cancelledDates: cancelled[row.id] ?? [], circleName: circle.name, baseURL: baseURL))
+            events.append(calendarEvent(row, asSeries: true, cancelledDates: cancelled[row.id] ?? [], circleName: circle.name, showOnline: false,
+                                        baseURL: baseURL))
             // Dates edited on their own: the series' UID, RECURRENCE-ID naming the rule's date, their own times and place.
             for date in edited[row.id] ?? [] {
-                var override = calendarEvent(date, asSeries: false, cancelledDates: [], circleName: circle.name, baseURL: baseURL)
+                var override = calendarEvent(date, asSeries: false, cancelledDates: [], circleName: circle.name, showOnline: false, baseURL: baseURL)
                 override.uid = uid(row.id, baseURL: baseURL)
                 override.recurrenceID = date.occurrence
                 events.append(override)

@@ -28,7 +28,7 @@ enum EventReminders {
                 try await Notifications.notify(row.user_id, .eventReminder, .init(
                     title: "Tomorrow: \(event.title)", link: "/events/\(event.id)",
                     emailBody: "\(event.title) is \(EventTimes.describe(event.starts_at, end: event.ends_at, zone: event.zone)), at \(place).\n\nCannot come after all? Say no on the event's page, so someone on the waitlist gets your seat."),
-                    baseURL: baseURL, on: db)
+                    from: nil, baseURL: baseURL, on: db)
                 return true
             }
             if sent { report.reminders += 1 }

@@ -59,8 +59,12 @@ enum Events {
 
     static func checkInCode() -> String { String((0..<6).map { _ in codeAlphabet.randomElement()! }) }
 
+    static let createsPerDay = Throttle(limit: 20, window: 86_400)
+
     /// Validates everything first, then writes the event (and its next dates) in one transaction.
-    static func create(_ raw: EventFields, recurrence ruleText: String?, circle: CircleRecord?, host: UUID, on db: any Database) async throws -> EventRecord {
+    /// `limited: false` only for the demo's generated network.
+    static func create(_ raw: EventFields, recurrence ruleText: String?, circle: CircleRecord?, host: UUID, limited: Bool = true,
+                       on db: any Database) async throws -> EventRecord {
         let (fields, start, zone) = try EventRules.validate(raw).mapError { EventsError.invalid(field: $0.field, $0.message) }.get()
         var parsed: Recurrence?
         if let text = ruleText?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
@@ -68,6 +72,8 @@ enum Events {
             do { parsed = try Recurrence(parsing: text) } catch { throw EventsError.invalid(field: "recurrence", "The repeat rule: \(error.description).") }
         }
         let rule = parsed
+        // A weekly rule writes 120 days of dates: twenty new events (or series) a day per host.
+        if limited { try await createsPerDay.consume("event-create:\(host)", on: db) }
         let id = UUID(), now = Date()
         let end = start.addingTimeInterval(TimeInterval(fields.minutes * 60))
         let html = SafeMarkdown().html(fields.description)
@@ -187,7 +193,8 @@ enum Events {
                 let when = EventTimes.describe(start, end: end, zone: zone)
                 try await notifyAnswered(event.id, except: nil, .init(
                     title: "\(fields.title) has changed", link: "/events/\(event.id)",
-                    emailBody: "\(fields.title) is now \(when), at \(fields.place.isEmpty ? fields.onlineURL : fields.place)."), baseURL: baseURL, on: db)
+                    emailBody: "\(fields.title) is now \(when), at \(fields.place.isEmpty ? fields.onlineURL : fields.place)."),
+                    from: event.host_id, baseURL: baseURL, on: db)
             }
         }
         return try await require(event.id, on: db)
@@ -206,19 +213,20 @@ enum Events {
             let when = EventTimes.describe(event.starts_at, end: event.ends_at, zone: event.zone)
             try await notifyAnswered(event.id, except: nil, .init(
                 title: "Cancelled: \(event.title)", link: "/events/\(event.id)",
-                emailBody: "\(event.title) (\(when)) is cancelled. The reason given:\n\n\(reason)"), baseURL: baseURL, on: db)
+                emailBody: "\(event.title) (\(when)) is cancelled. The reason given:\n\n\(reason)"), from: event.host_id, baseURL: baseURL, on: db)
         }
         return try await require(event.id, on: db)
     }
 
     /// Tells everyone who said yes (seated or waiting) or maybe.
-    static func notifyAnswered(_ eventID: UUID, except: UUID?, _ message: Notifications.Message, baseURL: String, on db: any Database) async throws {
+    static func notifyAnswered(_ eventID: UUID, except: UUID?, _ message: Notifications.Message, from sender: UUID?, baseURL: String,
+                               on db: any Database) async throws {
         struct Row: Decodable { var user_id: UUID }
         let people = try await db.sql.raw("""
             SELECT user_id FROM event_rsvps WHERE event_id = \(bind: eventID) AND answer IN ('yes', 'maybe')
             """).all(decoding: Row.self)
         for person in people where person.user_id != except {
-            try await Notifications.notify(person.user_id, .eventChanged, message, baseURL: baseURL, on: db)
+            try await Notifications.notify(person.user_id, .eventChanged, message, from: sender, baseURL: baseURL, on: db)
         }
     }
 

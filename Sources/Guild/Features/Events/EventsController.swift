@@ -196,7 +196,11 @@ struct EventsController: RouteCollection {
         if raw.hasSuffix(".ics") {
             guard let id = UUID(uuidString: String(raw.dropLast(4))) else { throw EventsError.eventNotFound }
             let event = try await Events.require(id, on: req.db)
-            return EventCalendar.response(try await EventCalendar.file(for: event, on: req.db, baseURL: req.application.guildConfig.baseURL),
+            let going = try await Attendance.state(of: req.currentUser?.id, at: event.id, on: req.db) == .going
+            let manages = try await Events.canManage(event, req.currentUser, on: req.db)
+            let showOnline = going || manages
+            return EventCalendar.response(try await EventCalendar.file(for: event, showOnline: showOnline, on: req.db,
+                                                                       baseURL: req.application.guildConfig.baseURL),
                                           filename: "event-\(id.uuidString.lowercased())")
         }
         let page = try await Self.page(req)

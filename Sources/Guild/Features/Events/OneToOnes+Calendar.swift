@@ -28,7 +28,7 @@ extension OneToOnes {
     }
 
     /// Both members get the meeting as it now stands, with the invitation attached.
-    static func invite(_ id: UUID, method: ICalendar.Method, headline: String, baseURL: String, on db: any Database) async throws {
+    static func invite(_ id: UUID, method: ICalendar.Method, headline: String, by actor: UUID, baseURL: String, on db: any Database) async throws {
         guard let meeting = try await db.sql.raw("SELECT * FROM one_to_ones WHERE id = \(bind: id)").first(decoding: OneToOneRecord.self) else { return }
         let people = try await people([meeting.proposer_id, meeting.invitee_id], on: db)
         guard let entry = calendarEvent(meeting, people: people, baseURL: baseURL), let start = meeting.starts_at, let end = meeting.ends_at else { return }
@@ -42,7 +42,7 @@ extension OneToOnes {
                     + "\n\nThe invitation is attached: add it to your calendar."
             try await Notifications.notify(user, .oneToOne, .init(
                 title: "One-to-one with \(other) \(headline)", link: "/one-to-ones/\(meeting.id)", emailBody: body, calendar: calendar),
-                baseURL: baseURL, on: db)
+                from: actor, baseURL: baseURL, on: db)
         }
     }
 
@@ -72,7 +72,7 @@ extension OneToOnes {
                     title: "Tomorrow: one-to-one with \(other)", link: "/one-to-ones/\(meeting.id)",
                     emailBody: "\(EventTimes.describe(start, end: end, zone: meeting.zone))" + (meeting.place.isEmpty ? "." : ", at \(meeting.place).")
                         + "\n\nCannot make it? Move or cancel it on its page, so \(other) knows."),
-                    baseURL: baseURL, on: db)
+                    from: nil, baseURL: baseURL, on: db)
                 return true
             }
             if claimed { sent += 1 }

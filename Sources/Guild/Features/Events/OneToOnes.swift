@@ -39,6 +39,15 @@ struct OneToOneSlot: Decodable, Sendable {
 /// `SEQUENCE` bumped on every change, `METHOD:CANCEL` when called off) that calendars accept. Only
 /// the two of them see it: for anyone else, organizers and admins included, it does not exist.
 enum OneToOnes {
+    /// Whether the two members ever asked each other for a one-to-one.
+    static func exchanged(_ a: UUID, _ b: UUID, on db: any Database) async throws -> Bool {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("""
+            SELECT COUNT(*) AS n FROM one_to_ones
+            WHERE (proposer_id = \(bind: a) AND invitee_id = \(bind: b)) OR (proposer_id = \(bind: b) AND invitee_id = \(bind: a))
+            """).first(decoding: Row.self)?.n ?? 0 > 0
+    }
+
     enum Status: String, Sendable, Codable { case proposed, confirmed, declined, cancelled }
 
     static let maxSlots = 3
@@ -174,7 +183,7 @@ enum OneToOnes {
                 title: "\(from.name) asks for a one-to-one", link: "/one-to-ones/\(id)",
                 emailBody: "\(from.name) would like a one-to-one with you. Pick the time that suits you:\n\n\(times.joined(separator: "\n"))"
                     + (draft.place.isEmpty ? "" : "\n\nWhere: \(draft.place)") + (draft.note.isEmpty ? "" : "\n\n\(draft.note)")),
-                baseURL: baseURL, on: db)
+                from: proposer, baseURL: baseURL, on: db)
         }
         return id
     }
@@ -194,7 +203,7 @@ enum OneToOnes {
                 UPDATE one_to_ones SET status = 'confirmed', starts_at = \(bind: slot.starts_at), ends_at = \(bind: slot.ends_at),
                 updated_at = \(bind: Date()) WHERE id = \(bind: meeting.id)
                 """).run()
-            try await invite(meeting.id, method: .request, headline: "confirmed", baseURL: baseURL, on: db)
+            try await invite(meeting.id, method: .request, headline: "confirmed", by: user, baseURL: baseURL, on: db)
         }
     }
 
@@ -214,7 +223,7 @@ enum OneToOnes {
                 """).run()
             // The day-before reminder goes again for the new time.
             try await db.sql.raw("DELETE FROM event_notices WHERE kind = 'one_to_one_reminder' AND subject_id = \(bind: meeting.id)").run()
-            try await invite(meeting.id, method: .request, headline: "moved", baseURL: baseURL, on: db)
+            try await invite(meeting.id, method: .request, headline: "moved", by: user, baseURL: baseURL, on: db)
         }
     }
 
@@ -229,7 +238,7 @@ enum OneToOnes {
             let names = try await people([user], on: db)
             try await Notifications.notify(meeting.proposer_id, .oneToOne, .init(
                 title: "\(names[user]?.name ?? "A member") cannot make a one-to-one now", link: "/one-to-ones/\(meeting.id)",
-                emailBody: "None of the times suited. You can ask again another time."), baseURL: baseURL, on: db)
+                emailBody: "None of the times suited. You can ask again another time."), from: user, baseURL: baseURL, on: db)
         }
     }
 
@@ -243,13 +252,13 @@ enum OneToOnes {
                 try await db.sql.raw("""
                     UPDATE one_to_ones SET status = 'cancelled', sequence = sequence + 1, updated_at = \(bind: Date()) WHERE id = \(bind: meeting.id)
                     """).run()
-                try await invite(meeting.id, method: .cancel, headline: "cancelled", baseURL: baseURL, on: db)
+                try await invite(meeting.id, method: .cancel, headline: "cancelled", by: user, baseURL: baseURL, on: db)
             case .proposed:
                 try await db.sql.raw("UPDATE one_to_ones SET status = 'cancelled', updated_at = \(bind: Date()) WHERE id = \(bind: meeting.id)").run()
                 let names = try await people([user], on: db)
                 try await Notifications.notify(meeting.other(than: user), .oneToOne, .init(
                     title: "\(names[user]?.name ?? "A member") withdrew a one-to-one request", link: "/one-to-ones/\(meeting.id)",
-                    emailBody: "There is nothing to pick any more."), baseURL: baseURL, on: db)
+                    emailBody: "There is nothing to pick any more."), from: user, baseURL: baseURL, on: db)
             case .declined, .cancelled:
                 throw EventsError.settled
             }

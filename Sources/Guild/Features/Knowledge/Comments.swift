@@ -77,12 +77,12 @@ enum Comments {
                 told.insert(postAuthor)
                 try await Notifications.notify(postAuthor, .postReplied, .init(
                     title: "\(author.name) commented on “\(title)”", link: "/posts/\(postID)#comment-\(id)",
-                    emailBody: "\(author.name) commented on your post on Guild."), baseURL: baseURL, on: db)
+                    emailBody: "\(author.name) commented on your post on Guild."), from: author.id, baseURL: baseURL, on: db)
             }
             if let thread, !told.contains(thread.author_id) {
                 try await Notifications.notify(thread.author_id, .postReplied, .init(
                     title: "\(author.name) replied to your comment on “\(title)”", link: "/posts/\(postID)#comment-\(id)",
-                    emailBody: "\(author.name) replied to your comment on Guild."), baseURL: baseURL, on: db)
+                    emailBody: "\(author.name) replied to your comment on Guild."), from: author.id, baseURL: baseURL, on: db)
             }
         }
         return id
@@ -198,7 +198,7 @@ enum Comments {
             try await Notifications.notify(comment.author_id, .answerAccepted, .init(
                 title: "\(user.name) accepted your answer to “\(post.title.prefix(80))”", link: "/posts/\(postID)#comment-\(commentID)",
                 emailBody: "\(user.name) marked your comment as the answer to their question on Guild. Thank you for helping."),
-                baseURL: baseURL, on: db)
+                from: user.id, baseURL: baseURL, on: db)
         }
     }
 

@@ -79,7 +79,7 @@ enum KnowledgeDigest {
                         You get this email because you asked for the weekly digest in your Guild settings.
                         Stop these emails: \(unsubscribe)
                         """,
-                    unsubscribeURL: unsubscribe, on: db)
+                    for: .notification(from: nil), unsubscribeURL: unsubscribe, on: db)
                 return true
             }
             if sent { queued += 1 }

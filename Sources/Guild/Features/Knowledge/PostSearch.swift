@@ -12,7 +12,26 @@ enum PostSearchIndex {
     static func nextSearchID(on db: any Database) async throws -> Int64? {
         guard db.isSQLite else { return nil }
         struct Row: Decodable { var id: Int64 }
-        return (try await db.sql.raw("SELECT COALESCE(MAX(search_id), 0) + 1 AS id FROM posts").first(decoding: Row.self)?.id) ?? 1
+        // Counted among the named posts only: the next after an anonymous post's random id would date it.
+        // Posts are inserted with this as their rowid too, so SQLite never allocates one after a random one.
+        return (try await db.sql.raw("""
+            SELECT COALESCE(MAX(MAX(search_id, rowid)), 0) + 1 AS id FROM posts WHERE search_id < \(bind: randomBase) AND rowid < \(bind: randomBase)
+            """).first(decoding: Row.self)?.id) ?? 1
+    }
+
+    /// Anonymous posts' search ids (and SQLite rowids) are drawn at random far above the named ones,
+    /// so their order says nothing about when they were written.
+    static let randomBase: Int64 = 1 << 40
+
+    static func randomSearchID(on db: any Database) async throws -> Int64? {
+        guard db.isSQLite else { return nil }
+        struct Row: Decodable { var n: Int }
+        for _ in 0..<10 {
+            let candidate = Int64.random(in: randomBase..<(1 << 52))
+            if try await db.sql.raw("SELECT COUNT(*) AS n FROM posts WHERE search_id = \(bind: candidate) OR rowid = \(bind: candidate)")
+                .first(decoding: Row.self)?.n == 0 { return candidate }
+        }
+        throw CommonError.throttled(retryAfter: 1)
     }
 
     /// Rebuilds the entry of a post from the tables; call in the transaction that changed it.

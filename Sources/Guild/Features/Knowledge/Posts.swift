@@ -75,10 +75,8 @@ enum Posts {
     static let authors: SQLQueryString = "LEFT JOIN users u ON u.id = p.author_id LEFT JOIN profiles pr ON pr.user_id = p.author_id"
     static let selectRecord: SQLQueryString = "\(columns) FROM posts p \(authors)"
 
-    /// Named posts per account, and anonymous ones across the Guild (they cannot be counted per
-    /// account without linking them to it).
+    /// Named posts per account (anonymous ones: `AnonymousPostLimit`, which leaves no trace of who).
     static let perAccount = Throttle(limit: 10, window: 3600)
-    static let anonymousPerDay = Throttle(limit: 50, window: 86_400)
     /// Accounts in their first day: three named posts (anonymous ones need a day-old account anyway).
     static let newAccount = Throttle(limit: 3, window: 86_400)
     /// Edits within this time of posting do not mark a post edited.
@@ -90,7 +88,6 @@ enum Posts {
         if draft.anonymous {
             // A day-old account, so a throwaway cannot post a horror story about a rival a minute after signing up.
             guard author.createdAt.map({ now.timeIntervalSince($0) >= 86_400 }) ?? false else { throw PostsError.tooNewForAnonymous }
-            try await anonymousPerDay.consume("posts:anonymous", on: db, now: now)
         } else if Comments.isNew(author, now: now) {
             do {
                 try await newAccount.consume("posts:new:\(authorID)", on: db, now: now)
@@ -101,17 +98,22 @@ enum Posts {
             try await perAccount.consume("posts:\(authorID)", on: db, now: now)
         }
         if let referral = draft.referralID { try await checkReferral(referral, by: author, on: db) }
-        // Anonymous: the day only, so the time cannot be matched with other rows' exact times.
+        // Anonymous: the day only, so the time cannot be matched with other rows' exact times; and on
+        // SQLite a random rowid and search id, so the row's place among named posts tells nothing either.
         let stamp = draft.anonymous ? Calendar.utc.startOfDay(for: now) : now
         let id = UUID()
         try await db.writeTransaction { db in
+            if draft.anonymous { try await AnonymousPostLimit.consume(authorID, now: now, on: db) }
+            let searchID = draft.anonymous ? try await PostSearchIndex.randomSearchID(on: db) : try await PostSearchIndex.nextSearchID(on: db)
+            let rowid: SQLQueryString = db.isSQLite ? "\(bind: searchID), " : ""
+            let rowidColumn: SQLQueryString = db.isSQLite ? "rowid, " : ""
             try await db.sql.raw("""
-                INSERT INTO posts (id, author_id, kind, title, body, problem, approach, result, body_html, visibility, referral_id,
+                INSERT INTO posts (\(rowidColumn)id, author_id, kind, title, body, problem, approach, result, body_html, visibility, referral_id,
                     created_at, updated_at, edited, search_id)
-                VALUES (\(bind: id), \(bind: draft.anonymous ? nil : authorID), \(bind: kind.rawValue), \(bind: draft.title), \(bind: draft.body),
+                VALUES (\(rowid)\(bind: id), \(bind: draft.anonymous ? nil : authorID), \(bind: kind.rawValue), \(bind: draft.title), \(bind: draft.body),
                     \(bind: draft.problem), \(bind: draft.approach), \(bind: draft.result), \(bind: draft.html(kind: kind)),
                     \(bind: draft.visibility), \(bind: draft.referralID), \(bind: stamp), \(bind: stamp), \(bind: false),
-                    \(bind: try await PostSearchIndex.nextSearchID(on: db)))
+                    \(bind: searchID))
                 """).run()
             try await writeNiches(niches, of: id, at: stamp, on: db)
             try await PostSearchIndex.reindex(id, on: db)

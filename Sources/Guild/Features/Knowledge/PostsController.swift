@@ -119,7 +119,9 @@ struct PostsController: RouteCollection {
         let (form, draft) = draft(try req.content.decode(Input.self))
         do {
             let id = try await Posts.create(draft, by: user, on: req.db)
-            req.flash(.success, draft.anonymous ? "Posted without your name. Nobody, admins included, can see it was you." : "Posted.")
+            req.flash(.success, draft.anonymous
+                ? "Posted without your name. The post stores no author and only its day, and nothing Guild keeps links it to you; a server's own access logs, if its admins keep them, are outside Guild."
+                : "Posted.")
             return req.redirect(to: "/posts/\(id)", redirectType: .normal)
         } catch let error as PostsError {
             return try await failed(error, form: form, editing: nil, req: req)

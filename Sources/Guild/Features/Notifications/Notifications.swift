@@ -70,7 +70,10 @@ enum Notifications {
         var calendar: String? = nil
     }
 
-    static func notify(_ userID: UUID, _ kind: NotificationKind, _ message: Message, baseURL: String, on db: any Database) async throws {
+    /// `from` is the member whose action this reports (nil: Guild's own schedule): the mail policy caps
+    /// how often one member's actions email another.
+    static func notify(_ userID: UUID, _ kind: NotificationKind, _ message: Message, from sender: UUID?, baseURL: String,
+                       on db: any Database) async throws {
         try await db.sql.raw("""
             INSERT INTO notifications (id, user_id, kind, title, link, created_at)
             VALUES (\(bind: UUID()), \(bind: userID), \(bind: kind.rawValue), \(bind: message.title), \(bind: message.link), \(bind: Date()))
@@ -91,7 +94,7 @@ enum Notifications {
                 You get this email because "\(kind.label)" is on in your Guild settings.
                 Stop these emails: \(unsubscribe)
                 """,
-            unsubscribeURL: unsubscribe, calendar: message.calendar, on: db)
+            for: .notification(from: sender == userID ? nil : sender), unsubscribeURL: unsubscribe, calendar: message.calendar, on: db)
     }
 
     /// Whether this member wants this kind by email (unless they said otherwise: yes, or no for opt-in kinds).
@@ -108,28 +111,38 @@ enum Notifications {
             """).run()
     }
 
-    /// A stable random token per member and kind, made on first use: every email of the kind carries
-    /// it, so any of them unsubscribes, with no sign-in (RFC 8058 one-click).
+    /// A fresh random token for one email, kept only as its SHA-256: the database holds no working
+    /// link. Any email's token unsubscribes its kind with no sign-in (RFC 8058 one-click); using one
+    /// retires every token of that member and kind, and links older than a year are swept.
     static func unsubscribeToken(_ userID: UUID, _ kind: NotificationKind, on db: any Database) async throws -> String {
-        struct Row: Decodable { var token: String }
+        let token = SecureToken.generate()
         try await db.sql.raw("""
-            INSERT INTO unsubscribe_tokens (token, user_id, kind) VALUES (\(bind: SecureToken.generate()), \(bind: userID), \(bind: kind.rawValue))
-            ON CONFLICT (user_id, kind) DO NOTHING
+            INSERT INTO unsubscribe_links (token_hash, user_id, kind, created_at)
+            VALUES (\(bind: SecureToken.hash(token)), \(bind: userID), \(bind: kind.rawValue), \(bind: Date()))
             """).run()
-        guard let row = try await db.sql.raw("""
-            SELECT token FROM unsubscribe_tokens WHERE user_id = \(bind: userID) AND kind = \(bind: kind.rawValue)
-            """).first(decoding: Row.self) else { throw Abort(.internalServerError) }
-        return row.token
+        return token
     }
 
     /// The member and kind a token unsubscribes, or nil.
     static func unsubscribeTarget(_ token: String, on db: any Database) async throws -> (userID: UUID, kind: NotificationKind)? {
         struct Row: Decodable { var user_id: UUID; var kind: String }
-        guard token.count <= 200,
-              let row = try await db.sql.raw("SELECT user_id, kind FROM unsubscribe_tokens WHERE token = \(bind: token)")
+        guard (20...200).contains(token.count),
+              let row = try await db.sql.raw("SELECT user_id, kind FROM unsubscribe_links WHERE token_hash = \(bind: SecureToken.hash(token))")
                 .first(decoding: Row.self),
               let kind = NotificationKind(rawValue: row.kind) else { return nil }
         return (row.user_id, kind)
+    }
+
+    /// Turns the kind's emails off and retires its links (a used link is spent).
+    static func unsubscribe(_ userID: UUID, _ kind: NotificationKind, on db: any Database) async throws {
+        try await db.writeTransaction(reportingGeneration: false) { db in
+            try await setEmails(userID, kind, false, on: db)
+            try await db.sql.raw("DELETE FROM unsubscribe_links WHERE user_id = \(bind: userID) AND kind = \(bind: kind.rawValue)").run()
+        }
+    }
+
+    static func sweepUnsubscribeLinks(now: Date = Date(), on db: any Database) async throws {
+        try await db.sql.raw("DELETE FROM unsubscribe_links WHERE created_at < \(bind: now.addingTimeInterval(-366 * 86_400))").run()
     }
 
     static func unreadCount(_ userID: UUID, on db: any Database) async throws -> Int {

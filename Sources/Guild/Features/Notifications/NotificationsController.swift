@@ -71,7 +71,7 @@ struct UnsubscribeController: RouteCollection {
 
     func unsubscribe(req: Request) async throws -> View {
         let (userID, kind) = try await target(req)
-        try await Notifications.setEmails(userID, kind, false, on: req.db)
+        try await Notifications.unsubscribe(userID, kind, on: req.db)
         return try await req.view.render("Notifications/unsubscribe", UnsubscribePage(
             layout: req.layout(title: "Unsubscribed"), kind: kind.label, token: "", done: true))
     }

@@ -39,9 +39,10 @@ struct OutboxDelivery: Sendable {
                                                body: message.body, messageID: "\(message.id.uuidString.lowercased())@guild",
                                                unsubscribeURL: message.unsubscribe_url, fromName: message.from_name,
                                                replyTo: message.reply_to, calendar: message.calendar))
+                // Sent: keep what operations need (kind, status, times, the recipient's domain), not the text.
                 try await db.sql.raw("""
                     UPDATE outbox_messages SET status = 'sent', sent_at = \(bind: Date()), claimed_until = NULL,
-                    last_error = NULL WHERE id = \(bind: message.id)
+                    last_error = NULL, \(OutboxRetention.purged(at: Date(), on: db)) WHERE id = \(bind: message.id)
                     """).run()
                 sent += 1
             } catch {
@@ -87,9 +88,9 @@ struct OutboxDelivery: Sendable {
             """).all(decoding: Claimed.self)
     }
 
-    /// Puts a failed message back in the queue (admin page, `guild outbox retry`).
+    /// Puts a failed message back in the queue (admin page, `guild outbox retry`), unless its text is gone.
     static func retry(id: UUID, on db: any Database) async throws -> Bool {
-        guard let message = try await OutboxMessage.find(id, on: db), message.status == .failed else { return false }
+        guard let message = try await OutboxMessage.find(id, on: db), message.status == .failed, message.purgedAt == nil else { return false }
         message.status = .pending
         message.attempts = 0
         message.nextAttemptAt = Date()
@@ -121,6 +122,10 @@ final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
                     try await app.outboxDelivery().deliverDue()
                     if ContinuousClock.now - lastSweep > .seconds(3600) {
                         try await Throttle.sweep(on: app.db)
+                        try await MailPolicy.sweep(on: app.db)
+                        try await OutboxRetention.purge(on: app.db)
+                        try await IdempotencyMiddleware.sweep(on: app.db)
+                        try await Notifications.sweepUnsubscribeLinks(on: app.db)
                         lastSweep = .now
                     }
                     // The weekly digest: settled once per member and week, whichever server gets there first.

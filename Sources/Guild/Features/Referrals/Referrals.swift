@@ -93,6 +93,14 @@ struct ReferralDraft: Sendable {
 /// The ledger's writes and reads. Every change is one transaction with its history row and the
 /// notification it causes; client details are read only for the giver, the receiver and admins.
 enum Referrals {
+    /// Whether either member ever referred a client to the other.
+    static func exchanged(_ a: UUID, _ b: UUID, on db: any Database) async throws -> Bool {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("""
+            SELECT COUNT(*) AS n FROM referrals WHERE (giver_id = \(bind: a) AND receiver_id = \(bind: b)) OR (giver_id = \(bind: b) AND receiver_id = \(bind: a))
+            """).first(decoding: Row.self)?.n ?? 0 > 0
+    }
+
     static let selectRecord: SQLQueryString = """
         SELECT r.id, r.giver_id, r.receiver_id, g.name AS giver_name, rc.name AS receiver_name,
             gp.slug AS giver_slug, rp.slug AS receiver_slug, r.client_name, r.client_email, r.client_phone,
@@ -111,8 +119,11 @@ enum Referrals {
         var answer: UUID?
     }
 
+    /// Each referral notifies its receiver: 30 a day per giver (the demo's generated ledger is not limited).
+    static let createsPerDay = Throttle(limit: 30, window: 86_400)
+
     static func create(_ draft: ReferralDraft, by giver: User, passedFrom: UUID? = nil, request: FromRequest? = nil,
-                       baseURL: String, on db: any Database) async throws -> UUID {
+                       baseURL: String, limited: Bool = true, on db: any Database) async throws -> UUID {
         let draft = try draft.validated()
         let giverID = try giver.requireID()
         struct Target: Decodable { var user_id: UUID; var availability: String; var away_until: Date? }
@@ -134,6 +145,7 @@ enum Referrals {
             throw ReferralsError.receiverAway
         }
         let receiver = receiverID, covering = coveringFor
+        if limited { try await createsPerDay.consume("referral-create:\(giverID)", on: db) }
         let id = UUID(), now = Date()
         try await db.writeTransaction(reportingGeneration: false) { db in
             if let request {
@@ -151,7 +163,7 @@ enum Referrals {
                 title: "\(giver.name) referred a client to you" + (covering.map { " (covering for \($0.name))" } ?? ""),
                 link: "/referrals/\(id)",
                 emailBody: "\(giver.name) referred a client to you on Guild. Open the referral to see who they are and what they need, then accept or decline it."),
-                baseURL: baseURL, on: db)
+                from: giver.id, baseURL: baseURL, on: db)
             if let request, let answer = request.answer {
                 struct Answerer: Decodable { var author_id: UUID }
                 if let answerer = try await db.sql.raw("SELECT author_id FROM request_answers WHERE id = \(bind: answer)")
@@ -160,7 +172,7 @@ enum Referrals {
                         title: "\(giver.name) picked the member you suggested",
                         link: "/requests/\(request.id)",
                         emailBody: "\(giver.name) referred their client to the member you suggested on the requests board. Thank you for the introduction."),
-                        baseURL: baseURL, on: db)
+                        from: giver.id, baseURL: baseURL, on: db)
                 }
             }
         }
@@ -201,7 +213,7 @@ enum Referrals {
                     title: "\(actor.name) \(to == .won ? "won" : what) the client you referred",
                     link: "/referrals/\(id)",
                     emailBody: "The client you referred to \(actor.name) on Guild was \(what). The referral's page has its history."),
-                    baseURL: baseURL, on: db)
+                    from: actor.id, baseURL: baseURL, on: db)
             }
         }
     }

@@ -96,10 +96,14 @@ enum ReferralRequests {
         FROM referral_requests q JOIN users u ON u.id = q.author_id LEFT JOIN profiles p ON p.user_id = q.author_id
         """
 
+    /// A request is on the board for everyone in its niches: ten a day per member.
+    static let createsPerDay = Throttle(limit: 10, window: 86_400)
+
     static func create(_ draft: RequestDraft, by author: User, now: Date = Date(), on db: any Database) async throws -> UUID {
         let (draft, niches) = try await draft.validated(on: db)
         let id = UUID()
         let authorID = try author.requireID()
+        try await createsPerDay.consume("request-create:\(authorID)", on: db, now: now)
         try await db.writeTransaction(reportingGeneration: false) { db in
             try await db.sql.raw("""
                 INSERT INTO referral_requests (id, author_id, title, details, city, remote, status, created_at, expires_at)
@@ -212,13 +216,13 @@ enum ReferralRequests {
                 title: "\(answerer.name) suggested \(who) for “\(request.title.prefix(80))”",
                 link: "/requests/\(requestID)",
                 emailBody: "\(answerer.name) answered your request on Guild, suggesting \(who). Open the request to read why and to refer your client."),
-                baseURL: baseURL, on: db)
+                from: answerer.id, baseURL: baseURL, on: db)
             if member.user_id != answererID {
                 try await Notifications.notify(member.user_id, .requestSuggested, .init(
                     title: "\(answerer.name) suggested you for “\(request.title.prefix(80))”",
                     link: "/requests/\(requestID)",
                     emailBody: "\(answerer.name) suggested you for a request by \(request.author_name) on Guild. If it fits, the request's page says what they need."),
-                    baseURL: baseURL, on: db)
+                    from: answerer.id, baseURL: baseURL, on: db)
             }
         }
         return id

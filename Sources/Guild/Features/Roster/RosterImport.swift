@@ -80,7 +80,7 @@ enum RosterImport {
                                 Your profile is ready; choose a password within 7 days to sign in and check it:
 
                                 \(baseURL)/password/reset/\(token)
-                                """, on: db)
+                                """, for: .account, on: db)
                             created += 1
                         }
                         written.append(try await Profiles.write(input, userID: user.requireID(), name: user.name, in: db).requireID())

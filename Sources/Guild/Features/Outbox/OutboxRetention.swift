@@ -1,0 +1,58 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// What the outbox keeps after an email has left: its kind, status, times and the recipient's domain.
+/// The text (reset and invitation links, trusted-contact links, runbook messages, members' emails to
+/// their contacts, forwarded replies), the subject, the full address and the headers are blanked when
+/// it is sent; a message that failed for good keeps them a week for an admin's retry. Rows written
+/// before this rule are purged by the hourly job in batches, so no statement holds a lock for long.
+enum OutboxRetention {
+    static let keepFailed: TimeInterval = 7 * 86_400
+    static let batch = 2_000
+
+    /// The SET list that blanks a row (its recipient kept as `@domain`).
+    static func purged(at now: Date, on db: any Database) -> SQLQueryString {
+        // Where the @ is: SQLite's INSTR, PostgreSQL's STRPOS (neither has the other's).
+        let at = db.isSQLite ? "INSTR(recipient, '@')" : "STRPOS(recipient, '@')"
+        return """
+            subject = '', body = '', from_name = NULL, reply_to = NULL, calendar = NULL, unsubscribe_url = NULL,
+            recipient = CASE WHEN \(unsafeRaw: at) > 0 THEN SUBSTR(recipient, \(unsafeRaw: at)) ELSE '' END, purged_at = \(bind: now)
+            """
+    }
+
+    struct Report: Sendable {
+        var purged = 0
+        var batches = 0
+        /// The longest single statement, in seconds: the longest any lock was held.
+        var slowest: Double = 0
+    }
+
+    /// Purges sent messages (and failed ones older than a week) not yet purged, `batch` rows per
+    /// statement until none is left; returns how many.
+    @discardableResult
+    static func purge(now: Date = Date(), batch: Int = batch, on db: any Database) async throws -> Int {
+        try await purgeReporting(now: now, batch: batch, on: db).purged
+    }
+
+    /// `purge`, with how many statements it took and the longest of them (`guild outbox purge`, the benchmark).
+    static func purgeReporting(now: Date = Date(), batch: Int = batch, on db: any Database) async throws -> Report {
+        var report = Report()
+        while true {
+            let started = ContinuousClock.now
+            struct Row: Decodable { var id: UUID }
+            let rows = try await db.sql.raw("""
+                UPDATE outbox_messages SET \(purged(at: now, on: db)) WHERE id IN (
+                    SELECT id FROM outbox_messages WHERE purged_at IS NULL
+                    AND (status = 'sent' OR (status = 'failed' AND created_at < \(bind: now.addingTimeInterval(-keepFailed))))
+                    LIMIT \(literal: batch))
+                RETURNING id
+                """).all(decoding: Row.self)
+            let elapsed = ContinuousClock.now - started
+            report.slowest = max(report.slowest, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            report.purged += rows.count
+            report.batches += 1
+            if rows.count < batch { return report }
+        }
+    }
+}
