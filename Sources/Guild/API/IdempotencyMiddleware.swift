@@ -12,11 +12,19 @@ import Vapor
 struct IdempotencyMiddleware: AsyncMiddleware {
     static let header = "Idempotency-Key"
     static let lifetime: TimeInterval = 86_400
-    static let secretAnswers: Set<String> = ["/api/v1/tokens", "/api/v1/cover/trusted-contact"]
+    /// Answers that carry a secret shown once, and posts (which may be anonymous: a kept key would date
+    /// one and name its token): no key is kept for these.
+    static let keyless: Set<String> = ["/api/v1/tokens", "/api/v1/cover/trusted-contact", "/api/v1/calendar-feed", "/api/v1/posts"]
+
+    static func takesKeys(_ path: String) -> Bool {
+        // Compared as the router reads the path: repeated and trailing slashes do not make another route.
+        let normalized = "/" + path.split(separator: "/").joined(separator: "/")
+        return !keyless.contains(normalized) && !normalized.hasPrefix("/api/v1/posts/")
+    }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.method == .POST, let key = request.headers.first(name: Self.header),
-              let bearer = request.headers.bearerAuthorization?.token, !Self.secretAnswers.contains(request.url.path) else {
+              let bearer = request.headers.bearerAuthorization?.token, Self.takesKeys(request.url.path) else {
             return try await next.respond(to: request)
         }
         guard (1...255).contains(key.utf8.count), key.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7F }) else {
@@ -24,6 +32,11 @@ struct IdempotencyMiddleware: AsyncMiddleware {
         }
         let db = request.db
         let scope = SecureToken.hash(bearer)
+        // A revoked or unknown token gets no stored answer: the handler refuses it as usual.
+        struct Known: Decodable { var n: Int }
+        guard try await db.sql.raw("SELECT COUNT(*) AS n FROM api_tokens WHERE token_hash = \(bind: scope)").first(decoding: Known.self)?.n ?? 0 > 0 else {
+            return try await next.respond(to: request)
+        }
         var hasher = SHA256()
         hasher.update(data: Data((request.method.rawValue + " " + request.url.string + "\n").utf8))
         if let body = request.body.data { hasher.update(data: Data(body.readableBytesView)) }

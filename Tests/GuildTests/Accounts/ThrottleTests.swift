@@ -126,6 +126,11 @@ struct ThrottleTests {
         #expect(Request.forwardedClient(["203.0.113.5"], proxies: 3) == "203.0.113.5")
         #expect(Request.forwardedClient([" , "], proxies: 1) == nil)
         #expect(Request.forwardedClient([], proxies: 1) == nil)
+        // IPv6 counts by /64; IPv4-mapped addresses as their IPv4
+        #expect(Request.limitKey("2001:db8:1:2:aaaa::1") == "2001:db8:1:2::/64")
+        #expect(Request.limitKey("2001:db8:1:2:ffff:ffff:ffff:ffff") == Request.limitKey("2001:db8:1:2::9"))
+        #expect(Request.limitKey("::ffff:203.0.113.5") == "203.0.113.5")
+        #expect(Request.limitKey("203.0.113.5") == "203.0.113.5")
     }
 
     @Test("wrong passwords from elsewhere cannot lock the owner out: a browser that signed in before, or a correct password from an address with no failures, gets through")

@@ -274,4 +274,62 @@ struct MailPolicyTests {
             #expect(try await app.testing().sendRequest(.POST, "/unsubscribe/\(token)").status == .notFound)
         }
     }
+
+    @Test("each creation route has a per-account daily limit: events, requests and referrals past it are 429 and write nothing")
+    func creationLimits() async throws {
+        try await withGuild { app, _ in
+            // setup
+            let (member, _) = try await Profile.make(name: "Mallory Spam", niches: ["bookkeeping"], on: app)
+            let (_, receiver) = try await Profile.make(name: "Rae Receiver", niches: ["bookkeeping"], on: app)
+            func refused(_ work: () async throws -> Void) async -> Bool {
+                do { try await work(); return false } catch CommonError.throttled { return true } catch { return false }
+            }
+            // act + assert: each limit is reached exactly, and the next is refused
+            for index in 0..<Events.createsPerDay.limit { _ = try await makeEvent("Event \(index)", host: member, recurrence: "FREQ=WEEKLY;COUNT=3", on: app) }
+            let events = try await app.count("events")
+            #expect(await refused { _ = try await makeEvent("One more", host: member, on: app) })
+            #expect(try await app.count("events") == events)
+            for index in 0..<ReferralRequests.createsPerDay.limit {
+                _ = try await ReferralRequests.create(RequestDraft(title: "Looking for \(index)", details: "", niches: ["bookkeeping"], city: "", remote: true),
+                                                      by: member, on: app.db)
+            }
+            #expect(await refused {
+                _ = try await ReferralRequests.create(RequestDraft(title: "One more", details: "", niches: ["bookkeeping"], city: "", remote: true),
+                                                      by: member, on: app.db)
+            })
+            #expect(try await app.count("referral_requests") == ReferralRequests.createsPerDay.limit)
+            func referral(_ index: Int) -> ReferralDraft {
+                ReferralDraft(receiverSlug: receiver.slug, clientName: "Client \(index)", clientEmail: "c\(index)@example.com", clientPhone: "",
+                              need: "Books", note: "", urgency: ReferralUrgency.thisMonth.rawValue, consent: true)
+            }
+            for index in 0..<Referrals.createsPerDay.limit { _ = try await Referrals.create(referral(index), by: member, baseURL: "http://x", on: app.db) }
+            #expect(await refused { _ = try await Referrals.create(referral(99), by: member, baseURL: "http://x", on: app.db) })
+            #expect(try await app.count("referrals") == Referrals.createsPerDay.limit)
+        }
+    }
+
+    @Test("a backup's log names a runbook client only sealed: the row holds no client name")
+    func sealedHandoffLabel() async throws {
+        try await withGuild { app, _ in
+            // setup: Ada is out; Bo, her accepted backup, logs what he did for a client
+            let (ada, _) = try await Profile.make(name: "Ada Lovelace", niches: ["bookkeeping"], on: app)
+            let (bo, boProfile) = try await Profile.make(name: "Bo Lin", niches: ["bookkeeping"], on: app)
+            let adaID = try ada.requireID(), boID = try bo.requireID()
+            let cipher = try #require(app.runbookCipher)
+            let asked = try await CoverBackups.ask(adaID, backupSlug: boProfile.slug, nicheSlug: nil, message: "", baseURL: "", on: app.db)
+            try await CoverBackups.answer(asked, accept: true, by: boID, baseURL: "", on: app.db)
+            _ = try await Runbooks.save(RunbookDocument(clients: [.init(id: "harlow", name: "Harlow Bakery", email: "", phone: "", inProgress: "",
+                                                                         deadline: "", mustHear: "")]), member: adaID, cipher: cipher, on: app.db)
+            let item = try #require(try await Runbooks.load(adaID, cipher: cipher, on: app.db).0.clients.first?.id)
+            _ = try await CoverActivations.start(adaID, by: .member(adaID), expectedBack: nil, note: "", baseURL: "", cipher: cipher, on: app.db)
+            // act
+            let id = try await CoverHandoffs.record(for: adaID, by: boID, item: item, note: "Sent the proofs", cipher: cipher, on: app.db)
+            // assert
+            struct Row: Decodable { var item_label: String }
+            let stored = try #require(try await app.db.sql.raw("SELECT item_label FROM cover_handoffs WHERE id = \(bind: id)").first(decoding: Row.self))
+            #expect(!stored.item_label.contains("Harlow") && stored.item_label.hasPrefix(CoverHandoffs.sealedPrefix))
+            let activation = try #require(try await CoverActivations.history(adaID, on: app.db).first)
+            #expect(try await CoverHandoffs.list(activation.id, cipher: cipher, on: app.db).first?.item_label == "Client: Harlow Bakery")
+        }
+    }
 }

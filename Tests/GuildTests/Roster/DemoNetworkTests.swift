@@ -27,6 +27,18 @@ struct DemoNetworkTests {
         }
     }
 
+    @Test("`serve --demo` seeds the whole living network on an empty database, within every limit and the mail policy")
+    func wholeDemo() async throws {
+        try await withGuild { app, _ in
+            // act
+            try await DemoData.seedIfEmpty(app, console: Terminal())
+            // assert: every feature has its demo rows
+            for table in ["users", "referrals", "referral_requests", "posts", "circles", "events", "contacts", "cover_backups", "disciplines"] {
+                #expect(try await app.count(table) > 0, "no demo rows in \(table)")
+            }
+        }
+    }
+
     @Test("generated posts, comments, marks and blogrolls agree with what the pages and search read")
     func writesKnowledge() async throws {
         try await withGuild { app, _ in

@@ -73,6 +73,8 @@ enum MailPolicy {
         case .account, .notification(from: nil):
             return .send(stopURL: nil)
         case .notification(from: let sender?):
+            // An address that said "stop" hears nothing another member's actions cause, account or not.
+            if try await isSuppressed(hash, on: db) { return .drop("the address asked Guild not to email it") }
             try await db.lock("mail:\(sender)")
             guard try await sentToday(by: sender, to: hash, now: now, on: db) < perMemberPair else {
                 return .drop("\(perMemberPair) emails today from one member's actions to this member")

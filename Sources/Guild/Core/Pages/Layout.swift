@@ -1,4 +1,7 @@
 import Vapor
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What every HTML page needs from the request: who is signed in, the CSRF token, a flash message.
 struct Layout: Encodable, Sendable {
@@ -54,11 +57,26 @@ extension Request {
         return user
     }
 
-    /// The client's address; `X-Forwarded-For` only when configured to trust a proxy.
+    /// The client's address for per-address limits; `X-Forwarded-For` only when configured to trust a
+    /// proxy. An IPv6 client counts by its /64: one home or server holds a whole /64 to rotate through.
     var clientIP: String {
-        guard application.guildConfig.trustProxy else { return remoteAddress?.ipAddress ?? "unknown" }
-        return Self.forwardedClient(headers["X-Forwarded-For"], proxies: application.guildConfig.trustedProxies)
-            ?? remoteAddress?.ipAddress ?? "unknown"
+        let address = application.guildConfig.trustProxy
+            ? Self.forwardedClient(headers["X-Forwarded-For"], proxies: application.guildConfig.trustedProxies) ?? remoteAddress?.ipAddress
+            : remoteAddress?.ipAddress
+        return address.map(Self.limitKey) ?? "unknown"
+    }
+
+    /// `2001:db8:1:2::/64` for any address in that /64; IPv4 (and IPv4-mapped IPv6) as the IPv4 address.
+    static func limitKey(_ address: String) -> String {
+        guard address.contains(":") else { return address }
+        var raw = in6_addr()
+        guard inet_pton(AF_INET6, address, &raw) == 1 else { return address }
+        let bytes = withUnsafeBytes(of: &raw) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
     }
 
     /// The address the outermost trusted proxy saw. Proxies append (nginx's `$proxy_add_x_forwarded_for`,

@@ -39,8 +39,9 @@ enum Accounts {
                 guard try await Throttle.count(ipBucket, within: Throttle.signInPerIP.window, on: req.db) == 0 else {
                     throw CommonError.throttled(retryAfter: seconds)
                 }
-                attempts = try await Throttle.consume([(.signInLockedOut, "signin:locked:\(email):\(req.clientIP)"), (.signInPerIP, ipBucket)],
-                                                      on: req.db)
+                // At most `signInLockedChecks` such checks per account while locked, however many addresses ask.
+                attempts = try await Throttle.consume([(.signInLockedOut, "signin:locked:\(email):\(req.clientIP)"),
+                                                       (.signInLockedChecks, "signin:locked:\(email)"), (.signInPerIP, ipBucket)], on: req.db)
             }
         }
         guard let user, let hash = user.passwordHash else {
@@ -104,6 +105,8 @@ enum Accounts {
             // The account may have been taken: every way in ends with the old password.
             try await UserSession.query(on: db).filter(\.$user.$id == user.requireID()).delete()
             try await APIToken.query(on: db).filter(\.$user.$id == user.requireID()).delete()
+            // A browser that signed in before the reset (perhaps whoever took the account) is a stranger again.
+            try await SignInDevices.forget(try user.requireID(), on: db)
             return user
         }
     }

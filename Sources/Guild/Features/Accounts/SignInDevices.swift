@@ -24,6 +24,10 @@ enum SignInDevices {
         return known > 0 ? hash : nil
     }
 
+    static func forget(_ user: UUID, on db: any Database) async throws {
+        try await db.sql.raw("DELETE FROM sign_in_devices WHERE user_id = \(bind: user)").run()
+    }
+
     /// Remembers this browser for the account (a fresh token each sign-in) and sets its cookie.
     static func remember(_ user: UUID, on response: Response, req: Request) async throws {
         let token = SecureToken.generate()

@@ -14,6 +14,8 @@ struct Throttle: Sendable {
     static let signInPerDevice = Throttle(limit: 5, window: 15 * 60)
     /// While the account is locked: one check per address that has no failures.
     static let signInLockedOut = Throttle(limit: 1, window: 15 * 60)
+    /// …and three such checks per account, whatever the number of addresses.
+    static let signInLockedChecks = Throttle(limit: 3, window: 15 * 60)
     static let resetPerAccount = Throttle(limit: 3, window: 3600)
     static let resetPerIP = Throttle(limit: 10, window: 3600)
     // A whole networking morning may join from the venue's one address.

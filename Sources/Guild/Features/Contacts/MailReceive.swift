@@ -14,6 +14,9 @@ import Vapor
 /// At most `forwardsPerDay` forwards per email a day. Anything else does nothing and says why.
 enum MailReceive {
     static let forwardsPerDay = 10
+    /// Forwards to one member a day across all their emails: reply tokens never expire, and a member
+    /// account can be made for anyone's address.
+    static let forwardsPerMemberPerDay = 30
     /// What `guild mail receive` reads from standard input at most; a larger message is ignored.
     static let maxBytes = 10 * 1_048_576
 
@@ -77,7 +80,11 @@ enum MailReceive {
                 INSERT INTO mail_receipts (message_id, contact_email_id, received_at) VALUES (\(bind: String(receiptID.prefix(500))), \(bind: email.id), \(bind: Date()))
                 ON CONFLICT (message_id) DO NOTHING RETURNING message_id
                 """).first(decoding: Inserted.self) != nil else { return .replayed }
-            guard recent < forwardsPerDay else { return .tooMany }
+            let toMember = try await db.sql.raw("""
+                SELECT COUNT(*) AS n FROM mail_receipts r JOIN contact_emails e ON e.id = r.contact_email_id
+                WHERE e.owner_id = \(bind: owner.owner_id) AND r.received_at > \(bind: Date().addingTimeInterval(-86_400))
+                """).first(decoding: Count.self)?.n ?? 0
+            guard recent < forwardsPerDay, toMember <= forwardsPerMemberPerDay else { return .tooMany }
             let text = String(message.text.prefix(ContactMailRules.maxBody))
             guard fromContact else {
                 // Someone who saw the Reply-To: the member hears of it, clearly marked, with no address to answer.

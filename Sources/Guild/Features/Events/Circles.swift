@@ -227,9 +227,15 @@ enum Circles {
     /// Guild writes to an address outside it only for someone who knows it: each must be a member's or
     /// one of the inviter's contacts, and the inviter's daily mail budget must hold them all (nothing is
     /// sent when it cannot), see `MailPolicy`.
-    static func invite(_ emails: [String], to circle: CircleRecord, by inviter: User, baseURL: String, on db: any Database) async throws -> Int {
+    /// Invitation requests an organizer may send a day (each up to 50 addresses).
+    static let invitationsPerDay = Throttle(limit: 10, window: 86_400)
+
+    static func invite(_ addresses: [String], to circle: CircleRecord, by inviter: User, baseURL: String, on db: any Database) async throws -> Int {
         var sent = 0
         let inviterID = try inviter.requireID()
+        var seen = Set<String>()
+        let emails = addresses.filter { seen.insert($0).inserted }
+        try await invitationsPerDay.consume("circle-invite:\(inviterID)", on: db)
         let weekAgo = Date().addingTimeInterval(-7 * 86_400)
         struct Member: Decodable { var email: String }
         let members = Set(try await db.sql.raw("SELECT email FROM users WHERE email IN (\(binds: emails))").all(decoding: Member.self).map(\.email))

@@ -14,8 +14,11 @@ enum PostSearchIndex {
         struct Row: Decodable { var id: Int64 }
         // Counted among the named posts only: the next after an anonymous post's random id would date it.
         // Posts are inserted with this as their rowid too, so SQLite never allocates one after a random one.
+        // Each below the random range on its own: a row written with an automatic rowid after an anonymous
+        // post (the demo's bulk writer) has a rowid up there but a small search id.
         return (try await db.sql.raw("""
-            SELECT COALESCE(MAX(MAX(search_id, rowid)), 0) + 1 AS id FROM posts WHERE search_id < \(bind: randomBase) AND rowid < \(bind: randomBase)
+            SELECT MAX(COALESCE((SELECT MAX(search_id) FROM posts WHERE search_id < \(bind: randomBase)), 0),
+                       COALESCE((SELECT MAX(rowid) FROM posts WHERE rowid < \(bind: randomBase)), 0)) + 1 AS id
             """).first(decoding: Row.self)?.id) ?? 1
     }
 

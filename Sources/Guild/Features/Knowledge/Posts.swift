@@ -102,8 +102,12 @@ enum Posts {
         // SQLite a random rowid and search id, so the row's place among named posts tells nothing either.
         let stamp = draft.anonymous ? Calendar.utc.startOfDay(for: now) : now
         let id = UUID()
+        // Counted in a transaction of its own: on PostgreSQL the post and the count would share a
+        // transaction id (xmin) and the count's row names a keyed hash of the author.
+        if draft.anonymous {
+            try await db.writeTransaction(reportingGeneration: false) { db in try await AnonymousPostLimit.consume(authorID, now: now, on: db) }
+        }
         try await db.writeTransaction { db in
-            if draft.anonymous { try await AnonymousPostLimit.consume(authorID, now: now, on: db) }
             let searchID = draft.anonymous ? try await PostSearchIndex.randomSearchID(on: db) : try await PostSearchIndex.nextSearchID(on: db)
             let rowid: SQLQueryString = db.isSQLite ? "\(bind: searchID), " : ""
             let rowidColumn: SQLQueryString = db.isSQLite ? "rowid, " : ""
