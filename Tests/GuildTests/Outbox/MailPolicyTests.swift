@@ -105,6 +105,25 @@ struct MailPolicyTests {
         }
     }
 
+    @Test("an invitation skips an address already emailed today, and still invites the rest")
+    func invitationSkipsMailedToday() async throws {
+        try await withGuild { app, _ in
+            // setup: Hana emailed Bayo this morning; both Bayo and Cora are her contacts
+            let (hana, _) = try await Profile.make(name: "Hana Host", niches: ["bookkeeping"], on: app)
+            let owner = try hana.requireID()
+            let bayo = try await Contacts.create(ContactDraft(fields: .init(name: "Bayo", emails: [.init("bayo@outside.example")])), owner: owner, on: app.db)
+            _ = try await Contacts.create(ContactDraft(fields: .init(name: "Cora", emails: [.init("cora@outside.example")])), owner: owner, on: app.db)
+            _ = try await ContactMail.send(.init(subject: "Hi", body: "Coffee?"), contact: bayo, followUp: nil, from: hana, config: app.guildConfig, on: app.db)
+            let circle = try await Circles.create(CircleFields(name: "Morning Circle", city: "Leeds"), by: owner, on: app.db)
+            // act
+            let sent = try await Circles.invite(["bayo@outside.example", "cora@outside.example"], to: circle, by: hana, baseURL: "http://x", on: app.db)
+            // assert
+            #expect(sent == 1)
+            struct Row: Decodable { var email: String }
+            #expect(try await app.db.sql.raw("SELECT email FROM circle_invitations").all(decoding: Row.self).map(\.email) == ["cora@outside.example"])
+        }
+    }
+
     @Test("an address that is not a member's nor a contact's is not invited")
     func strangersAreNotInvited() async throws {
         try await withGuild { app, _ in
