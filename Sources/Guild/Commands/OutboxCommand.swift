@@ -28,10 +28,7 @@ struct OutboxCommand: AsyncCommand {
         case "today":
             let rows = try await MailPolicy.today(on: app.db)
             context.console.print("Emails members made Guild send today (UTC), to non-members / to members:")
-            for row in rows {
-                let budget = try await MailPolicy.budget(of: row.sender_id, on: app.db)
-                context.console.print("\(row.non_members)/\(budget)  \(row.members)  \(row.name) <\(row.email)>")
-            }
+            for row in rows { context.console.print("\(row.nonMembers)/\(row.budget)  \(row.members)  \(row.name) <\(row.email)>") }
             if rows.isEmpty { context.console.print("(nobody yet)") }
         case "budget":
             guard let email = signature.email?.lowercased(), let user = try await User.find(email: email, on: app.db) else {

@@ -76,20 +76,18 @@ enum MailPolicy {
             // An address that said "stop" hears nothing another member's actions cause, account or not.
             if try await isSuppressed(hash, on: db) { return .drop("the address asked Guild not to email it") }
             try await db.lock("mail:\(sender)")
-            guard try await sentToday(by: sender, to: hash, now: now, on: db) < perMemberPair else {
+            guard try await countToMember(by: sender, hash: hash, purpose: purpose, now: now, on: db) else {
                 return .drop("\(perMemberPair) emails today from one member's actions to this member")
             }
-            try await record(sender: sender, hash: hash, toMember: true, purpose: purpose.kind, now: now, on: db)
             return .send(stopURL: nil)
         case .onBehalf(let sender, let vouch, let baseURL):
             let strict = vouch != .runbookClient
             try await db.lock("mail:\(sender)")
-            if try await isMember(recipient, on: db) {
-                guard try await sentToday(by: sender, to: hash, now: now, on: db) < perMemberPair else {
+            if try await !User.existingEmails([recipient], on: db).isEmpty {
+                guard try await countToMember(by: sender, hash: hash, purpose: purpose, now: now, on: db) else {
                     if strict { throw MailPolicyError.alreadyMailed(retryAfter: secondsToNextDay(now)) }
                     return .drop("the daily cap for this member")
                 }
-                try await record(sender: sender, hash: hash, toMember: true, purpose: purpose.kind, now: now, on: db)
                 return .send(stopURL: nil)
             }
             if try await isSuppressed(hash, on: db) {
@@ -110,11 +108,6 @@ enum MailPolicy {
         }
     }
 
-    /// How many more non-members `sender` may email today (for a form that sends several at once).
-    static func remaining(for sender: UUID, on db: any Database, now: Date = Date()) async throws -> Int {
-        max(0, try await budget(of: sender, now: now, on: db) - spentToday(by: sender, now: now, on: db))
-    }
-
     static func secondsToNextDay(_ now: Date) -> Int {
         let next = (floor(now.timeIntervalSince1970 / 86_400) + 1) * 86_400
         return max(1, Int((next - now.timeIntervalSince1970).rounded(.up)))
@@ -126,86 +119,6 @@ enum MailPolicy {
 
     static func day(_ now: Date) -> String { CalendarDay.string(now) }
 
-    // MARK: budgets
-
-    /// The member's budget: what an admin set, else by role and the account's age.
-    static func budget(of sender: UUID, now: Date = Date(), on db: any Database) async throws -> Int {
-        struct Row: Decodable { var role: String; var created_at: Date?; var daily: Int? }
-        guard let row = try await db.sql.raw("""
-            SELECT u.role, u.created_at, b.daily FROM users u LEFT JOIN mail_budgets b ON b.user_id = u.id WHERE u.id = \(bind: sender)
-            """).first(decoding: Row.self) else { return 0 }
-        if let daily = row.daily { return daily }
-        if row.role != "member" { return staffBudget }
-        return (row.created_at ?? now) > now.addingTimeInterval(-firstWeek) ? firstWeekBudget : dailyBudget
-    }
-
-    /// An admin's budget for one account (`guild outbox budget`, `/admin`); nil returns it to the default.
-    static func setBudget(_ daily: Int?, for user: UUID, on db: any Database) async throws {
-        guard let daily else {
-            try await db.sql.raw("DELETE FROM mail_budgets WHERE user_id = \(bind: user)").run()
-            return
-        }
-        try await db.sql.raw("""
-            INSERT INTO mail_budgets (user_id, daily, set_at) VALUES (\(bind: user), \(bind: daily), \(bind: Date()))
-            ON CONFLICT (user_id) DO UPDATE SET daily = EXCLUDED.daily, set_at = EXCLUDED.set_at
-            """).run()
-    }
-
-    struct SenderToday: Decodable, Sendable, Encodable {
-        var sender_id: UUID
-        var name: String
-        var email: String
-        var non_members: Int
-        var members: Int
-    }
-
-    /// Who made Guild send how much today (UTC), busiest first: `guild outbox`, `/admin`.
-    static func today(now: Date = Date(), limit: Int = 50, on db: any Database) async throws -> [SenderToday] {
-        try await db.sql.raw("""
-            SELECT s.sender_id, u.name, u.email,
-                SUM(CASE WHEN s.to_member THEN 0 ELSE 1 END) AS non_members, SUM(CASE WHEN s.to_member THEN 1 ELSE 0 END) AS members
-            FROM mail_sends s JOIN users u ON u.id = s.sender_id WHERE s.day = \(bind: day(now))
-            GROUP BY s.sender_id, u.name, u.email ORDER BY non_members DESC, members DESC LIMIT \(literal: limit)
-            """).all(decoding: SenderToday.self)
-    }
-
-    // MARK: "don't email me again"
-
-    /// Suppresses the address a stop link was made for; false when the link is unknown.
-    static func stop(token: String, on db: any Database) async throws -> Bool {
-        struct Row: Decodable { var address_hash: String }
-        guard (20...100).contains(token.count), let row = try await db.sql.raw("""
-            SELECT address_hash FROM mail_stop_tokens WHERE token_hash = \(bind: SecureToken.hash(token))
-            """).first(decoding: Row.self) else { return false }
-        try await suppress(hash: row.address_hash, on: db)
-        return true
-    }
-
-    static func isStopToken(_ token: String, on db: any Database) async throws -> Bool {
-        struct Row: Decodable { var n: Int }
-        guard (20...100).contains(token.count) else { return false }
-        return try await db.sql.raw("""
-            SELECT COUNT(*) AS n FROM mail_stop_tokens WHERE token_hash = \(bind: SecureToken.hash(token))
-            """).first(decoding: Row.self)?.n ?? 0 > 0
-    }
-
-    static func suppress(_ address: String, on db: any Database) async throws {
-        try await suppress(hash: addressHash(address), on: db)
-    }
-
-    private static func suppress(hash: String, on db: any Database) async throws {
-        try await db.sql.raw("""
-            INSERT INTO mail_suppressions (address_hash, created_at) VALUES (\(bind: hash), \(bind: Date()))
-            ON CONFLICT (address_hash) DO NOTHING
-            """).run()
-    }
-
-    static func isSuppressed(_ hash: String, on db: any Database) async throws -> Bool {
-        struct Row: Decodable { var n: Int }
-        return try await db.sql.raw("SELECT COUNT(*) AS n FROM mail_suppressions WHERE address_hash = \(bind: hash)")
-            .first(decoding: Row.self)?.n ?? 0 > 0
-    }
-
     /// Drops send rows past every window, and stop links older than a year (the outbox job, hourly).
     static func sweep(now: Date = Date(), on db: any Database) async throws {
         try await db.sql.raw("DELETE FROM mail_sends WHERE created_at < \(bind: now.addingTimeInterval(-keepSends))").run()
@@ -214,11 +127,11 @@ enum MailPolicy {
 
     // MARK: counts
 
-    private static func isMember(_ address: String, on db: any Database) async throws -> Bool {
-        struct Row: Decodable { var n: Int }
-        let normalized = address.trimmingCharacters(in: .whitespaces).lowercased()
-        return try await db.sql.raw("SELECT COUNT(*) AS n FROM users WHERE email = \(bind: normalized)")
-            .first(decoding: Row.self)?.n ?? 0 > 0
+    /// Counts one more email from `sender`'s actions to a member, or false when the pair's cap is reached.
+    private static func countToMember(by sender: UUID, hash: String, purpose: MailPurpose, now: Date, on db: any Database) async throws -> Bool {
+        guard try await sentToday(by: sender, to: hash, now: now, on: db) < perMemberPair else { return false }
+        try await record(sender: sender, hash: hash, toMember: true, purpose: purpose.kind, now: now, on: db)
+        return true
     }
 
     private static func sentToday(by sender: UUID, to hash: String, now: Date, on db: any Database) async throws -> Int {
@@ -243,7 +156,7 @@ enum MailPolicy {
         }.max()
     }
 
-    private static func spentToday(by sender: UUID, now: Date, on db: any Database) async throws -> Int {
+    static func spentToday(by sender: UUID, now: Date, on db: any Database) async throws -> Int {
         struct Row: Decodable { var n: Int }
         return try await db.sql.raw("""
             SELECT COUNT(*) AS n FROM mail_sends WHERE sender_id = \(bind: sender) AND day = \(bind: day(now)) AND to_member = \(bind: false)
@@ -255,71 +168,5 @@ enum MailPolicy {
             INSERT INTO mail_sends (id, sender_id, recipient_hash, to_member, purpose, day, created_at)
             VALUES (\(bind: UUID()), \(bind: sender), \(bind: hash), \(bind: toMember), \(bind: purpose), \(bind: day(now)), \(bind: now))
             """).run()
-    }
-
-    static func stopToken(for hash: String, now: Date = Date(), on db: any Database) async throws -> String {
-        let token = SecureToken.generate()
-        try await db.sql.raw("""
-            INSERT INTO mail_stop_tokens (token_hash, address_hash, created_at) VALUES (\(bind: SecureToken.hash(token)), \(bind: hash), \(bind: now))
-            """).run()
-        return token
-    }
-}
-
-/// A refusal of the mail policy, in words the member can act on.
-enum MailPolicyError: AppError, Equatable {
-    case budgetSpent(limit: Int, retryAfter: Int)
-    /// Several at once (a circle invitation) that the rest of today's budget cannot hold: none is sent.
-    case budgetShort(remaining: Int, asked: Int, retryAfter: Int)
-    case alreadyMailed(retryAfter: Int)
-    case suppressed
-    case notVouched(field: String, address: String)
-
-    var status: HTTPResponseStatus {
-        switch self {
-        case .budgetSpent, .budgetShort, .alreadyMailed: .tooManyRequests
-        case .suppressed: .conflict
-        case .notVouched: .unprocessableEntity
-        }
-    }
-
-    var code: String {
-        switch self {
-        case .budgetSpent, .budgetShort: "mail_budget_spent"
-        case .alreadyMailed: "already_emailed"
-        case .suppressed: "address_suppressed"
-        case .notVouched: "not_a_contact"
-        }
-    }
-
-    var reason: String {
-        switch self {
-        case .budgetSpent(let limit, let seconds):
-            "You have emailed \(limit) people outside Guild today, your daily limit. It resets at 00:00 UTC, in \(Self.duration(seconds))."
-        case .budgetShort(let remaining, let asked, let seconds):
-            "That is \(asked) people outside Guild, and you can email \(remaining) more today; nothing was sent. The limit resets at 00:00 UTC, in \(Self.duration(seconds))."
-        case .alreadyMailed(let seconds):
-            "Guild has already emailed this address for you recently; the next email to it can go in \(Self.duration(seconds))."
-        case .suppressed: "This address asked Guild never to email it again; write from your own mail program."
-        case .notVouched(_, let address):
-            "“\(address.prefix(80))” is not a Guild member or one of your contacts: Guild emails people outside it only for someone who knows them. Add them to your contacts first."
-        }
-    }
-
-    var field: String? {
-        if case .notVouched(let field, _) = self { return field }
-        return nil
-    }
-
-    var headers: HTTPHeaders {
-        switch self {
-        case .budgetSpent(_, let seconds), .budgetShort(_, _, let seconds), .alreadyMailed(let seconds): ["Retry-After": String(seconds)]
-        default: [:]
-        }
-    }
-
-    static func duration(_ seconds: Int) -> String {
-        let hours = seconds / 3600, minutes = (seconds % 3600 + 59) / 60
-        return hours > 0 ? "\(hours) h \(minutes) min" : "\(max(1, minutes)) min"
     }
 }

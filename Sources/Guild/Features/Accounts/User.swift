@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 enum Role: String, Codable, Sendable, CaseIterable {
@@ -27,6 +28,14 @@ final class User: Model, Authenticatable, @unchecked Sendable {
         self.email = email
         self.passwordHash = passwordHash
         self.role = role
+    }
+
+    /// Which of these addresses (compared lower-cased) are accounts' emails: the mail policy's "is a member".
+    static func existingEmails(_ emails: [String], on db: any Database) async throws -> Set<String> {
+        guard !emails.isEmpty else { return [] }
+        struct Row: Decodable { var email: String }
+        let wanted = emails.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return Set(try await db.sql.raw("SELECT email FROM users WHERE email IN (\(binds: wanted))").all(decoding: Row.self).map(\.email))
     }
 
     static func find(email: String, on db: any Database) async throws -> User? {

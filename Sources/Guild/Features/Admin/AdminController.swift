@@ -66,10 +66,8 @@ struct AdminController: RouteCollection {
             .sort(\.$createdAt, .descending).limit(100).all()
             + OutboxMessage.query(on: req.db).filter(\.$status == .sent).sort(\.$createdAt, .descending).limit(20).all()
         let depth = try await OutboxDelivery.depth(on: req.db)
-        var senders: [AdminPage.SenderRow] = []
-        for row in try await MailPolicy.today(on: req.db) {
-            senders.append(.init(id: row.sender_id.uuidString, name: row.name, nonMembers: row.non_members, members: row.members,
-                                 budget: try await MailPolicy.budget(of: row.sender_id, on: req.db)))
+        let senders = try await MailPolicy.today(on: req.db).map {
+            AdminPage.SenderRow(id: $0.senderID.uuidString, name: $0.name, nonMembers: $0.nonMembers, members: $0.members, budget: $0.budget)
         }
         return AdminPage(
             layout: req.layout(title: "Administration"),

@@ -154,11 +154,8 @@ struct CoverCirclesPage: Encodable {
                 members[row.id]!.circles += ", " + row.circle
             }
         }
-        struct Allowed: Decodable { var member_id: UUID }
-        let allowed = user.role == .admin ? Set(order) : Set(try await req.db.sql.raw("""
-            SELECT s.member_id FROM cover_switch_consents s JOIN circle_members o ON o.circle_id = s.circle_id
-            WHERE o.user_id = \(bind: me) AND o.role = 'organizer'
-            """).all(decoding: Allowed.self).map(\.member_id))
+        let allowed = user.role == .admin ? Set(order)
+            : try await CoverSwitchConsents.members(allowing: try await Circles.organized(by: me, on: req.db), on: req.db)
         for id in order { members[id]?.maySwitch = allowed.contains(id) }
         let all = order.compactMap { members[$0] }
         return CoverCirclesPage(layout: req.layout(title: "Cover in my circles"),

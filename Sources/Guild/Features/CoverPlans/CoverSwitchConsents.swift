@@ -40,12 +40,17 @@ enum CoverSwitchConsents {
 
     /// Whether `organizer` organizes a circle the member belongs to and allowed.
     static func allows(_ organizer: UUID, toSwitch member: UUID, on db: any Database) async throws -> Bool {
-        let allowed = try await allowedCircles(of: member, on: db)
-        guard !allowed.isEmpty else { return false }
-        for circle in allowed where try await Circles.role(of: organizer, in: circle, on: db) == .organizer {
-            guard try await Circles.role(of: member, in: circle, on: db) != nil else { continue }
-            return true
-        }
+        let shared = try await allowedCircles(of: member, on: db).intersection(try await Circles.organized(by: organizer, on: db))
+        for circle in shared where try await Circles.role(of: member, in: circle, on: db) != nil { return true }
         return false
+    }
+
+    /// The members who allowed the organizers of any of `circles` to switch their cover on.
+    static func members(allowing circles: Set<UUID>, on db: any Database) async throws -> Set<UUID> {
+        guard !circles.isEmpty else { return [] }
+        struct Row: Decodable { var member_id: UUID }
+        return Set(try await db.sql.raw("""
+            SELECT member_id FROM cover_switch_consents WHERE circle_id IN (\(binds: Array(circles)))
+            """).all(decoding: Row.self).map(\.member_id))
     }
 }

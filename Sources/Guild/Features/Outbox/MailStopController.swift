@@ -12,7 +12,7 @@ struct MailStopController: RouteCollection {
 
     func confirm(req: Request) async throws -> View {
         let token = req.parameters.get("token") ?? ""
-        guard try await MailPolicy.isStopToken(token, on: req.db) else { throw CommonError.notFound }
+        guard try await MailPolicy.stopTarget(token, on: req.db) != nil else { throw CommonError.notFound }
         return try await req.view.render("Outbox/stop", MailStopPage(layout: req.layout(title: "Stop emails from Guild"), token: token, done: false))
     }
 
