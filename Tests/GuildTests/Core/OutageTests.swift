@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Testing
 import VaporTesting
 
@@ -49,6 +50,52 @@ struct OutageTests {
         }
     }
 
+    /// The fault test: PostgreSQL killed under eight writers left two to four requests waiting for the
+    /// whole 30 s deadline (their ROLLBACK written to a connection already closed was never answered)
+    /// and their connections out of the pool for good. A session the server ends mid-transaction is the
+    /// same thing on one connection. Before the fix this test hangs until the 20 s guard fails it.
+    @Test("a transaction whose connection the server closes ends at once and gives its connection back")
+    func connectionClosedMidTransaction() async throws {
+        try await withGuild { app, _ in
+            // SQLite has no connection to lose: the case is PostgreSQL's alone.
+            guard !app.db.isSQLite else { return }
+            struct Backend: Decodable { var pid: Int32 }
+            let outcome: Result<Void, any Error> = try await withinSeconds(20) {
+                do {
+                    try await app.db.writeTransaction(reportingGeneration: false) { db in
+                        let pid = try await db.sql.raw("SELECT pg_backend_pid() AS pid").first(decoding: Backend.self)!.pid
+                        // Another connection ends this one's session, as a server restart does.
+                        try await app.db.sql.raw("SELECT pg_terminate_backend(\(bind: pid))").run()
+                        try await Task.sleep(for: .milliseconds(500))
+                        try await db.sql.raw("SELECT 1").run()
+                    }
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            guard case .failure(let error) = outcome else { Issue.record("the transaction committed on a closed connection"); return }
+            #expect(DatabaseUnavailable.matches(error), "\(error)")
+            // Every connection of the pool still works: none was kept by the stuck statement.
+            for _ in 0..<40 {
+                #expect(try await app.db.sql.raw("SELECT pg_backend_pid() AS pid").first(decoding: Backend.self) != nil)
+            }
+        }
+    }
+
+    /// `body`'s value, or a failed test after `seconds` (a hang must fail the test, not stall the run).
+    func withinSeconds<T: Sendable>(_ seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        return try await withCheckedThrowingContinuation { continuation in
+            let answered = NIOLockedValueBox(false)
+            let answer: @Sendable (Result<T, any Error>) -> Void = { result in
+                guard answered.withLockedValue({ done in defer { done = true }; return !done }) else { return }
+                continuation.resume(with: result)
+            }
+            Task { do { answer(.success(try await body())) } catch { answer(.failure(error)) } }
+            Task { try? await Task.sleep(for: .seconds(seconds)); answer(.failure(StillRunning(seconds: seconds))) }
+        }
+    }
+
     @Test("database errors that mean 'not answering' are told apart from others")
     func classification() {
         #expect(DatabaseUnavailable.matches(ConnectionPoolTimeoutError.connectionRequestTimeout))
@@ -58,3 +105,6 @@ struct OutageTests {
         #expect(described.headers.first(name: "Retry-After") == "5")
     }
 }
+
+/// A test's work was still running when its guard ran out.
+struct StillRunning: Error { var seconds: Int }

@@ -81,8 +81,8 @@ extension Database {
             // Reads after this commit on this server must see it, before its NOTIFY arrives: tell the
             // server's CacheGenerations the generations this transaction committed.
             let generations = CacheGeneration.local
-            guard reportingGeneration, !generations.isEmpty else { return try await transaction(body) }
-            let (result, committed) = try await transaction { db in
+            guard reportingGeneration, !generations.isEmpty else { return try await postgresTransaction(body) }
+            let (result, committed) = try await postgresTransaction { db in
                 let result = try await body(db)
                 // The generation triggers are deferred to commit (migrations 022 and 026); fire them
                 // now to learn the numbers this commit will carry.

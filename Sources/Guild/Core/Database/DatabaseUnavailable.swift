@@ -29,7 +29,7 @@ struct DatabaseUnavailable: AppError {
             default:
                 return false
             }
-        case is ConnectionPoolTimeoutError, is ConnectionPoolError:
+        case is ConnectionPoolTimeoutError, is ConnectionPoolError, is ConnectionLost:
             return true
         case let error as SQLiteError:
             return [.busy, .locked].contains(error.reason)
