@@ -14,6 +14,11 @@ enum DemoContactWriter {
     @discardableResult
     static func write(perMember: Int = 48, now: Date = Date(), app: Application) async throws -> Int {
         var written = 0
+        var found: [UUID?] = []
+        for name in ["Bookkeeping", "Plumbing", "Web design", "Wedding photography", "Copywriting"] {
+            found.append(try await NicheResolver.find(name, on: app.db)?.id)
+        }
+        let niches = found
         for (index, email) in owners.enumerated() {
             guard let owner = try await User.query(on: app.db).filter(\.$email == email).first()?.requireID() else { continue }
             var cards = DemoContacts.cards(count: perMember, seed: UInt64(40 + index))
@@ -27,6 +32,11 @@ enum DemoContactWriter {
             let rows = Array(zip(ids, cards))
             try await app.db.writeTransaction(reportingGeneration: false) { db in
                 try await ContactImport.insertMany(rows, owner: owner, at: now.addingTimeInterval(-120 * 86_400), on: db)
+                // Every sixth card filed under the niche the person works in.
+                for (n, id) in ids.enumerated() where n % 6 == 0 {
+                    guard let niche = niches[n / 6 % niches.count] else { continue }
+                    try await db.sql.raw("INSERT INTO contact_niches (contact_id, niche_id) VALUES (\(bind: id), \(bind: niche))").run()
+                }
                 var random = SplitMix64(seed: UInt64(900 + index))
                 let purposes = ["Send the proposal", "Coffee?", "Ask how the opening went", "Thank them for the referral", "Share the case study"]
                 // Follow-ups: 3 due today, 2 overdue, 1 snoozed, 3 upcoming.

@@ -32,6 +32,9 @@ enum DemoData {
              "Austin, TX", ["Real estate photography", "Aerial drone photography"],
              "Listing photos, floor plans and drone shots, delivered the next morning. [Recent work](https://example.org)."),
         ]
+        // Who each wants to meet: the partners a referral network is for.
+        let partnersWanted = ["marisol@guild.test": ["Food photography", "Web design"], "dev@guild.test": ["Bookkeeping", "Copywriting"],
+                              "rae@guild.test": ["Real estate agents", "Home staging"]]
         for person in people {
             let user = User(name: person.name, email: person.email, passwordHash: hash, role: person.role)
             try await user.create(on: app.db)
@@ -41,6 +44,7 @@ enum DemoData {
             profile.bio = person.bio
             profile.city = person.city
             profile.niches = person.niches.map { .init(name: $0, level: .expert) }
+            profile.partnersWanted = partnersWanted[person.email] ?? []
             try await Profiles.save(profile, for: user, on: app.db)
         }
         let generated = try await DemoNetworkWriter.write(members: 300, seed: 1, app: app)

@@ -10,7 +10,7 @@ import Vapor
 /// showing what forgiving streaks look like; Marisol and Rae are each other's partners and have
 /// cheered; Marisol reads, and turned one thing she implemented into a case-study draft waiting.
 enum DemoDisciplineWriter {
-    struct Plan { var name: String; var kind: Kind; var target: Int; var tag: String; var rate: Double; var minutes: ClosedRange<Int> }
+    struct Plan { var name: String; var kind: Kind; var target: Int; var tag: String; var rate: Double; var minutes: ClosedRange<Int>; var niche: String? = nil }
 
     @discardableResult
     static func write(app: Application, now: Date = Date(), seed: UInt64 = 20) async throws -> Int {
@@ -20,13 +20,13 @@ enum DemoDisciplineWriter {
                      "organizer@guild.test": "America/Chicago", "admin@guild.test": "UTC"]
         let plans: [String: [Plan]] = [
             "marisol@guild.test": [
-                Plan(name: "Writing", kind: .minutesPerDay, target: 60, tag: "content", rate: 0.82, minutes: 25...95),
+                Plan(name: "Writing", kind: .minutesPerDay, target: 60, tag: "content", rate: 0.82, minutes: 25...95, niche: "Restaurant marketing"),
                 Plan(name: "Marketing and sales", kind: .minutesPerDay, target: 60, tag: "marketing", rate: 0.7, minutes: 20...80),
                 Plan(name: "Follow up with last week's cards", kind: .timesPerWeek, target: 3, tag: "sales", rate: 0.5, minutes: 1...1),
             ],
             "dev@guild.test": [
                 Plan(name: "Case study a week", kind: .timesPerWeek, target: 1, tag: "content", rate: 0.2, minutes: 1...1),
-                Plan(name: "Prospecting calls", kind: .minutesPerDay, target: 30, tag: "sales", rate: 0.6, minutes: 10...45),
+                Plan(name: "Prospecting calls", kind: .minutesPerDay, target: 30, tag: "sales", rate: 0.6, minutes: 10...45, niche: "CRM implementation"),
             ],
             "rae@guild.test": [
                 Plan(name: "Read marketing books", kind: .minutesPerDay, target: 30, tag: "learning", rate: 0.75, minutes: 10...60),
@@ -61,9 +61,14 @@ enum DemoDisciplineWriter {
                 days += values.count
             }
             let batches = logged
+            var niches: [UUID?] = []
+            for plan in list {
+                if let niche = plan.niche { niches.append(try await NicheResolver.find(niche, on: db)?.id) } else { niches.append(nil) }
+            }
+            let nicheIDs = niches
             try await db.writeTransaction(reportingGeneration: false) { db in
-                for (plan, values) in zip(list, batches) {
-                    let valid = (name: plan.name, kind: plan.kind, target: plan.target, nicheID: UUID?.none, tag: plan.tag)
+                for ((plan, values), nicheID) in zip(zip(list, batches), nicheIDs) {
+                    let valid = (name: plan.name, kind: plan.kind, target: plan.target, nicheID: nicheID, tag: plan.tag)
                     let discipline = try await Disciplines.insert(valid, member: member, today: start, now: now, on: db)
                     try await Disciplines.insertDays(values.map { (discipline, $0.0, $0.1, "") }, now: now, on: db)
                 }

@@ -214,3 +214,8 @@ enum Contacts {
         return nil
     }
 }
+
+extension NicheLink {
+    /// The niches a member files a contact under.
+    static let contactNiches = NicheLink(owner: "Contacts", table: "contact_niches", shape: .set(key: "contact_id"))
+}

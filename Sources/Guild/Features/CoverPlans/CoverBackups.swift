@@ -208,3 +208,8 @@ enum CoverBackups {
             """).first(decoding: Row.self)?.n ?? 0 > 0
     }
 }
+
+extension NicheLink {
+    /// The niche a backup covers (none: everything).
+    static let coverBackups = NicheLink(owner: "CoverPlans", table: "cover_backups", shape: .attribute)
+}

@@ -211,3 +211,8 @@ enum Disciplines {
         History(kind: row.habitKind, target: row.target, start: row.start, values: values, pauses: pauses)
     }
 }
+
+extension NicheLink {
+    /// The niche a discipline grows (optional).
+    static let disciplines = NicheLink(owner: "Disciplines", table: "disciplines", shape: .attribute)
+}

@@ -260,3 +260,9 @@ enum Blogroll {
         return OPML(title: title, feeds: feeds).render(created: now)
     }
 }
+
+extension NicheLink {
+    /// The niches a member recommends a blog for.
+    static let blogRecommendationNiches = NicheLink(owner: "Knowledge", table: "blog_recommendation_niches",
+                                                    shape: .set(key: "recommendation_id"))
+}

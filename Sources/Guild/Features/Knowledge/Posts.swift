@@ -241,3 +241,9 @@ extension Calendar {
         return calendar
     }()
 }
+
+extension NicheLink {
+    /// A post's niches; its search entry holds their names.
+    static let postNiches = NicheLink(owner: "Knowledge", table: "post_niches", shape: .set(key: "post_id"),
+                                      refresh: { ids, db in try await PostSearchIndex.reindex(ids, on: db) })
+}

@@ -23,8 +23,7 @@ enum Niches {
         }
         let sourceID = try source.requireID()
         try await db.writeTransaction { db in
-            let affected = try await NicheResolver.merge(sourceID, into: target.id, on: db)
-            try await MemberIndexes.refresh(affected, on: db)
+            try await NicheResolver.merge(sourceID, into: target.id, on: db)
         }
         return target
     }

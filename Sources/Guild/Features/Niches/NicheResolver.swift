@@ -82,36 +82,12 @@ enum NicheResolver {
             """).first(decoding: Inserted.self) != nil
     }
 
-    /// Moves every member, partner wish and alias of `source` to `target` and marks `source` merged.
-    /// Returns the profiles whose search entries must be rebuilt.
-    static func merge(_ source: UUID, into target: UUID, on db: any Database) async throws -> [UUID] {
-        struct Row: Decodable { var profile_id: UUID }
-        // Members listed in the niche and members who want partners in it show its name; the target's
-        // own members gain its synonyms in their search entries.
-        let affected = try await db.sql.raw("""
-            SELECT profile_id FROM profile_niches WHERE niche_id = \(bind: source)
-            UNION SELECT profile_id FROM profile_partner_niches WHERE niche_id = \(bind: source)
-            UNION SELECT profile_id FROM profile_niches WHERE niche_id = \(bind: target)
-            """).all(decoding: Row.self).map(\.profile_id)
-        // A member listed in both keeps the target entry; the source one goes.
-        try await db.sql.raw("""
-            DELETE FROM profile_niches WHERE niche_id = \(bind: source)
-            AND profile_id IN (SELECT profile_id FROM profile_niches WHERE niche_id = \(bind: target))
-            """).run()
-        try await db.sql.raw("UPDATE profile_niches SET niche_id = \(bind: target) WHERE niche_id = \(bind: source)").run()
-        try await db.sql.raw("""
-            DELETE FROM profile_partner_niches WHERE niche_id = \(bind: source)
-            AND profile_id IN (SELECT profile_id FROM profile_partner_niches WHERE niche_id = \(bind: target))
-            """).run()
-        try await db.sql.raw("UPDATE profile_partner_niches SET niche_id = \(bind: target) WHERE niche_id = \(bind: source)").run()
-        // Requests on the board tagged with the old niche are found under the new one.
-        try await db.sql.raw("""
-            DELETE FROM request_niches WHERE niche_id = \(bind: source)
-            AND request_id IN (SELECT request_id FROM request_niches WHERE niche_id = \(bind: target))
-            """).run()
-        try await db.sql.raw("UPDATE request_niches SET niche_id = \(bind: target) WHERE niche_id = \(bind: source)").run()
+    /// Moves every link to `source` (the features' tables in `NicheLink.all`, each owner rebuilding what
+    /// shows the niche) and its synonyms to `target`, and marks `source` merged.
+    static func merge(_ source: UUID, into target: UUID, on db: any Database) async throws {
+        // Synonyms first: the owners' refresh then gives the target's rows the source's synonyms too.
         try await db.sql.raw("UPDATE niche_aliases SET niche_id = \(bind: target) WHERE niche_id = \(bind: source)").run()
+        try await NicheLink.merge(source, into: target, on: db)
         try await db.sql.raw("UPDATE niches SET merged_into_id = \(bind: target) WHERE id = \(bind: source)").run()
-        return affected
     }
 }

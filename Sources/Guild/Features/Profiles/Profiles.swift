@@ -113,3 +113,12 @@ enum Profiles {
         return input
     }
 }
+
+extension NicheLink {
+    /// A member's niches and the niches they want partners in; their search and match entries show the
+    /// niches' names and synonyms.
+    static let profileNiches = NicheLink(owner: "Profiles", table: "profile_niches", shape: .set(key: "profile_id"),
+                                         refresh: { ids, db in try await MemberIndexes.refresh(ids, on: db) })
+    static let partnerWishes = NicheLink(owner: "Profiles", table: "profile_partner_niches", shape: .set(key: "profile_id"),
+                                         refresh: { ids, db in try await MemberIndexes.refresh(ids, on: db) })
+}

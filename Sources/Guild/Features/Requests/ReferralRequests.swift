@@ -289,3 +289,8 @@ enum ReferralRequests {
         try await db.sql.raw("UPDATE referral_requests SET status = 'filled', closed_at = \(bind: now) WHERE id = \(bind: request.id)").run()
     }
 }
+
+extension NicheLink {
+    /// The niches a request on the board is tagged with.
+    static let requestNiches = NicheLink(owner: "Requests", table: "request_niches", shape: .set(key: "request_id"))
+}
