@@ -37,29 +37,38 @@ enum OutboxRetention {
     }
 
     /// `purge`, with how many statements it took and the longest of them (`guild outbox purge`, the benchmark).
+    ///
+    /// Each pass walks the partial index `outbox_messages_unpurged (status, created_at)` from where the
+    /// previous batch stopped (a keyset on `created_at`), oldest first. A batch that started from the
+    /// beginning again made PostgreSQL step over every index entry the earlier batches had purged
+    /// (they stay in the index until vacuum), and the last, empty search read the whole table:
+    /// 0.6–1.2 s on a million-row backlog. Rows purged already no longer match, so `>=` repeats none.
     static func purgeReporting(now: Date = Date(), batch: Int = batch, on db: any Database) async throws -> Report {
         var report = Report()
-        var sentDone = false
-        while true {
-            let started = ContinuousClock.now
-            struct Row: Decodable { var id: UUID }
-            // One status at a time, each matching the partial index (an OR of the two made PostgreSQL scan the table).
-            let due: SQLQueryString = sentDone
-                ? "status = 'failed' AND created_at < \(bind: now.addingTimeInterval(-keepFailed))"
-                : "status = 'sent'"
-            let rows = try await db.sql.raw("""
-                UPDATE outbox_messages SET \(purged(at: now, on: db)) WHERE id IN (
-                    SELECT id FROM outbox_messages WHERE purged_at IS NULL AND \(due) LIMIT \(literal: batch))
-                RETURNING id
-                """).all(decoding: Row.self)
-            let elapsed = ContinuousClock.now - started
-            report.slowest = max(report.slowest, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            report.purged += rows.count
-            report.batches += 1
-            if rows.count < batch {
-                if sentDone { return report }
-                sentDone = true
+        // One status at a time, each matching the partial index (an OR of the two made PostgreSQL scan the table).
+        let passes: [SQLQueryString] = [
+            "status = 'sent'",
+            "status = 'failed' AND created_at < \(bind: now.addingTimeInterval(-keepFailed))",
+        ]
+        struct Row: Decodable { var id: UUID; var created_at: Date }
+        for due in passes {
+            var from = Date.distantPast
+            while true {
+                let started = ContinuousClock.now
+                let rows = try await db.sql.raw("""
+                    UPDATE outbox_messages SET \(purged(at: now, on: db)) WHERE id IN (
+                        SELECT id FROM outbox_messages WHERE purged_at IS NULL AND \(due) AND created_at >= \(bind: from)
+                        ORDER BY created_at LIMIT \(literal: batch))
+                    RETURNING id, created_at
+                    """).all(decoding: Row.self)
+                let elapsed = ContinuousClock.now - started
+                report.slowest = max(report.slowest, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                report.purged += rows.count
+                report.batches += 1
+                guard rows.count == batch, let last = rows.map(\.created_at).max() else { break }
+                from = last
             }
         }
+        return report
     }
 }
