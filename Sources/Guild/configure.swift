@@ -89,6 +89,7 @@ public func configure(_ app: Application, config: AppConfig) async throws {
     app.asyncCommands.use(FeedsCommand(), as: "feeds")
     app.asyncCommands.use(CoverCommand(), as: "cover")
     app.asyncCommands.use(DisciplinesCommand(), as: "disciplines")
+    app.asyncCommands.use(JobsCommand(), as: "jobs")
 
     try routes(app)
 }

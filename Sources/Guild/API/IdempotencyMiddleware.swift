@@ -106,3 +106,11 @@ enum IdempotencyError: AppError {
     var code: String { "idempotency_key_in_use" }
     var reason: String { "A request with this Idempotency-Key is still being answered; retry in a moment." }
 }
+
+extension IdempotencyMiddleware {
+    /// Forgets idempotency keys after 24 hours, hourly.
+    static let job = Job("idempotency-sweep", every: .seconds(3600)) { app in
+        try await sweep(on: app.db)
+        return nil
+    }
+}

@@ -13,7 +13,7 @@ struct GuildServeCommand: AsyncCommand {
         var bind: String?
         @Flag(name: "demo", help: "Fill an empty database with a demo network to explore.")
         var demo: Bool
-        @Flag(name: "no-jobs", help: "Do not run background jobs (outbox delivery) in this instance.")
+        @Flag(name: "no-jobs", help: "Do not run background jobs (mail delivery, digests, sweeps, feeds; `guild jobs status` lists them) in this instance.")
         var noJobs: Bool
     }
 
@@ -28,16 +28,13 @@ struct GuildServeCommand: AsyncCommand {
         }
         try GenerationNotifications.start(app)
         if !signature.noJobs {
-            let worker = OutboxWorker()
-            try await worker.didBootAsync(app)
-            app.lifecycle.use(worker)
+            let jobs = JobScheduler(jobs: Job.all(app.guildConfig))
+            try await jobs.didBootAsync(app)
+            app.lifecycle.use(jobs)
             // Loads the model (fetching it once if allowed) and embeds queued profile text.
             let matching = MatchWorker(fetchIfMissing: app.guildConfig.modelFetch)
             try await matching.didBootAsync(app)
             app.lifecycle.use(matching)
-            let feeds = FeedRefreshWorker()
-            try await feeds.didBootAsync(app)
-            app.lifecycle.use(feeds)
             // The organizer report reads every referral: have it ready before the first organizer asks.
             Task { _ = try? await app.organizerReports.report(on: app.db, patience: .seconds(3600)) }
         }

@@ -23,6 +23,15 @@ struct GuildMetrics: Sendable {
         .init(namespace: "guild", metricName: "outbox", unitName: "messages", helpText: "Emails waiting or given up on.")
     }
 
+    static var jobRuns: MetricNameDescriptor {
+        .init(namespace: "guild", subsystem: "job", metricName: "runs", unitName: "total",
+              helpText: "Background job runs by job and outcome (success, failure, skipped: another server had it).")
+    }
+
+    func recordJob(_ name: String, outcome: String) {
+        registry.makeCounter(descriptor: Self.jobRuns, labels: [("job", name), ("outcome", outcome)]).increment()
+    }
+
     func recordRequest(method: String, route: String, status: UInt, duration: Duration) {
         registry.makeCounter(
             descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]

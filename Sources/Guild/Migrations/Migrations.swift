@@ -51,6 +51,7 @@ enum GuildMigrations {
             CreateAnonymousPostCounts(),
             CreateSignInDevices(),
             CreateIdempotencyKeys(),
+            CreateJobRuns(),
         ]
     }
 }

@@ -170,3 +170,11 @@ enum MailPolicy {
             """).run()
     }
 }
+
+extension MailPolicy {
+    /// Forgets the mail counted for budgets and pairs once no rule reads it, hourly.
+    static let job = Job("mail-policy-sweep", every: .seconds(3600)) { app in
+        try await sweep(on: app.db)
+        return nil
+    }
+}

@@ -92,3 +92,11 @@ struct Throttle: Sendable {
         try await db.sql.raw("DELETE FROM throttle_events WHERE occurred_at < \(bind: now.addingTimeInterval(-86400))").run()
     }
 }
+
+extension Throttle {
+    /// Forgets counted attempts older than the longest window, hourly.
+    static let job = Job("throttle-sweep", every: .seconds(3600)) { app in
+        try await sweep(on: app.db)
+        return nil
+    }
+}

@@ -72,3 +72,11 @@ extension Calendar {
         return calendar.startOfDay(for: date)
     }
 }
+
+extension FollowUpDigest {
+    /// The morning list of follow-ups due, looked at every ten minutes.
+    static let job = Job("follow-up-digest", every: .seconds(600)) { app in
+        let queued = try await send(baseURL: app.guildConfig.baseURL, on: app.db)
+        return queued > 0 ? "\(queued) emails queued" : nil
+    }
+}

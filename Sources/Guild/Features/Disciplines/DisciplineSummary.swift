@@ -74,3 +74,11 @@ enum DisciplineSummary {
             """
     }
 }
+
+extension DisciplineSummary {
+    /// The weekly disciplines summary, looked at every ten minutes.
+    static let job = Job("disciplines-summary", every: .seconds(600)) { app in
+        let queued = try await send(baseURL: app.guildConfig.baseURL, on: app.db)
+        return queued > 0 ? "\(queued) emails queued" : nil
+    }
+}

@@ -46,3 +46,12 @@ enum EventReminders {
             """).first(decoding: Claimed.self) != nil
     }
 }
+
+extension EventReminders {
+    /// Day-before reminders and the next dates of recurring events, every ten minutes.
+    static let job = Job("event-reminders", every: .seconds(600)) { app in
+        let report = try await run(baseURL: app.guildConfig.baseURL, on: app.db)
+        let queued = report.reminders + report.oneToOnes
+        return queued + report.series > 0 ? "\(queued) emails queued, \(report.series) series extended" : nil
+    }
+}

@@ -109,30 +109,13 @@ enum FeedRefresh {
     }
 }
 
-/// The refresh inside `guild serve`, when `GUILD_FEEDS_REFRESH` is set: a pass every five minutes
-/// (or every interval, if shorter) over the blogs that are due.
-final class FeedRefreshWorker: LifecycleHandler, @unchecked Sendable {
-    private var task: Task<Void, Never>?
-
-    func didBootAsync(_ app: Application) async throws {
-        guard let interval = app.guildConfig.feedsRefresh else { return }
-        task = Task {
-            while !Task.isCancelled {
-                do {
-                    let summary = try await FeedRefresh.refresh(app: app, every: interval)
-                    if summary != .init() {
-                        app.logger.info("feeds: \(summary.fetched) fetched, \(summary.unchanged) unchanged, \(summary.failed) failed")
-                    }
-                } catch {
-                    app.logger.error("feed refresh: \(String(describing: error))")
-                }
-                try? await Task.sleep(for: .seconds(min(interval, 300)))
-            }
+extension FeedRefresh {
+    /// The blogs that are due, when `GUILD_FEEDS_REFRESH` is set: a pass every five minutes (or every
+    /// interval, if shorter).
+    static func job(every interval: Int) -> Job {
+        Job("feeds-refresh", every: .seconds(min(interval, 300))) { app in
+            let summary = try await refresh(app: app, every: interval)
+            return summary == .init() ? nil : "\(summary.fetched) fetched, \(summary.unchanged) unchanged, \(summary.failed) failed"
         }
-    }
-
-    func shutdownAsync(_ app: Application) async {
-        task?.cancel()
-        await task?.value
     }
 }

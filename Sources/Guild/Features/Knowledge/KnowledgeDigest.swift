@@ -87,3 +87,11 @@ enum KnowledgeDigest {
         return queued
     }
 }
+
+extension KnowledgeDigest {
+    /// The weekly digest, looked at every ten minutes: settled once per member and week.
+    static let job = Job("knowledge-digest", every: .seconds(600)) { app in
+        let queued = try await send(baseURL: app.guildConfig.baseURL, on: app.db)
+        return queued > 0 ? "\(queued) emails queued" : nil
+    }
+}

@@ -170,3 +170,11 @@ enum Notifications {
         try await db.sql.raw("UPDATE notifications SET read_at = \(bind: Date()) WHERE user_id = \(bind: userID) AND read_at IS NULL").run()
     }
 }
+
+extension Notifications {
+    /// Forgets expired unsubscribe links, hourly.
+    static let job = Job("unsubscribe-links-sweep", every: .seconds(3600)) { app in
+        try await sweepUnsubscribeLinks(on: app.db)
+        return nil
+    }
+}

@@ -105,53 +105,18 @@ struct OutboxDelivery: Sendable {
     }
 }
 
-/// The background loop inside `guild serve`: delivers mail every few seconds, sweeps old throttle rows
-/// hourly and queues the weekly knowledge digest, the daily follow-up digest and event reminders when they are due.
-final class OutboxWorker: LifecycleHandler, @unchecked Sendable {
-    private var task: Task<Void, Never>?
-    let interval: Duration
-
-    init(interval: Duration = .seconds(2)) { self.interval = interval }
-
-    func didBootAsync(_ app: Application) async throws {
-        let interval = self.interval
-        task = Task {
-            var lastSweep = ContinuousClock.now - .seconds(3600), lastDigest = ContinuousClock.now - .seconds(3600)
-            while !Task.isCancelled {
-                do {
-                    try await app.outboxDelivery().deliverDue()
-                    if ContinuousClock.now - lastSweep > .seconds(3600) {
-                        try await Throttle.sweep(on: app.db)
-                        try await MailPolicy.sweep(on: app.db)
-                        try await OutboxRetention.purge(on: app.db)
-                        try await IdempotencyMiddleware.sweep(on: app.db)
-                        try await Notifications.sweepUnsubscribeLinks(on: app.db)
-                        lastSweep = .now
-                    }
-                    // The weekly digest: settled once per member and week, whichever server gets there first.
-                    if ContinuousClock.now - lastDigest > .seconds(600) {
-                        lastDigest = .now
-                        let queued = try await KnowledgeDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
-                        if queued > 0 { app.logger.info("weekly digest: \(queued) emails queued") }
-                        let due = try await FollowUpDigest.send(baseURL: app.guildConfig.baseURL, on: app.db)
-                        if due > 0 { app.logger.info("follow-up digest: \(due) emails queued") }
-                        let weekly = try await DisciplineSummary.send(baseURL: app.guildConfig.baseURL, on: app.db)
-                        if weekly > 0 { app.logger.info("disciplines summary: \(weekly) emails queued") }
-                        let events = try await EventReminders.run(baseURL: app.guildConfig.baseURL, on: app.db)
-                        if events.reminders + events.oneToOnes > 0 {
-                            app.logger.info("event reminders: \(events.reminders + events.oneToOnes) emails queued")
-                        }
-                    }
-                } catch {
-                    app.logger.error("outbox worker: \(String(describing: error))")
-                }
-                try? await Task.sleep(for: interval)
-            }
-        }
+extension OutboxDelivery {
+    /// Due mail, every two seconds on every server: each run leases its rows, so servers share them.
+    static let job = Job("outbox-delivery", every: .seconds(2), scope: .everyInstance) { app in
+        let (sent, failed) = try await app.outboxDelivery().deliverDue()
+        return sent + failed > 0 ? "\(sent) sent, \(failed) failed" : nil
     }
+}
 
-    func shutdownAsync(_ app: Application) async {
-        task?.cancel()
-        await task?.value
+extension OutboxRetention {
+    /// Blanks the text of delivered mail (and of mail failed for a week), hourly.
+    static let job = Job("outbox-purge", every: .seconds(3600)) { app in
+        let purged = try await purge(on: app.db)
+        return purged > 0 ? "\(purged) message(s) blanked" : nil
     }
 }
