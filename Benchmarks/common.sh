@@ -1,5 +1,5 @@
 # Shared by the benchmark scripts (sourced, not run): a scratch directory removed on exit with the
-# server and any PostgreSQL, wrk and bc, the release build, a free port, and the helpers below.
+# server and any PostgreSQL, wrk and bc, the release build (or GUILD_BIN), a free port, and the helpers below.
 # The sourcing script sets `members`, `duration` and `which_db` first.
 work=$(mktemp -d /tmp/guild-bench.XXXXXX)
 chmod 755 "$work"
@@ -12,10 +12,16 @@ cleanup() {
 trap cleanup EXIT
 for tool in wrk bc; do command -v $tool >/dev/null || { apt-get update -qq && apt-get install -y -qq $tool >/dev/null; }; done
 
-# SCRATCH=.build-release keeps the release build beside the debug one.
-scratch=${SCRATCH:-.build}
-swift build -c release --scratch-path "$scratch" 2>&1 | tail -1
-guild=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/guild
+# SCRATCH=.build-release keeps the release build beside the debug one. GUILD_BIN=path runs that binary
+# instead and builds nothing (unset, as before: `swift build -c release` first).
+if [ -n "${GUILD_BIN:-}" ]; then
+  guild=$GUILD_BIN
+  [ -x "$guild" ] || { echo "no guild binary at $guild (GUILD_BIN)" >&2; exit 1; }
+else
+  scratch=${SCRATCH:-.build}
+  swift build -c release --scratch-path "$scratch" 2>&1 | tail -1
+  guild=$(swift build -c release --scratch-path "$scratch" --show-bin-path)/guild
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
 
