@@ -32,17 +32,72 @@ struct GuildAPI: APIProtocol {
     }
 }
 
-/// RFC 3339 date-times as the API document allows them: with or without fractional seconds, `Z` in
-/// either case. Written without fractions, as before.
+/// RFC 3339 date-times as the API document allows them: any offset the grammar allows (`+20:00` is
+/// valid RFC 3339 although no zone uses it; Foundation's ISO 8601 parser refuses it), with or without
+/// fractional seconds, `T`/`Z` in either case, a leap second read as the next second. Written
+/// without fractions, as before.
 struct LenientISO8601Transcoder: DateTranscoder {
     func encode(_ date: Date) throws -> String { date.formatted(.iso8601) }
 
     func decode(_ text: String) throws -> Date {
-        do {
-            return try Date.ISO8601FormatStyle(includingFractionalSeconds: text.contains(".")).parse(text.uppercased())
-        } catch {
+        guard let date = RFC3339.parse(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "Expected an RFC 3339 date-time, got '\(text.prefix(40))'."))
         }
+        return date
+    }
+}
+
+enum RFC3339 {
+    /// `full-date "T" full-time` of RFC 3339 section 5.6, or nil.
+    static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.count <= 64 else { return nil }
+        func number(_ from: Int, _ length: Int) -> Int? {
+            var value = 0
+            for index in from..<from + length {
+                guard index < bytes.count, (48...57).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - 48)
+            }
+            return value
+        }
+        func byte(_ index: Int, _ allowed: String) -> Bool { index < bytes.count && allowed.utf8.contains(bytes[index]) }
+        guard let year = number(0, 4), byte(4, "-"), let month = number(5, 2), byte(7, "-"), let day = number(8, 2),
+              byte(10, "Tt"), let hour = number(11, 2), byte(13, ":"), let minute = number(14, 2), byte(16, ":"),
+              let second = number(17, 2) else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if byte(index, ".") {
+            index += 1
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, (48...57).contains(bytes[index]) {
+                fraction += Double(bytes[index] - 48) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        var offset = 0
+        if byte(index, "Zz"), index + 1 == bytes.count {
+            offset = 0
+        } else if byte(index, "+-"), index + 6 == bytes.count, let offsetHour = number(index + 1, 2), byte(index + 3, ":"),
+                  let offsetMinute = number(index + 4, 2), offsetHour <= 23, offsetMinute <= 59 {
+            offset = (offsetHour * 60 + offsetMinute) * 60 * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard (1...12).contains(month), (1...days[month - 1]).contains(day), hour <= 23, minute <= 59, second <= 60 else { return nil }
+        // Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's days_from_civil).
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let daysSinceEpoch = era * 146_097 + dayOfEra - 719_468
+        let seconds = daysSinceEpoch * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 }
 

@@ -56,6 +56,7 @@ struct JobSchedulerTests {
             #expect(ran.withLockedValue { $0 } == 1)
             #expect(outcomes.filter { $0 == .success }.count == 1)
             #expect(outcomes.filter { $0 == .skipped }.count == 19)
+            #expect(app.metrics.registry.emitToString().contains(#"guild_job_runs_total{job="test-digest",outcome="skipped"} 19"#))
             // a period later it is due again
             #expect(await JobScheduler.run(job, app: app, instance: "server-0", now: Date().addingTimeInterval(601)) == .success)
         }

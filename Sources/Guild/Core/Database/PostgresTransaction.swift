@@ -3,7 +3,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// The connection under a transaction closed before the transaction ended (the server died, restarted
-/// or ended the session): nothing of it committed. A 503, like any database that stopped answering.
+/// or ended the session). A 503, like any database that stopped answering. Almost always nothing
+/// committed; a COMMIT the server answered in the same few milliseconds as it died can still be reported
+/// so (as a COMMIT whose answer is lost always could): clients retry with an `Idempotency-Key`.
 struct ConnectionLost: Error, CustomStringConvertible {
     var description: String { "the database connection closed during a transaction" }
 }

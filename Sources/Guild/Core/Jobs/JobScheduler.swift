@@ -67,10 +67,16 @@ final class JobScheduler: LifecycleHandler, @unchecked Sendable {
         var failure: String?
         do {
             if job.scope == .oncePerPeriod {
-                guard try await JobRuns.claim(job, instance: instance, now: now, on: app.db) else { return .skipped }
+                guard try await JobRuns.claim(job, instance: instance, now: now, on: app.db) else {
+                    app.metrics.recordJob(job.name, outcome: Outcome.skipped.rawValue)
+                    return .skipped
+                }
             }
             if let said = try await job.body(app) { app.logger.info("\(job.name): \(said)", metadata: ["job": .string(job.name)]) }
             outcome = .success
+        } catch is CancellationError {
+            // The server is shutting down mid-run: not the job's failure.
+            return .skipped
         } catch {
             failure = String(DatabaseUnavailable.summary(of: error).prefix(500))
             app.logger.error("job \(job.name) failed: \(failure ?? "")", metadata: ["job": .string(job.name)])

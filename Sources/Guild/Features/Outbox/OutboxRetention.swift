@@ -66,7 +66,9 @@ enum OutboxRetention {
                 report.purged += rows.count
                 report.batches += 1
                 guard rows.count == batch, let last = rows.map(\.created_at).max() else { break }
-                from = last
+                // A millisecond back: SQLite's driver rounds the decoded time to the microsecond, which
+                // could land just above the rest of a batch written at one instant.
+                from = last.addingTimeInterval(-0.001)
             }
         }
         return report
