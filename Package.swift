@@ -61,6 +61,8 @@ let package = Package(
                 "Directory",
                 "SafeMarkdown",
                 "Embeddings",
+                // Migration 011's frozen copy of SafeMarkdown renders with Ink itself.
+                .product(name: "Ink", package: "Ink"),
                 "Matching",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -2,7 +2,8 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// Stores each profile's niches and partner wishes on its row (see `ProfileTags`).
+/// Stores each profile's niches and partner wishes on its row (see `ProfileTags`), with the frozen copy
+/// of how `ProfileTags.store` wrote them when this landed.
 struct AddProfileTags: AsyncMigration {
     var name: String { "012_AddProfileTags" }
 
@@ -11,7 +12,7 @@ struct AddProfileTags: AsyncMigration {
         struct Row: Decodable { var id: UUID }
         let profiles = try await database.sql.raw("SELECT id FROM profiles").all(decoding: Row.self).map(\.id)
         for start in stride(from: 0, to: profiles.count, by: 400) {
-            try await ProfileTags.store(Array(profiles[start..<min(start + 400, profiles.count)]), on: database)
+            try await FrozenDirectoryCode.storeTags(Array(profiles[start..<min(start + 400, profiles.count)]), on: database)
         }
     }
 

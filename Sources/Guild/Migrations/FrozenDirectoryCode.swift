@@ -147,7 +147,7 @@ enum FrozenDirectoryCode {
     private struct Tag: Codable { var slug: String; var name: String; var level: String? }
     private struct Tags: Codable { var niches: [Tag] = []; var partners: [Tag] = [] }
 
-    private static func storeTags(_ profileIDs: [UUID], on db: any Database) async throws {
+    static func storeTags(_ profileIDs: [UUID], on db: any Database) async throws {
         guard !profileIDs.isEmpty else { return }
         struct Row: Decodable { var profile_id: UUID; var kind: String; var slug: String; var name: String; var level: String? }
         let rows = try await db.sql.raw("""

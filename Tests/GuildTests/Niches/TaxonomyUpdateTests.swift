@@ -72,19 +72,31 @@ struct TaxonomyUpdateTests {
 
 @Suite("Upgrading a directory")
 struct DirectoryUpgradeTests {
-    @Test("a database with members comes through migrations 012–016 with its search, tags and ids intact")
+    @Test("a database with members comes through migrations 011–016 with its bios, search, tags and ids intact")
     func upgradeWithMembers() async throws {
         try await withGuild { app, _ in
-            // setup: members, then the schema as it was after migration 011
-            try await Profile.make(name: "Pat Lens", niches: ["real estate photography"], on: app)
-            try await Profile.make(name: "Dana Builder", niches: ["web application development"], on: app)
-            let steps = Array(GuildMigrations.all(taxonomy: app.taxonomy)[11...15])
-            #expect(steps.map(\.name) == ["012_AddProfileTags", "013_TuneMemberSearch", "014_MoveSearchVectors",
+            // setup: members with Markdown bios (links, a local and a remote image, code, raw HTML), then
+            // the schema as it was after migration 010
+            let bio = """
+                Photos for [agents](https://example.com/agents "x") and <b>bold</b> claims.
+
+                ![floor plan](/media/plan.png) ![pixel](https://tracker.example/p.gif)
+
+                ```swift
+                let x = "<script>"
+                ```
+                """
+            try await Profile.make(name: "Pat Lens", niches: ["real estate photography"], bio: bio, on: app)
+            try await Profile.make(name: "Dana Builder", niches: ["web application development"], bio: "*Databases* & `SQL`", on: app)
+            let steps = Array(GuildMigrations.all(taxonomy: app.taxonomy)[10...15])
+            #expect(steps.map(\.name) == ["011_AddProfileBioHTML", "012_AddProfileTags", "013_TuneMemberSearch", "014_MoveSearchVectors",
                                           "015_TaxonomyAIAndFractional", "016_DirectoryGenerationTriggers"])
             // One connection: SQLite's other connections would parse against the schema they last saw.
             let fresh = try await DirectorySnapshot.take(on: app.db)
             #expect(fresh.lines.contains { $0.hasPrefix("pat-lens | 1 | {\"niches\":[{\"level\":\"expert\"") }, "\(fresh.lines.prefix(3))")
             #expect(fresh.lines.contains { $0.contains("Pat Lens") || $0.contains("'pat':") })  // the search entry
+            // the rendered bio, what 011 must write again: the local image shown, the remote one a link
+            #expect(fresh.lines.contains { $0.hasPrefix("pat-lens | ") && $0.contains("<img src=\"/media/plan.png\"") && $0.contains(">Image: pixel</a>") })
             // Later steps that hang triggers on search_state (created by 013) come off first and go back on last.
             let later = GuildMigrations.all(taxonomy: app.taxonomy).filter { ["021_CreateTestimonials", "022_DeferGenerationBumps", "026_CreateConversation", "035_CoverGenerationTriggers"].contains($0.name) }
             try await app.db.withConnection { db in
@@ -92,7 +104,8 @@ struct DirectoryUpgradeTests {
                 // act
                 for step in steps + later { try await step.prepare(on: db).get() }
             }
-            // assert: the frozen steps leave exactly what today's code writes for the same members
+            // assert: the frozen steps (011's Markdown, 012's tags, 013's and 015's directory code) leave
+            // exactly what today's code writes for the same members
             let upgraded = try await DirectorySnapshot.take(on: app.db)
             #expect(upgraded == fresh, "\(zip(upgraded.lines, fresh.lines).filter { $0 != $1 }.prefix(3))")
             #expect(try await search("matterport", on: app) == ["Pat Lens"])

@@ -22,7 +22,7 @@ struct DirectorySnapshot: Equatable, CustomStringConvertible {
                 }.joined(separator: " | "))
             }
         }
-        try await rows("SELECT p.slug, p.search_id, p.niche_tags FROM profiles p ORDER BY p.slug")
+        try await rows("SELECT p.slug, p.search_id, p.niche_tags, p.bio_html FROM profiles p ORDER BY p.slug")
         if db.isSQLite {
             try await rows("SELECT rowid AS id, name, business, headline, bio, niches FROM member_search ORDER BY rowid")
         } else {
