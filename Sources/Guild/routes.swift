@@ -26,6 +26,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: DisciplinesController())
     try web.register(collection: PostsController())
     try web.register(collection: CommentsController())
+    try web.register(collection: PostReportsController())
     try web.register(collection: BlogrollController())
     try web.grouped(RequireSignInMiddleware(role: .organizer)).register(collection: ModerationController())
     // Feeds are read by feed readers: no session, no cookies.

@@ -17,6 +17,7 @@ struct EventsCommand: AsyncCommand {
         let app = context.application
         try await app.autoMigrate()
         let report = try await EventReminders.run(baseURL: app.guildConfig.baseURL, on: app.db)
-        context.console.print("\(report.reminders) event reminders and \(report.oneToOnes) one-to-one reminders queued; \(report.series) recurring events extended.")
+        let oneToOnes = try await OneToOnes.remind(now: Date(), baseURL: app.guildConfig.baseURL, on: app.db)
+        context.console.print("\(report.reminders) event reminders and \(oneToOnes) one-to-one reminders queued; \(report.series) recurring events extended.")
     }
 }

@@ -93,7 +93,7 @@ struct JobSchedulerTests {
             let names = Job.all(config).map(\.name)
             #expect(Set(names).count == names.count)
             for expected in ["outbox-delivery", "outbox-purge", "throttle-sweep", "knowledge-digest", "follow-up-digest", "disciplines-summary",
-                             "event-reminders", "feeds-refresh"] {
+                             "event-reminders", "one-to-one-reminders", "feeds-refresh"] {
                 #expect(names.contains(expected))
             }
             let before = try await JobsCommand.status(of: Job.all(config), on: app.db)

@@ -96,8 +96,8 @@ enum Circles {
 
     /// Circles by name, optionally those whose name or city contains `query`.
     static func list(query: String, page: Int, on db: any Database) async throws -> (rows: [CircleRecord], total: Int) {
-        let pattern = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-        let filter: SQLQueryString = query.isEmpty ? "" : "WHERE LOWER(name) LIKE \(bind: pattern) OR LOWER(city) LIKE \(bind: pattern)"
+        let pattern = LikePattern.containing(query.lowercased())
+        let filter: SQLQueryString = query.isEmpty ? "" : "WHERE LOWER(name) LIKE \(bind: pattern) \(LikePattern.escape) OR LOWER(city) LIKE \(bind: pattern) \(LikePattern.escape)"
         let rows = try await db.sql.raw("""
             SELECT * FROM circles \(filter) ORDER BY name, id LIMIT \(literal: pageSize) OFFSET \(literal: (page - 1) * pageSize)
             """).all(decoding: CircleRecord.self)

@@ -142,7 +142,7 @@ struct CirclesController: RouteCollection {
         let user = try req.requireUser()
         let circle = try await Circles.require(slug: req.parameters.get("slug") ?? "", on: req.db)
         try await Circles.requireOrganizer(user, of: circle, on: req.db)
-        let typed = ContactsController.split(try req.content.decode(Input.self).emails ?? "")
+        let typed = FormText.list(try req.content.decode(Input.self).emails ?? "")
         do {
             guard !typed.isEmpty else { throw EventsError.invalid(field: "emails", "Give at least one email address.") }
             guard typed.count <= 50 else { throw EventsError.invalid(field: "emails", "Invite at most 50 people at a time.") }

@@ -34,11 +34,11 @@ enum ContactList {
         var conditions: [SQLQueryString] = ["c.owner_id = \(bind: owner)"]
         let query = filter.query.trimmingWhitespace()
         if !query.isEmpty {
-            let like = "%" + Contacts.sortKey(query).replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            let handle = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            let like = LikePattern.containing(Contacts.sortKey(query)), handle = LikePattern.containing(query.lowercased())
+            let escape = LikePattern.escape
             conditions.append("""
-                (c.sort_name LIKE \(bind: like) OR LOWER(c.business) LIKE \(bind: handle)
-                 OR c.id IN (SELECT h.contact_id FROM contact_handles h WHERE h.owner_id = \(bind: owner) AND h.normalized LIKE \(bind: handle)))
+                (c.sort_name LIKE \(bind: like) \(escape) OR LOWER(c.business) LIKE \(bind: handle) \(escape)
+                 OR c.id IN (SELECT h.contact_id FROM contact_handles h WHERE h.owner_id = \(bind: owner) AND h.normalized LIKE \(bind: handle) \(escape)))
                 """)
         }
         if !filter.tag.isEmpty {

@@ -40,17 +40,12 @@ struct ContactsController: RouteCollection {
         }
     }
 
-    /// One box holds several values, one per line or separated by commas.
-    static func split(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0.isNewline || $0 == "," }).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
-    }
-
     static func draft(_ form: ContactFormPage.Form) -> ContactDraft {
         ContactDraft(fields: ContactFields(
-            name: form.name, business: form.business, emails: split(form.emails).map { .init($0) },
+            name: form.name, business: form.business, emails: FormText.list(form.emails).map { .init($0) },
             phones: form.phones.split(whereSeparator: \.isNewline).map { .init(String($0)) }, website: form.website, met: form.met,
-            notes: form.notes, tags: split(form.tags)),
-                     niches: split(form.niches), memberSlug: form.member)
+            notes: form.notes, tags: FormText.list(form.tags)),
+                     niches: FormText.list(form.niches), memberSlug: form.member)
     }
 
     func list(req: Request) async throws -> View {

@@ -118,7 +118,7 @@ extension GuildAPI {
         let me = try await APIAuth.requireUser(request).requireID()
         let mine = try await CoverActivations.history(me, limit: 50, on: request.db)
         let covering = try await CoverActivations.coveredNow(by: me, on: request.db)
-        let names = try await OneToOnes.people([me] + covering.map(\.member_id), on: request.db)
+        let names = try await People.byID([me] + covering.map(\.member_id), on: request.db)
         return .ok(.init(body: .json(.init(mine: mine.map { Self.coverActivation($0, names: names) },
                                            covering: covering.map { Self.coverActivation($0, names: names) }))))
     }
@@ -175,10 +175,10 @@ extension GuildAPI {
 
     private func coverActivation(_ id: UUID, on request: Request) async throws -> Components.Schemas.CoverActivation {
         guard let row = try await CoverActivations.find(id, on: request.db) else { throw CoverPlansError.activationNotFound }
-        return Self.coverActivation(row, names: try await OneToOnes.people([row.member_id], on: request.db))
+        return Self.coverActivation(row, names: try await People.byID([row.member_id], on: request.db))
     }
 
-    static func coverActivation(_ row: CoverActivationRow, names: [UUID: OneToOnes.Person]) -> Components.Schemas.CoverActivation {
+    static func coverActivation(_ row: CoverActivationRow, names: [UUID: People.Person]) -> Components.Schemas.CoverActivation {
         .init(id: row.id.uuidString.lowercased(), member: row.member_id.uuidString.lowercased(), memberName: names[row.member_id]?.name ?? "A member",
               startedBy: .init(rawValue: row.started_by) ?? .member, startedAt: row.started_at, expectedBack: row.expected_back.map(CalendarDay.string),
               endedAt: row.ended_at, active: row.isActive, note: row.note, clientsTold: row.clients_told, nobodyAvailable: row.nobody_available)

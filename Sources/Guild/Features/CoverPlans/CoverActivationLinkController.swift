@@ -30,7 +30,7 @@ struct CoverActivationLinkController: RouteCollection {
         try await CoverTrustedContacts.throttle.consume("cover-link:ip:\(req.clientIP)", on: req.db)
         guard let contact = try await CoverTrustedContacts.usable(token: token, on: req.db) else { return try await invalid(req) }
         try await CoverTrustedContacts.opened(contact, on: req.db)
-        let name = try await OneToOnes.people([contact.member_id], on: req.db)[contact.member_id]?.name ?? "The member"
+        let name = try await People.byID([contact.member_id], on: req.db)[contact.member_id]?.name ?? "The member"
         let page = Page(layout: req.layout(title: "Switch on \(name)'s cover"), token: token, name: name, contactName: contact.name, valid: true)
         return try await req.view.render("Cover/activate", page).encodeResponse(for: req).noReferrer()
     }
@@ -40,7 +40,7 @@ struct CoverActivationLinkController: RouteCollection {
         try await CoverTrustedContacts.throttle.consume("cover-link:ip:\(req.clientIP)", on: req.db)
         let input = try req.content.decode(CoverController.OutInput.self)
         guard let contact = try await CoverTrustedContacts.usable(token: token, on: req.db) else { return try await invalid(req) }
-        let name = try await OneToOnes.people([contact.member_id], on: req.db)[contact.member_id]?.name ?? "The member"
+        let name = try await People.byID([contact.member_id], on: req.db)[contact.member_id]?.name ?? "The member"
         var page = Page(layout: req.layout(title: "Switch on \(name)'s cover"), token: token, name: name, contactName: contact.name, valid: true)
         do {
             let (back, note) = try input.parsed()
@@ -49,7 +49,7 @@ struct CoverActivationLinkController: RouteCollection {
                 cipher: req.application.runbookCipher, on: req.db)
             let first = try await CoverBackups.available(for: member, on: req.db).first
             page.done = true
-            if let first { page.firstBackup = try await OneToOnes.people([first], on: req.db)[first]?.name }
+            if let first { page.firstBackup = try await People.byID([first], on: req.db)[first]?.name }
             page.layout = req.layout(title: "\(name)'s cover is on")
             return try await req.view.render("Cover/activate", page).encodeResponse(for: req).noReferrer()
         } catch let error as CoverPlansError where error != .linkNotValid {

@@ -112,7 +112,7 @@ enum CoverActivations {
         try await db.writeTransaction { db in
             try await db.lock("cover:\(member)")
             guard try await active(member, on: db) == nil else { throw CoverPlansError.alreadyActive }
-            let people = try await OneToOnes.people([member] + [starter.actor].compactMap { $0 }, on: db)
+            let people = try await People.byID([member] + [starter.actor].compactMap { $0 }, on: db)
             guard let person = people[member] else { throw CoverPlansError.memberNotFound }
             let backups = try await CoverBackups.available(for: member, on: db)
             var document = RunbookDocument()
@@ -199,7 +199,7 @@ enum CoverActivations {
             try await db.sql.raw("""
                 UPDATE cover_activations SET ended_at = \(bind: Date()), ended_by = \(bind: userID) WHERE id = \(bind: activation.id)
                 """).run()
-            let people = try await OneToOnes.people([member, userID], on: db)
+            let people = try await People.byID([member, userID], on: db)
             let name = people[member]?.name ?? "The member"
             try await log(member, activation: activation.id, actor: userID, label: people[userID]?.name ?? "", kind: "ended",
                           detail: "Cover ended", on: db)

@@ -112,7 +112,7 @@ enum CoverBackups {
             guard open.count < maxOpen else {
                 throw CoverPlansError.conflict(field: "with", "You can have \(maxOpen) backups and requests at once; end one first.")
             }
-            let asker = try await OneToOnes.people([member], on: db)[member]
+            let asker = try await People.byID([member], on: db)[member]
             try await db.sql.raw("""
                 INSERT INTO cover_backups (id, member_id, backup_id, niche_id, position, status, message, created_at)
                 VALUES (\(bind: id), \(bind: member), \(bind: backup.id), \(bind: nicheID), \(bind: (open.map(\.position).max() ?? 0) + 1),

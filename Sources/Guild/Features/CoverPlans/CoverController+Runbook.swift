@@ -184,7 +184,7 @@ extension CoverController {
     func coveringPage(_ req: Request, member: UUID, viewer: UUID) async throws -> CoveringPage {
         let cipher = try Runbooks.cipher(req.application)
         let (document, activation) = try await CoverHandoffs.readRunbook(of: member, by: viewer, cipher: cipher, on: req.db)
-        let name = try await OneToOnes.people([member], on: req.db)[member]?.name ?? "A member"
+        let name = try await People.byID([member], on: req.db)[member]?.name ?? "A member"
         return CoveringPage(
             layout: req.layout(title: "Covering for \(name)"), memberID: member, name: name, since: CalendarDay.string(activation.started_at),
             expectedBack: activation.expected_back.map(CalendarDay.string), note: activation.note, runbook: document,
@@ -240,7 +240,7 @@ extension CoverController {
         let me = try req.requireUser().requireID()
         let activation = try await CoverHandoffs.visible(req.parameters.get("activationID", as: UUID.self), to: me, on: req.db)
         let zone = TimeZone(identifier: "UTC")!
-        let name = try await OneToOnes.people([activation.member_id], on: req.db)[activation.member_id]?.name ?? "A member"
+        let name = try await People.byID([activation.member_id], on: req.db)[activation.member_id]?.name ?? "A member"
         let isMember = activation.member_id == me
         var backups: [ActivationPage.Backup] = []
         if isMember {

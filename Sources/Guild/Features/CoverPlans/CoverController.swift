@@ -52,21 +52,12 @@ struct CoverController: RouteCollection {
         return try await req.view.render("Cover/index", page).encodeResponse(for: req).with(error)
     }
 
-    /// A profile slug from what a member typed: the slug, or a profile's address (`…/m/ada-lovelace`).
-    static func slug(_ raw: String) -> String {
-        let text = raw.trimmingWhitespace()
-        if let range = text.range(of: "/m/") {
-            return String(text[range.upperBound...].prefix(while: { $0 != "/" && $0 != "?" && $0 != "#" }))
-        }
-        return text
-    }
-
     func ask(req: Request) async throws -> Response {
         struct Input: Content { var with: String?; var niche: String?; var message: String? }
         let me = try req.requireUser().requireID()
         let input = try req.content.decode(Input.self)
         do {
-            _ = try await CoverBackups.ask(me, backupSlug: Self.slug(input.with ?? ""), nicheSlug: input.niche, message: input.message ?? "",
+            _ = try await CoverBackups.ask(me, backupSlug: FormText.profileSlug(input.with ?? ""), nicheSlug: input.niche, message: input.message ?? "",
                                            baseURL: req.application.guildConfig.baseURL, on: req.db)
             req.flash(.success, "Asked. They become your backup when they accept.")
             return req.redirect(to: "/cover", redirectType: .normal)

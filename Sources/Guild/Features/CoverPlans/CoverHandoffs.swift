@@ -28,7 +28,7 @@ enum CoverHandoffs {
             throw CoverPlansError.runbookLocked
         }
         let (document, _) = try await Runbooks.load(member, cipher: cipher, on: db)
-        let name = try await OneToOnes.people([backup], on: db)[backup]?.name ?? "A backup"
+        let name = try await People.byID([backup], on: db)[backup]?.name ?? "A backup"
         try await CoverActivations.log(member, activation: activation.id, actor: backup, label: name, kind: "runbook_read",
                                        detail: "Read the runbook", on: db)
         return (document, activation)
@@ -152,7 +152,7 @@ enum CoverHandoffs {
                 VALUES (\(bind: activation.id), \(bind: backup), \(bind: member), \(bind: message), \(bind: Date()))
                 ON CONFLICT (activation_id, backup_id) DO UPDATE SET message = EXCLUDED.message
                 """).run()
-            let name = try await OneToOnes.people([member], on: db)[member]?.name ?? "A member"
+            let name = try await People.byID([member], on: db)[member]?.name ?? "A member"
             try await Notifications.notify(backup, .cover, .init(
                 title: "\(name) thanks you for covering", link: "/cover/activations/\(activation.id)",
                 emailBody: "\(name) is back and thanks you for covering." + (message.isEmpty ? "" : "\n\n\(message)")),

@@ -75,7 +75,7 @@ struct CoverDashboard: Encodable, FormPage {
                 + "\(document.duties.count) dut\(document.duties.count == 1 ? "y" : "ies"); last changed \(CalendarDay.string(changed))."
         }
         let now = try await CoverActivations.coveredNow(by: me, on: db)
-        let names = try await OneToOnes.people(now.map(\.member_id), on: db)
+        let names = try await People.byID(now.map(\.member_id), on: db)
         struct NicheRow: Decodable { var slug: String; var name: String }
         let niches = try await db.sql.raw("""
             SELECT n.slug, n.name FROM niches n JOIN profile_niches pn ON pn.niche_id = n.id JOIN profiles p ON p.id = pn.profile_id

@@ -21,7 +21,7 @@ enum CoverProfile {
         let isOut = try await CoverActivations.active(member, on: db) != nil
         var coveredBy: [(String, String?)] = []
         if isOut, let first = try await CoverBackups.available(for: member, on: db).first {
-            let person = try await OneToOnes.people([first], on: db)[first]
+            let person = try await People.byID([first], on: db)[first]
             coveredBy = [(person?.name ?? "a member", person?.slug)]
         }
         return Facts(coveredBy: coveredBy, isOut: isOut, coveredFor: try await CoverHandoffs.coveredCount(member, on: db))

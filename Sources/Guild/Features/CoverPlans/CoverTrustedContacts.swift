@@ -61,7 +61,7 @@ enum CoverTrustedContacts {
                 VALUES (\(bind: UUID()), \(bind: member), \(bind: name), \(bind: email), \(bind: SecureToken.hash(token)),
                         \(bind: now), \(bind: now.addingTimeInterval(lifetime)))
                 """).run()
-            let memberName = try await OneToOnes.people([member], on: db)[member]?.name ?? "A Guild member"
+            let memberName = try await People.byID([member], on: db)[member]?.name ?? "A Guild member"
             try await CoverActivations.log(member, activation: nil, actor: member, label: memberName, kind: "contact_named",
                                            detail: "Named \(name) as trusted contact; a new link was emailed to them", on: db)
             try await Outbox.enqueue(

@@ -74,7 +74,7 @@ enum DisciplinePartners {
                 INSERT INTO discipline_partners (id, member_id, partner_id, status, message, created_at)
                 VALUES (\(bind: id), \(bind: member), \(bind: partner.id), 'asked', \(bind: message), \(bind: Date()))
                 """).run()
-            let name = try await OneToOnes.people([member], on: db)[member]?.name ?? "A member"
+            let name = try await People.byID([member], on: db)[member]?.name ?? "A member"
             try await Notifications.notify(partner.id, .disciplines, .init(
                 title: "\(name) asks you to be their accountability partner", link: "/disciplines",
                 emailBody: "\(name) asks you to keep them honest: you would see their disciplines (what they do every day "
@@ -126,7 +126,7 @@ enum DisciplinePartners {
                 INSERT INTO discipline_cheers (member_id, partner_id, day, created_at) VALUES (\(bind: member), \(bind: partner), \(bind: today.iso), \(bind: Date()))
                 ON CONFLICT (member_id, partner_id, day) DO NOTHING RETURNING day
                 """).first(decoding: Row.self) != nil else { return false }
-            let name = try await OneToOnes.people([partner], on: db)[partner]?.name ?? "Your partner"
+            let name = try await People.byID([partner], on: db)[partner]?.name ?? "Your partner"
             try await Notifications.notify(member, .disciplines, .init(
                 title: "\(name) cheers you on", link: "/disciplines",
                 emailBody: "\(name) saw your disciplines today and sent a cheer. Keep going."),

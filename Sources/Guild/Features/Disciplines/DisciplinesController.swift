@@ -163,7 +163,7 @@ struct DisciplinesController: RouteCollection {
         struct Fields: Content { var with: String?; var message: String? }
         let fields = try req.content.decode(Fields.self)
         do {
-            _ = try await DisciplinePartners.ask(try me(req), partnerSlug: CoverController.slug(fields.with ?? ""), message: fields.message ?? "",
+            _ = try await DisciplinePartners.ask(try me(req), partnerSlug: FormText.profileSlug(fields.with ?? ""), message: fields.message ?? "",
                                                  baseURL: req.application.guildConfig.baseURL, on: req.db)
             req.flash(.success, "Asked. They see your disciplines once they accept.")
             return req.redirect(to: "/disciplines", redirectType: .normal)

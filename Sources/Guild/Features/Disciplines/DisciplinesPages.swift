@@ -67,7 +67,7 @@ struct DisciplinesPage: Encodable, FormPage {
         }
         var viewing: Viewing?
         if !own {
-            let name = try await OneToOnes.people([member], on: db)[member]?.name ?? "A member"
+            let name = try await People.byID([member], on: db)[member]?.name ?? "A member"
             struct Row: Decodable { var day: String }
             let cheered = try await db.sql.raw("""
                 SELECT day FROM discipline_cheers WHERE member_id = \(bind: member) AND partner_id = \(bind: viewer) AND day = \(bind: board.today.iso)

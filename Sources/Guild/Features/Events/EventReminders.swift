@@ -7,7 +7,7 @@ import Vapor
 /// reminder is claimed in `event_notices` in the same transaction that queues its email, so two
 /// servers (or `guild events remind` beside `serve`) never send one twice.
 enum EventReminders {
-    struct Report: Sendable { var reminders = 0; var oneToOnes = 0; var series = 0 }
+    struct Report: Sendable { var reminders = 0; var series = 0 }
 
     static func run(now: Date = Date(), baseURL: String, on db: any Database) async throws -> Report {
         var report = Report()
@@ -33,7 +33,6 @@ enum EventReminders {
             }
             if sent { report.reminders += 1 }
         }
-        report.oneToOnes = try await OneToOnes.remind(now: now, baseURL: baseURL, on: db)
         return report
     }
 
@@ -51,7 +50,6 @@ extension EventReminders {
     /// Day-before reminders and the next dates of recurring events, every ten minutes.
     static let job = Job("event-reminders", every: .seconds(600)) { app in
         let report = try await run(baseURL: app.guildConfig.baseURL, on: app.db)
-        let queued = report.reminders + report.oneToOnes
-        return queued + report.series > 0 ? "\(queued) emails queued, \(report.series) series extended" : nil
+        return report.reminders + report.series > 0 ? "\(report.reminders) emails queued, \(report.series) series extended" : nil
     }
 }

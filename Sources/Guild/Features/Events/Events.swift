@@ -257,8 +257,8 @@ enum Events {
         ]
         if let circle { conditions.append("e.circle_id = \(bind: circle)") }
         if !query.isEmpty {
-            let pattern = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-            conditions.append("(LOWER(e.title) LIKE \(bind: pattern) OR LOWER(e.place) LIKE \(bind: pattern))")
+            let pattern = LikePattern.containing(query.lowercased())
+            conditions.append("(LOWER(e.title) LIKE \(bind: pattern) \(LikePattern.escape) OR LOWER(e.place) LIKE \(bind: pattern) \(LikePattern.escape))")
         }
         return try await db.sql.raw("""
             SELECT e.id, e.title, e.starts_at, e.ends_at, e.time_zone, e.place, e.online_url, e.capacity, e.going, e.status,

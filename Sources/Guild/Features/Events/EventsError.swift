@@ -18,7 +18,7 @@ enum EventsError: AppError, Equatable {
     case oneToOneNotFound
     case notInvitee
     case settled
-    case tooManyProposals
+    case tooManyProposals(perDay: Int)
     /// Well-formed but not possible now: a time already past, a slot not offered, oneself as the other.
     case unavailable(field: String, String)
 
@@ -76,7 +76,7 @@ enum EventsError: AppError, Equatable {
         case .notInvitee: "Only the member who was asked can pick a time or say no."
         case .settled: "This one-to-one is already settled: it was confirmed, declined or cancelled."
         case .unavailable(_, let message): message
-        case .tooManyProposals: "You have asked for \(OneToOnes.proposalsPerDay) one-to-ones today; ask again tomorrow."
+        case .tooManyProposals(let perDay): "You have asked for \(perDay) one-to-ones today; ask again tomorrow."
         }
     }
 

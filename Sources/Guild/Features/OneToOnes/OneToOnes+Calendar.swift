@@ -30,7 +30,7 @@ extension OneToOnes {
     /// Both members get the meeting as it now stands, with the invitation attached.
     static func invite(_ id: UUID, method: ICalendar.Method, headline: String, by actor: UUID, baseURL: String, on db: any Database) async throws {
         guard let meeting = try await db.sql.raw("SELECT * FROM one_to_ones WHERE id = \(bind: id)").first(decoding: OneToOneRecord.self) else { return }
-        let people = try await people([meeting.proposer_id, meeting.invitee_id], on: db)
+        let people = try await People.byID([meeting.proposer_id, meeting.invitee_id], on: db)
         guard let entry = calendarEvent(meeting, people: people, baseURL: baseURL), let start = meeting.starts_at, let end = meeting.ends_at else { return }
         let calendar = ICalendar.write([entry], method: method)
         let when = EventTimes.describe(start, end: end, zone: meeting.zone)
@@ -67,7 +67,7 @@ extension OneToOnes {
                 guard try await EventReminders.claim("one_to_one_reminder", subject: row.id, for: row.user_id, at: now, on: db),
                     let meeting = try await find(row.id, viewer: row.user_id, on: db), let start = meeting.starts_at, let end = meeting.ends_at
                 else { return false }
-                let other = try await people([meeting.other(than: row.user_id)], on: db).values.first?.name ?? "a member"
+                let other = try await People.byID([meeting.other(than: row.user_id)], on: db).values.first?.name ?? "a member"
                 try await Notifications.notify(row.user_id, .oneToOne, .init(
                     title: "Tomorrow: one-to-one with \(other)", link: "/one-to-ones/\(meeting.id)",
                     emailBody: "\(EventTimes.describe(start, end: end, zone: meeting.zone))" + (meeting.place.isEmpty ? "." : ", at \(meeting.place).")
@@ -78,5 +78,13 @@ extension OneToOnes {
             if claimed { sent += 1 }
         }
         return sent
+    }
+}
+
+extension OneToOnes {
+    /// Day-before reminders of confirmed one-to-ones, every ten minutes.
+    static let reminderJob = Job("one-to-one-reminders", every: .seconds(600)) { app in
+        let queued = try await remind(now: Date(), baseURL: app.guildConfig.baseURL, on: app.db)
+        return queued > 0 ? "\(queued) emails queued" : nil
     }
 }

@@ -134,21 +134,12 @@ enum OneToOnes {
             """).all(decoding: OneToOneRecord.self)
     }
 
-    struct Person: Decodable, Sendable { var id: UUID; var name: String; var email: String; var slug: String? }
-
-    static func people(_ ids: [UUID], on db: any Database) async throws -> [UUID: Person] {
-        guard !ids.isEmpty else { return [:] }
-        let rows = try await db.sql.raw("""
-            SELECT u.id, u.name, u.email, p.slug FROM users u LEFT JOIN profiles p ON p.user_id = u.id
-            WHERE u.id IN (\(SQLList(Array(Set(ids)).map { SQLBind($0) })))
-            """).all(decoding: Person.self)
-        return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-    }
+    typealias Person = People.Person
 
     /// The member a profile slug names (the form's and the API's `with`), or nil.
     static func member(slug: String, on db: any Database) async throws -> Person? {
         guard let profile = try await Profile.find(slug: slug, on: db) else { return nil }
-        return try await people([profile.$user.id], on: db)[profile.$user.id]
+        return try await People.byID([profile.$user.id], on: db)[profile.$user.id]
     }
 
     // MARK: writing
@@ -161,8 +152,8 @@ enum OneToOnes {
             let recent = try await db.sql.raw("""
                 SELECT COUNT(*) AS n FROM one_to_ones WHERE proposer_id = \(bind: proposer) AND created_at > \(bind: now.addingTimeInterval(-86_400))
                 """).first(decoding: Count.self)?.n ?? 0
-            guard recent < proposalsPerDay else { throw EventsError.tooManyProposals }
-            let people = try await people([proposer, draft.invitee], on: db)
+            guard recent < proposalsPerDay else { throw EventsError.tooManyProposals(perDay: proposalsPerDay) }
+            let people = try await People.byID([proposer, draft.invitee], on: db)
             guard let invitee = people[draft.invitee], let from = people[proposer] else { throw EventsError.memberNotFound }
             var event: UUID?
             if let asked = draft.event { event = try await Events.find(asked, on: db)?.id }
@@ -235,7 +226,7 @@ enum OneToOnes {
             guard meeting.invitee_id == user else { throw EventsError.notInvitee }
             guard meeting.state == .proposed else { throw EventsError.settled }
             try await db.sql.raw("UPDATE one_to_ones SET status = 'declined', updated_at = \(bind: Date()) WHERE id = \(bind: meeting.id)").run()
-            let names = try await people([user], on: db)
+            let names = try await People.byID([user], on: db)
             try await Notifications.notify(meeting.proposer_id, .oneToOne, .init(
                 title: "\(names[user]?.name ?? "A member") cannot make a one-to-one now", link: "/one-to-ones/\(meeting.id)",
                 emailBody: "None of the times suited. You can ask again another time."), from: user, baseURL: baseURL, on: db)
@@ -255,7 +246,7 @@ enum OneToOnes {
                 try await invite(meeting.id, method: .cancel, headline: "cancelled", by: user, baseURL: baseURL, on: db)
             case .proposed:
                 try await db.sql.raw("UPDATE one_to_ones SET status = 'cancelled', updated_at = \(bind: Date()) WHERE id = \(bind: meeting.id)").run()
-                let names = try await people([user], on: db)
+                let names = try await People.byID([user], on: db)
                 try await Notifications.notify(meeting.other(than: user), .oneToOne, .init(
                     title: "\(names[user]?.name ?? "A member") withdrew a one-to-one request", link: "/one-to-ones/\(meeting.id)",
                     emailBody: "There is nothing to pick any more."), from: user, baseURL: baseURL, on: db)

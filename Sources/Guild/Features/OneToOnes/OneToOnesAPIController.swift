@@ -62,7 +62,7 @@ extension GuildAPI {
     }
 
     static func oneToOne(_ row: OneToOneRecord, viewer: UUID, on request: Request) async throws -> Components.Schemas.OneToOne {
-        let other = try await OneToOnes.people([row.other(than: viewer)], on: request.db).values.first
+        let other = try await People.byID([row.other(than: viewer)], on: request.db).values.first
         let slots = try await OneToOnes.slots(of: row.id, on: request.db)
         return .init(
             id: row.id.uuidString.lowercased(), with: other?.name ?? "A former member", withProfile: other?.slug, proposedByMe: row.proposer_id == viewer,
@@ -70,20 +70,5 @@ extension GuildAPI {
             note: row.note, event: row.event_id?.uuidString.lowercased(),
             slots: slots.map { .init(position: $0.position, start: $0.starts_at, end: $0.ends_at) }, sequence: row.sequence,
             calendarUrl: "\(request.application.guildConfig.baseURL)/one-to-ones/\(row.id)/invite.ics")
-    }
-
-    // MARK: the personal calendar feed
-
-    func createCalendarFeed(_ input: Operations.CreateCalendarFeed.Input) async throws -> Operations.CreateCalendarFeed.Output {
-        let request = try req
-        let me = try await APIAuth.requireUser(request).requireID()
-        let url = try await CalendarFeeds.reset(me, baseURL: request.application.guildConfig.baseURL, on: request.db)
-        return .created(.init(body: .json(.init(url: url))))
-    }
-
-    func deleteCalendarFeed(_ input: Operations.DeleteCalendarFeed.Input) async throws -> Operations.DeleteCalendarFeed.Output {
-        let request = try req
-        try await CalendarFeeds.revoke(try await APIAuth.requireUser(request).requireID(), on: request.db)
-        return .noContent(.init())
     }
 }

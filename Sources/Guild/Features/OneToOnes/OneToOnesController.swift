@@ -52,7 +52,7 @@ struct OneToOnesController: RouteCollection {
     func list(req: Request) async throws -> View {
         let me = try req.requireUser().requireID()
         let rows = try await OneToOnes.list(of: me, on: req.db)
-        let people = try await OneToOnes.people(rows.map { $0.other(than: me) }, on: req.db)
+        let people = try await People.byID(rows.map { $0.other(than: me) }, on: req.db)
         let items = rows.map { row in
             Item(id: row.id, other: people[row.other(than: me)]?.name ?? "A former member", status: row.status,
                  when: row.starts_at.map { EventTimes.brief($0, zone: row.zone) } ?? "time not picked yet",
@@ -150,7 +150,7 @@ struct OneToOnesController: RouteCollection {
             var errors: [String: String] = [:]
             var formError: String?
         }
-        let people = try await OneToOnes.people([meeting.other(than: me)], on: req.db)
+        let people = try await People.byID([meeting.other(than: me)], on: req.db)
         let other = people[meeting.other(than: me)]
         let slots = try await OneToOnes.slots(of: meeting.id, on: req.db)
         var event: EventRecord?
@@ -178,7 +178,7 @@ struct OneToOnesController: RouteCollection {
     func invitation(req: Request) async throws -> Response {
         let me = try req.requireUser().requireID()
         let meeting = try await OneToOnes.require(req.parameters.get("oneToOneID", as: UUID.self), viewer: me, on: req.db)
-        let people = try await OneToOnes.people([meeting.proposer_id, meeting.invitee_id], on: req.db)
+        let people = try await People.byID([meeting.proposer_id, meeting.invitee_id], on: req.db)
         guard let entry = OneToOnes.calendarEvent(meeting, people: people, baseURL: req.application.guildConfig.baseURL) else {
             throw EventsError.invalid(field: "slot", "No time is picked yet, so there is nothing for a calendar.")
         }

@@ -48,7 +48,7 @@ struct PostsController: RouteCollection {
         return try await req.view.render("Posts/index", PostsIndexPage(
             layout: layout, q: q, order: order.rawValue, ranked: total != nil, total: total ?? 0, kind: kind?.rawValue ?? "", niche: niche ?? "",
             kinds: PostKind.allCases.map { .init(value: $0.rawValue, label: $0.label) },
-            nicheOptions: try await SearchController.nicheOptions(selected: niche ?? "", on: req),
+            nicheOptions: try await NicheIndex.options(selected: niche ?? "", on: req),
             items: shown.map { PostView($0, niches: niches[$0.id] ?? [], viewer: req.currentUser) },
             nextHref: more ? next.string : nil))
     }

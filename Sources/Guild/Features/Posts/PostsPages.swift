@@ -80,7 +80,7 @@ struct PostsIndexPage: Encodable {
     var kind: String
     var niche: String
     var kinds: [Choice]
-    /// The niche filter's `<option>`s, rendered once per directory generation (`SearchController.nicheOptions`).
+    /// The niche filter's `<option>`s, rendered once per directory generation (`NicheIndex.options`).
     var nicheOptions: String
     var items: [PostView]
     var nextHref: String?

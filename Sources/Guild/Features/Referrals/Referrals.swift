@@ -140,7 +140,7 @@ enum Referrals {
                 throw ReferralsError.receiverAway
             }
             receiverID = backup
-            coveringFor = (target.user_id, try await OneToOnes.people([target.user_id], on: db)[target.user_id]?.name ?? "a member")
+            coveringFor = (target.user_id, try await People.byID([target.user_id], on: db)[target.user_id]?.name ?? "a member")
         } else if target.availability == Availability.away.rawValue, target.away_until.map({ $0 > Date() }) ?? true {
             throw ReferralsError.receiverAway
         }

@@ -1,11 +1,6 @@
 import Foundation
 import Validation
 
-struct Choice: Encodable, Sendable {
-    var value: String
-    var label: String
-}
-
 struct ReferPage: Encodable, FormPage {
     var layout: Layout
     var receiver: ProfileDetail

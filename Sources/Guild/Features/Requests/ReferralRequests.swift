@@ -145,7 +145,7 @@ enum ReferralRequests {
             conditions.append("EXISTS (SELECT 1 FROM request_niches rn JOIN niches n ON n.id = rn.niche_id WHERE rn.request_id = q.id AND n.slug = \(bind: niche))")
         }
         if let city = filter.city?.lowercased(), !city.isEmpty {
-            let place: SQLQueryString = "(LOWER(q.city) LIKE \(bind: Self.likePrefix(city)) ESCAPE '\\')"
+            let place: SQLQueryString = "(LOWER(q.city) LIKE \(bind: LikePattern.starting(with: city)) \(LikePattern.escape))"
             conditions.append(filter.remote ? "(\(place) OR q.remote = \(bind: true))" : place)
         } else if filter.remote {
             conditions.append("q.remote = \(bind: true)")
@@ -154,11 +154,6 @@ enum ReferralRequests {
             \(selectRecord) WHERE \(conditions.joined(separator: " AND "))
             ORDER BY q.created_at DESC, q.id LIMIT \(literal: filter.limit) OFFSET \(literal: filter.offset)
             """).all(decoding: RequestRecord.self)
-    }
-
-    static func likePrefix(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
     }
 
     /// The niches of these requests, in the order their posters gave them.

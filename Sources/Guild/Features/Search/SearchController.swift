@@ -40,17 +40,6 @@ struct SearchController: RouteCollection {
             page: results.page, previousPage: results.page > 1 ? link(results.page - 1) : nil,
             nextPage: results.page * query.perPage < results.total ? link(results.page + 1) : nil,
             correctedTo: results.correctedTo, suggestions: results.suggestions,
-            nicheOptions: Self.nicheOptions(selected: query.niche ?? "", on: req)))
-    }
-
-    /// The 200-odd `<option>`s of the niche filter: rendered once per directory generation, the
-    /// chosen slug marked by a plain text change (slugs are letters, digits and dashes).
-    static func nicheOptions(selected slug: String, on req: Request) async throws -> String {
-        let options = try await req.application.fragments.value(for: "niche-options", on: req.db) {
-            Fragment(title: "", html: try await req.view.render(
-                "Search/niche-options", NicheOptions(nicheGroups: NicheIndex.cached(for: req).categories)).html)
-        }?.html ?? ""
-        guard !slug.isEmpty else { return options }
-        return options.replacingOccurrences(of: "<option value=\"\(slug)\">", with: "<option value=\"\(slug)\" selected>")
+            nicheOptions: NicheIndex.options(selected: query.niche ?? "", on: req)))
     }
 }

@@ -14,11 +14,8 @@ struct SearchPage: Encodable {
     var nextPage: String?
     var correctedTo: String?
     var suggestions: [NicheTag]
-    /// The niche filter's `<option>`s by category (`Search/niche-options`, rendered once per
+    /// The niche filter's `<option>`s by category (`Niches/niche-options`, rendered once per
     /// directory generation), the chosen one selected.
     var nicheOptions: String
 }
 
-struct NicheOptions: Encodable {
-    var nicheGroups: [NicheIndex.Category]
-}
