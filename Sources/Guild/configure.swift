@@ -62,11 +62,11 @@ public func configure(_ app: Application, config: AppConfig) async throws {
         preferSwiftKernel: config.swiftMatrixKernel)
     app.matchIndex = MatchIndex()
     app.matchThrottle = MatchThrottle(perMinute: config.matchesPerMinute)
-    app.organizerReports = OrganizerReportCache()
+    app.organizerReports = OrganizerReportCache(generation: CacheGeneration(.ledger, reader: app.sqliteReader))
 
     app.middleware = .init()
     app.middleware.use(RequestMetricsMiddleware(metrics: app.metrics))
-    app.middleware.use(CacheGenerationMiddleware(generations: [generation, app.knowledgeGeneration]))
+    app.middleware.use(CacheGenerationMiddleware(generations: [generation, app.knowledgeGeneration, app.organizerReports.generation]))
     app.middleware.use(SecurityHeadersMiddleware(secure: config.secureCookies))
     app.middleware.use(GuildErrorMiddleware())
     app.middleware.use(RequestDeadlineMiddleware(timeout: .seconds(config.requestTimeout)))

@@ -87,7 +87,7 @@ extension Application {
     /// Matches one address may ask this server for, a minute.
     /// The organizer report, computed once per ledger change (`OrganizerReportCache`).
     var organizerReports: OrganizerReportCache {
-        get { storage[OrganizerReportsKey.self] ?? OrganizerReportCache() }
+        get { storage[OrganizerReportsKey.self] ?? OrganizerReportCache(generation: CacheGeneration(.ledger)) }
         set { storage[OrganizerReportsKey.self] = newValue }
     }
 

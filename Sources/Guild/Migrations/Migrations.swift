@@ -52,6 +52,7 @@ enum GuildMigrations {
             CreateSignInDevices(),
             CreateIdempotencyKeys(),
             CreateJobRuns(),
+            CreateLedgerGeneration(),
         ]
     }
 }

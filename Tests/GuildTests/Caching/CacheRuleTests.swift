@@ -135,6 +135,55 @@ struct CacheRuleTests {
         }
     }
 
+    // MARK: Ledger (the organizer report)
+
+    @Test("every table the organizer report reads has a trigger that moves the ledger generation")
+    func ledgerSourcesHaveTriggers() async throws {
+        try await withGuild { app, _ in
+            let cast = try await LedgerCast.make(app)
+            _ = try await Referrals.create(ledgerDraft(to: cast.receiverSlug), by: cast.giver, baseURL: "http://x", on: app.db)
+            let recorder = QueryRecorder(attachingTo: app)
+            let read = QueryRecorder.tables(in: try await recorder.statements { _ = try await OrganizerReport.query(on: app.db) })
+            #expect(read.isSuperset(of: ["referrals", "users", "profiles", "profile_niches", "niches"]))
+            let missing = read.subtracting(try await Self.triggeredTables("ledger", on: app.db)).subtracting(["lead_niche"])
+            #expect(missing.isEmpty, "the organizer report reads \(missing.sorted()) but no trigger moves the ledger generation")
+        }
+    }
+
+    @Test("the organizer report is computed again after a referral, a deleted referral, a renamed member or niche, and a new month; not otherwise")
+    func organizerReportFollowsTheLedger() async throws {
+        try await withGuild { app, _ in
+            let cast = try await LedgerCast.make(app)
+            let cache = app.organizerReports
+            let id = try await Referrals.create(ledgerDraft(to: cast.receiverSlug), by: cast.giver, baseURL: "http://x", on: app.db)
+            let first = try #require(try await cache.report(on: app.db))
+            #expect(first.report.total == 1 && first.report.giveOnly.map(\.name) == ["Gina Giver"])
+            // nothing changed: the same entry, not computed again
+            #expect(try await cache.report(on: app.db)?.computedAt == first.computedAt)
+            // a member renamed (was invisible to "newest updated_at")
+            try await app.db.sql.raw("UPDATE users SET name = 'Gina Renamed' WHERE id = \(bind: cast.giver.requireID())").run()
+            #expect(try await cache.report(on: app.db)?.report.giveOnly.map(\.name) == ["Gina Renamed"])
+            // a niche renamed: the pairs name it
+            try await app.db.sql.raw("UPDATE niches SET name = 'Books' WHERE slug = 'bookkeeping'").run()
+            #expect(try await cache.report(on: app.db)?.report.pairs.map(\.to) == ["Books"])
+            // a referral deleted (was invisible too: the newest updated_at did not move)
+            try await app.db.sql.raw("DELETE FROM referrals WHERE id = \(bind: id)").run()
+            #expect(try await cache.report(on: app.db)?.report.total == 0)
+            // a write elsewhere does not move it
+            let entry = try #require(try await cache.report(on: app.db))
+            try await app.db.sql.raw("UPDATE users SET role = 'organizer' WHERE id = \(bind: cast.other.requireID())").run()
+            #expect(try await cache.report(on: app.db)?.computedAt == entry.computedAt)
+            // a new month: computed again without any write
+            let nextMonth = Date().addingTimeInterval(32 * 86_400)
+            #expect(try await cache.report(on: app.db, now: nextMonth)?.month == OrganizerReportCache.month(nextMonth))
+        }
+    }
+
+    func ledgerDraft(to slug: String) -> ReferralDraft {
+        ReferralDraft(receiverSlug: slug, clientName: "Cleo", clientEmail: "cleo@example.com", clientPhone: "", need: "Books before tax season",
+                      note: "", urgency: "whenever", consent: true)
+    }
+
     static func triggeredTables(_ scope: String = "directory", on db: any Database) async throws -> Set<String> {
         struct Row: Decodable { var name: String }
         let sql: SQLQueryString = db.isSQLite

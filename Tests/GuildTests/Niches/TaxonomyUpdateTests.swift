@@ -98,7 +98,7 @@ struct DirectoryUpgradeTests {
             // the rendered bio, what 011 must write again: the local image shown, the remote one a link
             #expect(fresh.lines.contains { $0.hasPrefix("pat-lens | ") && $0.contains("<img src=\"/media/plan.png\"") && $0.contains(">Image: pixel</a>") })
             // Later steps that hang triggers on search_state (created by 013) come off first and go back on last.
-            let later = GuildMigrations.all(taxonomy: app.taxonomy).filter { ["021_CreateTestimonials", "022_DeferGenerationBumps", "026_CreateConversation", "035_CoverGenerationTriggers"].contains($0.name) }
+            let later = GuildMigrations.all(taxonomy: app.taxonomy).filter { ["021_CreateTestimonials", "022_DeferGenerationBumps", "026_CreateConversation", "035_CoverGenerationTriggers", "043_CreateLedgerGeneration"].contains($0.name) }
             try await app.db.withConnection { db in
                 for step in later.reversed() + steps.reversed() { try await step.revert(on: db).get() }
                 // act

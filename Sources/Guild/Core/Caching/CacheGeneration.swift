@@ -7,8 +7,9 @@ import Vapor
 /// A generation of cached pages: a row of `search_state`, moved by a database trigger on every write
 /// to a table that a cached page of its scope reads (migrations 016 and 026, and the rule in
 /// `GenerationCache`), so a cached page tagged with it is current exactly while the number has not
-/// moved. Two scopes, so that a comment does not throw away every cached directory page: the
-/// directory (profiles, niches, search) and knowledge (posts, comments, their search).
+/// moved. Three scopes, so that a comment does not throw away every cached directory page: the
+/// directory (profiles, niches, search), knowledge (posts, comments, their search) and the ledger
+/// (referrals, for the organizer report).
 ///
 /// Read as cheaply as each database allows. SQLite: a synchronous read through `SQLiteReader`.
 /// PostgreSQL: a read per request would cost as much as the profile read it guards, so a server
@@ -20,6 +21,8 @@ final class CacheGeneration: Sendable {
     /// Which row of `search_state` this is, and the channel its trigger notifies.
     enum Scope: Int, Sendable, CaseIterable {
         case directory = 1, knowledge = 2
+        /// The referral ledger as the organizer report reads it (migration 043).
+        case ledger = 3
 
         /// The trigger's NOTIFY channel, per schema (tests give every app a schema in one database).
         var channelSQL: String { "'guild_\(self)_' || current_schema()" }
@@ -197,7 +200,7 @@ struct GenerationNotifications: LifecycleHandler {
         guard case .postgres(let url) = app.guildConfig.database else { return nil }
         var configuration = try SQLPostgresConfiguration(url: url)
         if let schema = app.guildConfig.postgresSchema { configuration.searchPath = [schema] }
-        let generations = [app.directoryGeneration, app.knowledgeGeneration], eventLoop = app.eventLoopGroup.next(), logger = app.logger
+        let generations = [app.directoryGeneration, app.knowledgeGeneration, app.organizerReports.generation], eventLoop = app.eventLoopGroup.next(), logger = app.logger
         let listened = configuration
         let task = Task {
             await withTaskGroup(of: Void.self) { group in
