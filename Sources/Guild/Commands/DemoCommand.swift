@@ -159,7 +159,7 @@ enum DemoReferralWriter {
                 }
             }
             let rows = referrals, history = events
-            try await app.db.writeTransaction(reportingGeneration: false) { db in
+            try await app.db.writeTransaction { db in
                 try await db.sql.raw("""
                     INSERT INTO referrals (id, giver_id, receiver_id, client_name, client_email, client_phone, need, note, urgency, status,
                         reason, value_minor, currency, created_at, updated_at) VALUES \(rows.joined(separator: ", "))

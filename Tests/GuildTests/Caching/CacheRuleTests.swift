@@ -195,3 +195,25 @@ struct CacheRuleTests {
         return Set(try await db.sql.raw(sql).all(decoding: Row.self).map(\.name))
     }
 }
+
+@Suite("reportingGeneration: false is checked")
+struct GenerationReportCheckTests {
+    @Test("a transaction that says it moves no generation and moves one fails (debug builds, both databases); one that keeps its word passes")
+    func brokenPromiseFails() async throws {
+        try await withGuild { app, _ in
+            let (user, _) = try await Profile.make(name: "Pia Promise", niches: ["bookkeeping"], on: app)
+            let id = try user.requireID()
+            await #expect(throws: GenerationNotReported.self) {
+                try await app.db.writeTransaction(reportingGeneration: false) { db in
+                    try await db.sql.raw("UPDATE users SET name = 'Pia Broken' WHERE id = \(bind: id)").run()
+                }
+            }
+            // rolled back: the name is unchanged
+            struct Name: Decodable { var name: String }
+            #expect(try await app.db.sql.raw("SELECT name FROM users WHERE id = \(bind: id)").first(decoding: Name.self)?.name == "Pia Promise")
+            try await app.db.writeTransaction(reportingGeneration: false) { db in
+                try await db.sql.raw("UPDATE users SET role = 'organizer' WHERE id = \(bind: id)").run()
+            }
+        }
+    }
+}

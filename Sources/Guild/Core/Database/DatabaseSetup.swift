@@ -73,7 +73,9 @@ extension Database {
     /// (`BEGIN IMMEDIATE`): a deferred transaction that upgrades from read to write fails at once
     /// with "database is locked" when another connection wrote in between, and busy_timeout cannot help.
     /// `reportingGeneration: false` for transactions that write no table a cached page reads
-    /// (throttle counts): it saves reading the directory generation before the commit.
+    /// (throttle counts): it saves reading the directory generation before the commit. A debug build
+    /// checks that promise on SQLite on every such transaction (`GenerationNotReported`), so the whole
+    /// test suite tests every call site that passes `false`: one that moved a generation fails.
     func writeTransaction<T: Sendable>(
         reportingGeneration: Bool = true, _ body: @escaping @Sendable (any Database) async throws -> T
     ) async throws -> T {
@@ -81,6 +83,15 @@ extension Database {
             // Reads after this commit on this server must see it, before its NOTIFY arrives: tell the
             // server's CacheGenerations the generations this transaction committed.
             let generations = CacheGeneration.local
+            #if DEBUG
+            if !reportingGeneration {
+                return try await postgresTransaction { db in
+                    let result = try await body(db)
+                    try await GenerationNotReported.check(on: db)
+                    return result
+                }
+            }
+            #endif
             guard reportingGeneration, !generations.isEmpty else { return try await postgresTransaction(body) }
             let (result, committed) = try await postgresTransaction { db in
                 let result = try await body(db)
@@ -95,7 +106,15 @@ extension Database {
         return try await withConnection { connection in
             try await connection.sql.raw("BEGIN IMMEDIATE").run()
             do {
+                #if DEBUG
+                let before = reportingGeneration ? nil : try await CacheGeneration.readAll(on: connection)
+                #endif
                 let result = try await body(connection)
+                #if DEBUG
+                if let before, case let after = try await CacheGeneration.readAll(on: connection), after != before {
+                    throw GenerationNotReported(moved: after.keys.filter { after[$0] != before[$0] }.map { "\($0)" }.sorted())
+                }
+                #endif
                 try await connection.sql.raw("COMMIT").run()
                 return result
             } catch {
@@ -103,5 +122,29 @@ extension Database {
                 throw error
             }
         }
+    }
+}
+
+/// A transaction that said it writes no table a cached page reads (`reportingGeneration: false`)
+/// moved a cache generation: on PostgreSQL this server would serve its own caches stale until the
+/// NOTIFY arrives. Thrown by debug builds only, so tests fail on the call site.
+struct GenerationNotReported: Error, CustomStringConvertible {
+    /// PostgreSQL: fires the deferred generation triggers now and asks which of them bumped in this
+    /// transaction (each marks `guild.<scope>_bumped` with the transaction id), so a concurrent
+    /// commit elsewhere cannot be mistaken for this transaction's.
+    static func check(on db: any Database) async throws {
+        try await db.sql.raw("SET CONSTRAINTS ALL IMMEDIATE").run()
+        struct Row: Decodable { var scope: String }
+        let scopes = CacheGeneration.Scope.allCases.map { SQLQueryString("(\(bind: "\($0)"))") }
+        let moved = try await db.sql.raw("""
+            SELECT s AS scope FROM (VALUES \(scopes.joined(separator: ", "))) AS v(s)
+            WHERE current_setting('guild.' || s || '_bumped', true) = txid_current()::text
+            """).all(decoding: Row.self).map(\.scope)
+        if !moved.isEmpty { throw GenerationNotReported(moved: moved.sorted()) }
+    }
+
+    var moved: [String]
+    var description: String {
+        "a writeTransaction(reportingGeneration: false) moved the \(moved.joined(separator: " and ")) generation; report it (drop the argument)"
     }
 }

@@ -147,7 +147,7 @@ enum Referrals {
         let receiver = receiverID, covering = coveringFor
         if limited { try await createsPerDay.consume("referral-create:\(giverID)", on: db) }
         let id = UUID(), now = Date()
-        try await db.writeTransaction(reportingGeneration: false) { db in
+        try await db.writeTransaction { db in
             if let request {
                 try await ReferralRequests.fill(request.id, answer: request.answer, receiver: receiver, by: giver, now: now, on: db)
             }
@@ -183,7 +183,7 @@ enum Referrals {
     static func transition(_ id: UUID, to: ReferralStatus, reason: String?, value: Money?, by actor: User,
                            baseURL: String, on db: any Database) async throws {
         let actorID = try actor.requireID()
-        try await db.writeTransaction(reportingGeneration: false) { db in
+        try await db.writeTransaction { db in
             try await db.lock("referral:\(id)")
             guard let referral = try await find(id, on: db) else { throw ReferralsError.notFound }
             guard referral.receiver_id == actorID else {
