@@ -90,6 +90,9 @@ public final class MatchSnapshot: Sendable {
     public var textCount: Int { rowOfText.count }
 
     /// Every piece of this member has a vector.
+    /// The member as this snapshot knows them (facts and pieces), or nil.
+    public func member(_ id: UUID) -> MatchMember? { memberIndex[id].map { members[$0] } }
+
     public func isEmbedded(_ id: UUID) -> Bool {
         guard let index = memberIndex[id] else { return false }
         let range = Int(offsets[index])..<Int(offsets[index + 1])

@@ -53,6 +53,7 @@ enum GuildMigrations {
             CreateIdempotencyKeys(),
             CreateJobRuns(),
             CreateLedgerGeneration(),
+            MatchFactsTrigger(),
         ]
     }
 }
