@@ -62,9 +62,9 @@ echo "vCard file: $(wc -c <"$work/cards.vcf") bytes, $cards cards (limit $(pytho
 # the second runs IMPORT_SCRIPT (curl; prints "status seconds") one second after the first probes, and if the
 # status is not 200 keeps probing until COUNT_SCRIPT's count reaches EXPECTED or stays put for 10 s (5 min at most).
 # During the import it also samples, every 0.1 s, the machine's busy CPU (/proc/stat) and the server's CPU by
-# thread (/proc/PID/task/*/stat): NIO's event loops (NIO-SGLTN-*), its thread pool (SGLTN-TP-*, where
-# ContactImport.offLoop parses and checks), the other pool (TP-*) and Swift's cooperative pool (*qos*, where
-# async handlers and the import's own loop run); printed per second of the import beside the slowest /ping.
+# thread (/proc/PID/task/*/stat): NIO's event loops (NIO-SGLTN-*), its thread pool (SGLTN-TP-*), the other
+# pool (TP-*, SQLite's), Swift's cooperative pool (*qos*) and the rest ("other": BulkExecutor's guild-bulk-*
+# threads, where the import parses, checks and builds its batches); printed per second beside the slowest /ping.
 cat >"$work/probe.py" <<'PY'
 import http.client, os, subprocess, sys, threading, time
 host, port, rate, conns, pid, mode = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]

@@ -77,7 +77,7 @@ enum RFC3339 {
             }
             guard index > start else { return nil }
         }
-        var offset = 0
+        let offset: Int
         if byte(index, "Zz"), index + 1 == bytes.count {
             offset = 0
         } else if byte(index, "+-"), index + 6 == bytes.count, let offsetHour = number(index + 1, 2), byte(index + 3, ":"),

@@ -8,17 +8,12 @@ import Vapor
 /// Cards from a vCard or CSV file into a member's contacts. A card whose email address (or, from a
 /// Guild export, whose UID) is already a contact fills in that contact instead of making a twin; a card
 /// that breaks a rule is reported by its position and the rest are imported. Parsing and checking run
-/// on the thread pool, and the cards are written in transactions of `batch`, so a 10 MB file never
+/// on the bulk threads (`BulkExecutor`), and the cards are written in transactions of `batch`, so a 10 MB file never
 /// holds an event loop or the database's write lock for long; each batch is whole or not at all, and
 /// importing the same file again fills in rather than doubles. A member keeps at most `maxContacts`.
 enum ContactImport {
     static let maxContacts = 50_000
     static let batch = 500
-
-    /// CPU work on a file (parsing, checking) away from the event loops, at the bulk threads' priority.
-    static func offLoop<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await BulkExecutor.compute(work)
-    }
 
     struct Report: Sendable, Encodable {
         var created = 0

@@ -104,13 +104,13 @@ extension GuildAPI {
         let report: ContactImport.Report
         do {
             if isCSV {
-                let (cards, problems) = try await ContactImport.offLoop {
+                let (cards, problems) = try await BulkExecutor.compute {
                     let table = try ContactCSV.table(data)
                     return ContactCSV.cards(table, mapping: ContactCSV.guessMapping(table.header))
                 }
                 report = try await ContactImport.run(cards, problems: problems, owner: owner, on: request.db)
             } else {
-                let parsed = try await ContactImport.offLoop { try VCard.parse(data) }
+                let parsed = try await BulkExecutor.compute { try VCard.parse(data) }
                 report = try await ContactImport.run(parsed.cards, problems: parsed.problems, owner: owner, on: request.db)
             }
         } catch let error as ContactFileError {

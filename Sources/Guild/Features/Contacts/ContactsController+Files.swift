@@ -43,7 +43,7 @@ extension ContactsController {
         let isCSV = file.filename.lowercased().hasSuffix(".csv") || file.contentType?.subType == "csv"
         do {
             if isCSV {
-                let table = try await ContactImport.offLoop { try ContactCSV.table(data) }
+                let table = try await BulkExecutor.compute { try ContactCSV.table(data) }
                 guard !table.rows.isEmpty else { return try await refuse(.file("The file has a header and no rows.")) }
                 let id = UUID()
                 try await req.db.sql.raw("""
@@ -55,7 +55,7 @@ extension ContactsController {
                 return try await req.view.render("Contacts/mapping", mappingPage(req, id: id, filename: file.filename, table: table))
                     .encodeResponse(for: req)
             }
-            let parsed = try await ContactImport.offLoop { try VCard.parse(data) }
+            let parsed = try await BulkExecutor.compute { try VCard.parse(data) }
             guard !parsed.cards.isEmpty || !parsed.problems.isEmpty else {
                 return try await refuse(.file("The file holds no vCards (BEGIN:VCARD … END:VCARD). Export contacts as vCard (.vcf) or CSV."))
             }
