@@ -12,6 +12,7 @@ func routes(_ app: Application) throws {
     try web.register(collection: MatchingController())
     try web.register(collection: NichesController())
     try web.register(collection: ProfileController())
+    try web.register(collection: ProfilePageController())
     try web.register(collection: RosterController())
     try web.grouped(RequireSignInMiddleware()).register(collection: SettingsController())
     try web.grouped(RequireSignInMiddleware()).register(collection: ReferralsController())

@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Validation
 import Vapor
 
@@ -143,5 +144,92 @@ enum Accounts {
             try await MemberSearchIndex.remove(userID: userID, on: db)
             try await User.query(on: db).filter(\.$id == userID).delete()
         }
+    }
+}
+
+/// What other features may change about an account; `users` is written here and nowhere else.
+extension Accounts {
+    /// An admin gives a member a role.
+    static func setRole(_ user: User, _ role: Role, on db: any Database) async throws {
+        user.role = role
+        try await user.save(on: db)
+    }
+
+    /// The addresses among these that already have an account.
+    static func existingEmails(_ emails: [String], on db: any Database) async throws -> Set<String> {
+        Set(try await User.query(on: db).filter(\.$email ~~ emails).all().map(\.email))
+    }
+
+    /// A roster's row: the account with this address renamed to the roster's name, or a new account
+    /// without a password whose owner is invited by email to choose one (the link lasts 7 days).
+    /// Call inside a transaction that holds the lock `user:<email>`.
+    static func findOrInvite(name: String, email: String, baseURL: String, on db: any Database) async throws -> (user: User, created: Bool) {
+        if let found = try await User.find(email: email, on: db) {
+            found.name = name
+            try await found.save(on: db)
+            return (found, false)
+        }
+        let user = User(name: name, email: email, passwordHash: nil)
+        try await user.create(on: db)
+        let token = try await PasswordReset.issue(for: user.requireID(), purpose: .invitation, on: db)
+        try await Outbox.enqueue(to: user.email, subject: "You are invited to Guild", body: """
+            Hello \(user.name),
+
+            Your circle added you to Guild, an open referral network for small business owners.
+            Your profile is ready; choose a password within 7 days to sign in and check it:
+
+            \(baseURL)/password/reset/\(token)
+            """, for: .account, on: db)
+        return (user, true)
+    }
+}
+
+extension Accounts {
+    struct NameAndEmail: Decodable, Sendable { var id: UUID; var name: String; var email: String }
+
+    /// The names and sign-in addresses of these accounts, by id (unknown ids are left out).
+    static func namesAndEmails(_ ids: [UUID], on db: any Database) async throws -> [UUID: NameAndEmail] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await db.sql.raw("""
+            SELECT id, name, email FROM users WHERE id IN (\(SQLList(Array(Set(ids)).map { SQLBind($0) })))
+            """).all(decoding: NameAndEmail.self)
+        return Dictionary(rows.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+extension Accounts {
+    /// Every admin's id.
+    static func admins(on db: any Database) async throws -> [UUID] {
+        struct Row: Decodable { var id: UUID }
+        return try await db.sql.raw("SELECT id FROM users WHERE role = 'admin'").all(decoding: Row.self).map(\.id)
+    }
+}
+
+extension Accounts {
+    /// The accounts with these sign-in addresses (as stored: lower case).
+    static func ids(withEmails emails: [String], on db: any Database) async throws -> [UUID] {
+        guard !emails.isEmpty else { return [] }
+        struct Row: Decodable { var id: UUID }
+        return try await db.sql.raw("SELECT id FROM users WHERE email IN (\(binds: emails))").all(decoding: Row.self).map(\.id)
+    }
+}
+
+extension Accounts {
+    /// All accounts counted, and one page of them, newest first (the admin page).
+    static func newestFirst(page: Int, perPage: Int, on db: any Database) async throws -> (count: Int, users: [User]) {
+        (try await User.query(on: db).count(),
+         try await User.query(on: db).sort(\.$createdAt, .descending).range(((page - 1) * perPage)..<(page * perPage)).all())
+    }
+
+    /// A member's API tokens, newest first.
+    static func tokens(of userID: UUID, on db: any Database) async throws -> [APIToken] {
+        try await APIToken.query(on: db).filter(\.$user.$id == userID).sort(\.$createdAt, .descending).all()
+    }
+
+    /// Deletes one of the member's tokens; nil when they have no token with this id (another member's included).
+    static func revokeToken(_ id: UUID, of userID: UUID, on db: any Database) async throws -> APIToken? {
+        guard let token = try await APIToken.query(on: db).filter(\.$id == id).filter(\.$user.$id == userID).first() else { return nil }
+        try await token.delete(on: db)
+        return token
     }
 }

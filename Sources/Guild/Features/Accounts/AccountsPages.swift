@@ -30,33 +30,6 @@ struct ResetPasswordPage: Encodable, FormPage {
     var formError: String?
 }
 
-struct SettingsPage: Encodable {
-    struct Token: Encodable {
-        var id: String
-        var label: String
-        var created: String
-        var lastUsed: String
-    }
-
-    var layout: Layout
-    var name: String
-    var email: String
-    var role: String
-    var tokens: [Token]
-    /// Which notification kinds also come by email.
-    var notificationEmails: [NotificationSetting] = []
-
-    struct NotificationSetting: Encodable {
-        var name: String
-        var label: String
-        var on: Bool
-    }
-    var newToken: String?
-    var passwordError: String?
-    var tokenError: String?
-    var deleteError: String?
-}
-
 /// Form fields are optional so a missing one is reported as empty, not as a 400.
 struct SignUpForm: Content {
     var name: String?

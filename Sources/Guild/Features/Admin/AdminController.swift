@@ -58,13 +58,8 @@ struct AdminController: RouteCollection {
     }
 
     static func query(page: Int, on req: Request) async throws -> AdminPage {
-        let userCount = try await User.query(on: req.db).count()
-        let users = try await User.query(on: req.db).sort(\.$createdAt, .descending)
-            .range(((page - 1) * pageSize)..<(page * pageSize)).all()
-        // Failed and waiting messages first: they are what an admin comes here for.
-        let messages = try await OutboxMessage.query(on: req.db).filter(\.$status != .sent)
-            .sort(\.$createdAt, .descending).limit(100).all()
-            + OutboxMessage.query(on: req.db).filter(\.$status == .sent).sort(\.$createdAt, .descending).limit(20).all()
+        let (userCount, users) = try await Accounts.newestFirst(page: page, perPage: pageSize, on: req.db)
+        let messages = try await OutboxDelivery.recent(on: req.db)
         let depth = try await OutboxDelivery.depth(on: req.db)
         let senders = try await MailPolicy.today(on: req.db).map {
             AdminPage.SenderRow(id: $0.senderID.uuidString, name: $0.name, nonMembers: $0.nonMembers, members: $0.members, budget: $0.budget)
@@ -102,8 +97,7 @@ struct AdminController: RouteCollection {
         if user.id == req.currentUser?.id, role != .admin {
             throw CommonError.badRequest("You cannot remove your own admin role; ask another admin.")
         }
-        user.role = role
-        try await user.save(on: req.db)
+        try await Accounts.setRole(user, role, on: req.db)
         req.flash(.success, "\(user.name) is now \(role.rawValue).")
         return req.redirect(to: "/admin", redirectType: .normal)
     }

@@ -200,10 +200,10 @@ enum Blogroll {
     }
 
     static let selectRecommendation: SQLQueryString = """
-        SELECT r.id, r.blog_id, r.member_id, u.name AS member_name, pr.slug AS member_slug, r.own, r.reason, b.feed_url, b.site_url,
+        SELECT r.id, r.blog_id, r.member_id, \(AccountsSQL.name(of: "r.member_id")) AS member_name,
+            \(ProfilesSQL.slug(of: "r.member_id")) AS member_slug, r.own, r.reason, b.feed_url, b.site_url,
             b.title, b.last_error, b.fetched_at, r.created_at
-        FROM blog_recommendations r JOIN blogs b ON b.id = r.blog_id JOIN users u ON u.id = r.member_id
-        LEFT JOIN profiles pr ON pr.user_id = r.member_id
+        FROM blog_recommendations r JOIN blogs b ON b.id = r.blog_id
         """
 
     /// A member's recommendations, their own blog first, then the newest.
@@ -217,8 +217,7 @@ enum Blogroll {
     static func inNiche(_ slug: String, on db: any Database) async throws -> [RecommendationRecord] {
         try await db.sql.raw("""
             \(selectRecommendation)
-            WHERE r.id IN (SELECT rn.recommendation_id FROM blog_recommendation_niches rn JOIN niches n ON n.id = rn.niche_id
-                           WHERE n.slug = \(bind: slug))
+            WHERE r.id IN (SELECT rn.recommendation_id FROM blog_recommendation_niches rn WHERE rn.niche_id = \(NichesSQL.id(slug: slug)))
             ORDER BY (SELECT COUNT(*) FROM blog_recommendations o WHERE o.blog_id = r.blog_id) DESC, b.title, r.created_at
             LIMIT 500
             """).all(decoding: RecommendationRecord.self)
@@ -230,7 +229,7 @@ enum Blogroll {
             SELECT i.blog_id, b.title AS blog_title, i.title, i.link, i.summary, i.published_at
             FROM blog_items i JOIN blogs b ON b.id = i.blog_id
             WHERE i.blog_id IN (SELECT r.blog_id FROM blog_recommendations r JOIN blog_recommendation_niches rn ON rn.recommendation_id = r.id
-                                JOIN niches n ON n.id = rn.niche_id WHERE n.slug = \(bind: slug))
+                                WHERE rn.niche_id = \(NichesSQL.id(slug: slug)))
             ORDER BY COALESCE(i.published_at, i.fetched_at) DESC, i.id LIMIT \(literal: limit)
             """).all(decoding: BlogItemRecord.self)
     }
@@ -239,8 +238,8 @@ enum Blogroll {
         guard !ids.isEmpty else { return [:] }
         struct Row: Decodable { var recommendation_id: UUID; var slug: String; var name: String }
         let rows = try await db.sql.raw("""
-            SELECT rn.recommendation_id, n.slug, n.name FROM blog_recommendation_niches rn JOIN niches n ON n.id = rn.niche_id
-            WHERE rn.recommendation_id IN (\(binds: ids)) ORDER BY n.name
+            SELECT rn.recommendation_id, \(NichesSQL.slug(of: "rn.niche_id")) AS slug, \(NichesSQL.name(of: "rn.niche_id")) AS name
+            FROM blog_recommendation_niches rn WHERE rn.recommendation_id IN (\(binds: ids)) ORDER BY name
             """).all(decoding: Row.self)
         return Dictionary(grouping: rows, by: \.recommendation_id).mapValues { $0.map { NicheTag(slug: $0.slug, name: $0.name) } }
     }

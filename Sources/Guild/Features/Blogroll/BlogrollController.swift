@@ -91,7 +91,7 @@ struct BlogrollController: RouteCollection {
         let user = try req.requireUser()
         let records = try await Blogroll.of(try user.requireID(), on: req.db)
         let niches = try await Blogroll.niches(of: records.map(\.id), on: req.db)
-        let slug = try await Profile.query(on: req.db).filter(\.$user.$id == user.requireID()).first()?.slug
+        let slug = try await Profile.find(userID: user.requireID(), on: req.db)?.slug
         return BlogrollPage(layout: req.layout(title: "My blogroll"), blogs: records.map { BlogView($0, niches: niches[$0.id] ?? []) },
                             opmlHref: slug.map { "/blogroll/members/\($0).opml" }, form: form)
     }

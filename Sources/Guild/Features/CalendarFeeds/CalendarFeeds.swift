@@ -45,18 +45,10 @@ enum CalendarFeeds {
     /// and confirmed or cancelled one-to-ones, from 90 days back.
     static func feed(for user: UUID, now: Date = Date(), baseURL: String, on db: any Database) async throws -> String {
         let since = now.addingTimeInterval(-history)
-        let events = try await db.sql.raw("""
-            SELECT e.* FROM events e JOIN event_rsvps r ON r.event_id = e.id
-            WHERE r.user_id = \(bind: user) AND r.answer = 'yes' AND r.waitlisted_at IS NULL AND e.ends_at >= \(bind: since)
-            ORDER BY e.starts_at LIMIT 1000
-            """).all(decoding: EventRecord.self)
-        let meetings = try await db.sql.raw("""
-            SELECT * FROM one_to_ones WHERE (proposer_id = \(bind: user) OR invitee_id = \(bind: user))
-            AND status IN ('confirmed', 'cancelled') AND starts_at IS NOT NULL AND ends_at >= \(bind: since)
-            ORDER BY starts_at LIMIT 500
-            """).all(decoding: OneToOneRecord.self)
+        let events = try await Events.seated(user, endingAfter: since, on: db)
+        let meetings = try await OneToOnes.inCalendar(of: user, endingAfter: since, on: db)
         let people = try await People.byID(meetings.flatMap { [$0.proposer_id, $0.invitee_id] }, on: db)
-        let circleNames = try await circleNames(Array(Set(events.compactMap(\.circle_id))), on: db)
+        let circleNames = try await Circles.names(Array(Set(events.compactMap(\.circle_id))), on: db)
         var entries = events.map {
             // Every event here is one the member is seated at: the online link is theirs.
             EventCalendar.calendarEvent($0, asSeries: false, cancelledDates: [], circleName: $0.circle_id.flatMap { circleNames[$0] },
@@ -65,13 +57,5 @@ enum CalendarFeeds {
         entries += meetings.compactMap { OneToOnes.calendarEvent($0, people: people, baseURL: baseURL) }
         entries.sort { $0.start < $1.start }
         return ICalendar.write(entries, method: .publish, name: "Guild")
-    }
-
-    static func circleNames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
-        guard !ids.isEmpty else { return [:] }
-        struct Row: Decodable { var id: UUID; var name: String }
-        return Dictionary(uniqueKeysWithValues: try await db.sql.raw("""
-            SELECT id, name FROM circles WHERE id IN (\(SQLList(ids.map { SQLBind($0) })))
-            """).all(decoding: Row.self).map { ($0.id, $0.name) })
     }
 }

@@ -120,23 +120,14 @@ enum Circles {
 
     static func members(of circleID: UUID, on db: any Database) async throws -> [CircleMemberRow] {
         try await db.sql.raw("""
-            SELECT m.user_id, u.name, p.slug, p.business, m.role, m.joined_at
-            FROM circle_members m JOIN users u ON u.id = m.user_id LEFT JOIN profiles p ON p.user_id = m.user_id
+            SELECT m.user_id, \(AccountsSQL.name(of: "m.user_id")) AS name, \(ProfilesSQL.slug(of: "m.user_id")) AS slug,
+                \(ProfilesSQL.business(of: "m.user_id")) AS business, m.role, m.joined_at
+            FROM circle_members m
             WHERE m.circle_id = \(bind: circleID)
-            ORDER BY CASE WHEN m.role = 'organizer' THEN 0 ELSE 1 END, u.name, m.user_id
+            ORDER BY CASE WHEN m.role = 'organizer' THEN 0 ELSE 1 END, name, m.user_id
             """).all(decoding: CircleMemberRow.self)
     }
 
-    /// Each member's niches, for "three web designers, two photographers".
-    static func niches(of userIDs: [UUID], on db: any Database) async throws -> [UUID: [String]] {
-        guard !userIDs.isEmpty else { return [:] }
-        struct Row: Decodable { var user_id: UUID; var name: String }
-        let rows = try await db.sql.raw("""
-            SELECT p.user_id, n.name FROM profiles p JOIN profile_niches pn ON pn.profile_id = p.id JOIN niches n ON n.id = pn.niche_id
-            WHERE p.user_id IN (\(binds: userIDs)) ORDER BY pn.position
-            """).all(decoding: Row.self)
-        return Dictionary(grouping: rows, by: \.user_id).mapValues { $0.map(\.name) }
-    }
 
     /// The circle an event belongs to, if any.
     static func of(event: EventRecord, on db: any Database) async throws -> CircleRecord? {
@@ -247,5 +238,39 @@ enum Circles {
         struct Row: Decodable { var n: Int }
         return try await db.sql.raw("SELECT COUNT(*) AS n FROM circle_members WHERE circle_id = \(bind: circleID)")
             .first(decoding: Row.self)?.n ?? 0
+    }
+}
+
+extension Circles {
+    /// The names of these circles, by id.
+    static func names(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
+        guard !ids.isEmpty else { return [:] }
+        struct Row: Decodable { var id: UUID; var name: String }
+        return Dictionary(uniqueKeysWithValues: try await db.sql.raw("""
+            SELECT id, name FROM circles WHERE id IN (\(SQLList(ids.map { SQLBind($0) })))
+            """).all(decoding: Row.self).map { ($0.id, $0.name) })
+    }
+}
+
+extension Circles {
+    /// The organizers of every circle the member belongs to.
+    static func organizers(of member: UUID, on db: any Database) async throws -> [UUID] {
+        struct Row: Decodable { var id: UUID }
+        return try await db.sql.raw("""
+            SELECT DISTINCT o.user_id AS id FROM circle_members o JOIN circle_members m ON m.circle_id = o.circle_id
+            WHERE m.user_id = \(bind: member) AND o.role = 'organizer'
+            """).all(decoding: Row.self).map(\.id)
+    }
+
+    /// A table for another feature's query: one row per membership (`user_id`, `name`, `slug`, `circle`: the
+    /// circle's name) of the circles `organizer` organizes, or of every circle when nil.
+    static func membersSQL(organizedBy organizer: UUID?) -> SQLQueryString {
+        let scope: SQLQueryString = organizer.map {
+            "WHERE m.circle_id IN (SELECT circle_id FROM circle_members WHERE user_id = \(bind: $0) AND role = 'organizer')"
+        } ?? ""
+        return """
+            (SELECT m.user_id, \(AccountsSQL.name(of: "m.user_id")) AS name, \(ProfilesSQL.slug(of: "m.user_id")) AS slug, c.name AS circle
+             FROM circle_members m JOIN circles c ON c.id = m.circle_id \(scope))
+            """
     }
 }

@@ -73,7 +73,7 @@ struct CirclesController: RouteCollection {
     static func page(_ req: Request, slug: String, error: (any AppError)? = nil) async throws -> CirclePage {
         let circle = try await Circles.require(slug: slug, on: req.db)
         let members = try await Circles.members(of: circle.id, on: req.db)
-        let niches = try await Circles.niches(of: members.map(\.user_id), on: req.db)
+        let niches = try await Profiles.nicheNames(of: members.map(\.user_id), on: req.db)
         var counts: [String: Int] = [:]
         for member in members { for niche in Set(niches[member.user_id] ?? []) { counts[niche, default: 0] += 1 } }
         let role = try await Circles.role(of: req.currentUser?.id, in: circle.id, on: req.db)

@@ -33,9 +33,10 @@ enum Comments {
     static let newAccount = Throttle(limit: 5, window: 3600)
 
     static let select: SQLQueryString = """
-        SELECT c.id, c.post_id, c.parent_id, c.author_id, u.name AS author_name, pr.slug AS author_slug, c.body, c.body_html,
+        SELECT c.id, c.post_id, c.parent_id, c.author_id, \(AccountsSQL.name(of: "c.author_id")) AS author_name,
+            \(ProfilesSQL.slug(of: "c.author_id")) AS author_slug, c.body, c.body_html,
             c.created_at, c.edited, c.accepted, c.hidden_at, c.hidden_reason
-        FROM post_comments c JOIN users u ON u.id = c.author_id LEFT JOIN profiles pr ON pr.user_id = c.author_id
+        FROM post_comments c
         """
 
     static func validBody(_ raw: String) throws -> String {
@@ -210,5 +211,18 @@ enum Comments {
         try await db.writeTransaction { db in
             try await db.sql.raw("UPDATE post_comments SET accepted = \(bind: false) WHERE post_id = \(bind: postID) AND accepted").run()
         }
+    }
+}
+
+extension Comments {
+    /// Hides a comment (a hidden answer is no longer the accepted one) or shows it again (nil); its text
+    /// leaves or rejoins the post's search entry. Call inside a transaction.
+    static func setHidden(_ commentID: UUID, of postID: UUID, _ hidden: (at: Date, reason: String)?, on db: any Database) async throws {
+        try await db.sql.raw("""
+            UPDATE post_comments SET hidden_at = \(bind: hidden?.at), hidden_reason = \(bind: hidden?.reason),
+                accepted = CASE WHEN \(bind: hidden != nil) THEN \(bind: false) ELSE accepted END
+            WHERE id = \(bind: commentID)
+            """).run()
+        try await PostSearchIndex.reindex(postID, on: db)
     }
 }

@@ -52,11 +52,10 @@ enum Contacts {
         let niches = try await NicheResolver.tags(typed, on: db).mapError { ContactsError.unknownNiche($0.name) }.get()
         var memberID: UUID?
         if let slug = draft.memberSlug?.trimmingWhitespace(), !slug.isEmpty {
-            struct Row: Decodable { var user_id: UUID }
-            guard slug.count <= 100, let row = try await db.sql.raw("SELECT user_id FROM profiles WHERE slug = \(bind: slug)").first(decoding: Row.self) else {
+            guard slug.count <= 100, let member = try await Profiles.userID(slug: slug, on: db) else {
                 throw ContactsError.unknownMember(slug)
             }
-            memberID = row.user_id
+            memberID = member
         }
         return (fields, niches, memberID)
     }
@@ -182,8 +181,8 @@ enum Contacts {
         guard !ids.isEmpty else { return [:] }
         struct Row: Decodable { var contact_id: UUID; var slug: String; var name: String }
         let rows = try await db.sql.raw("""
-            SELECT cn.contact_id, n.slug, n.name FROM contact_niches cn JOIN niches n ON n.id = cn.niche_id
-            WHERE cn.contact_id IN (\(binds: ids)) ORDER BY n.name
+            SELECT cn.contact_id, \(NichesSQL.slug(of: "cn.niche_id")) AS slug, \(NichesSQL.name(of: "cn.niche_id")) AS name
+            FROM contact_niches cn WHERE cn.contact_id IN (\(binds: ids)) ORDER BY name
             """).all(decoding: Row.self)
         return Dictionary(grouping: rows, by: \.contact_id).mapValues { $0.map { NicheTag(slug: $0.slug, name: $0.name) } }
     }
@@ -202,11 +201,9 @@ enum Contacts {
     /// email is private: importing guessed addresses must not reveal who uses Guild with which address.
     static func memberSuggestion(for emails: [String], owner: UUID, on db: any Database) async throws -> (slug: String, name: String)? {
         guard !emails.isEmpty else { return nil }
-        struct Row: Decodable { var id: UUID; var slug: String; var name: String }
-        let rows = try await db.sql.raw("""
-            SELECT u.id, p.slug, u.name FROM users u JOIN profiles p ON p.user_id = u.id
-            WHERE u.email IN (\(binds: emails.map { $0.lowercased() })) ORDER BY u.name LIMIT 5
-            """).all(decoding: Row.self)
+        let people = try await People.byID(try await Accounts.ids(withEmails: emails.map { $0.lowercased() }, on: db), on: db)
+        let rows = people.values.compactMap { person in person.slug.map { (id: person.id, slug: $0, name: person.name) } }
+            .sorted { ($0.name, $0.id.uuidString) < ($1.name, $1.id.uuidString) }.prefix(5)
         for row in rows where row.id != owner {
             if try await Referrals.exchanged(owner, row.id, on: db) { return (row.slug, row.name) }
             if try await OneToOnes.exchanged(owner, row.id, on: db) { return (row.slug, row.name) }
@@ -218,4 +215,37 @@ enum Contacts {
 extension NicheLink {
     /// The niches a member files a contact under.
     static let contactNiches = NicheLink(owner: "Contacts", table: "contact_niches", shape: .set(key: "contact_id"))
+}
+
+extension Contacts {
+    /// The owner's contact for a member they met at an event: the existing one (its "met at" filled in
+    /// if empty, the event remembered if none was), or a new one with these fields. Returns its id.
+    static func metAtEvent(_ eventID: UUID, label: String, member: UUID, fields: ContactFields, memberSlug: String?,
+                           owner: UUID, on db: any Database) async throws -> UUID {
+        struct Existing: Decodable { var id: UUID }
+        if let existing = try await db.sql.raw("""
+            SELECT id FROM contacts WHERE owner_id = \(bind: owner) AND member_id = \(bind: member) ORDER BY created_at LIMIT 1
+            """).first(decoding: Existing.self) {
+            try await db.sql.raw("""
+                UPDATE contacts SET met_event_id = COALESCE(met_event_id, \(bind: eventID)),
+                    met = CASE WHEN met = '' THEN \(bind: label) ELSE met END
+                WHERE id = \(bind: existing.id)
+                """).run()
+            return existing.id
+        }
+        let id = try await create(ContactDraft(fields: fields, memberSlug: memberSlug), owner: owner, on: db)
+        try await db.sql.raw("UPDATE contacts SET met_event_id = \(bind: eventID) WHERE id = \(bind: id)").run()
+        return id
+    }
+}
+
+extension Contacts {
+    /// A table for the discipline board: one row per email the member sent a contact since `start`
+    /// (`at`: when, `flag`: answered).
+    static func emailsSentSQL(by member: UUID, since start: Date) -> SQLQueryString {
+        """
+        (SELECT sent_at AS at, answered_at IS NOT NULL AS flag FROM contact_emails
+         WHERE owner_id = \(bind: member) AND sent_at >= \(bind: start))
+        """
+    }
 }

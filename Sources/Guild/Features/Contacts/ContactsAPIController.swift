@@ -71,8 +71,7 @@ extension GuildAPI {
         let niches = body.niches ?? saved
         var memberSlug = body.member
         if memberSlug == nil, let memberID = record.member_id {
-            struct Row: Decodable { var slug: String }
-            memberSlug = try await request.db.sql.raw("SELECT slug FROM profiles WHERE user_id = \(bind: memberID)").first(decoding: Row.self)?.slug
+            memberSlug = try await People.byID([memberID], on: request.db)[memberID]?.slug
         }
         try await Contacts.update(record.id, ContactDraft(fields: fields, niches: niches, memberSlug: memberSlug, strict: true), owner: owner, on: request.db)
         return .ok(.init(body: .json(try await Self.contactDetail(record.id, owner: owner, on: request))))
@@ -186,10 +185,9 @@ extension GuildAPI {
         let record = try await Contacts.require(id, owner: owner, on: request.db)
         var member: Components.Schemas.PersonRef?
         if let memberID = record.member_id {
-            struct Row: Decodable { var slug: String; var name: String }
-            member = try await request.db.sql.raw("""
-                SELECT p.slug, u.name FROM users u JOIN profiles p ON p.user_id = u.id WHERE u.id = \(bind: memberID)
-                """).first(decoding: Row.self).map { .init(name: $0.name, slug: $0.slug) }
+            member = try await People.byID([memberID], on: request.db)[memberID].flatMap { person in
+                person.slug.map { .init(name: person.name, slug: $0) }
+            }
         }
         let next = try await FollowUps.of(contact: id, owner: owner, on: request.db).filter { $0.done_at == nil }.map(\.day).min()
         return contact(record, handles: try await Contacts.handles(of: [id], on: request.db)[id] ?? [],

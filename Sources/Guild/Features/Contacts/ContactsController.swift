@@ -135,10 +135,9 @@ struct ContactsController: RouteCollection {
         let coolingDays = settings.coolingDays(tags: tags)
         var member: ContactPage.Member?
         if let memberID = record.member_id {
-            struct Row: Decodable { var slug: String; var name: String }
-            member = try await req.db.sql.raw("""
-                SELECT p.slug, u.name FROM users u JOIN profiles p ON p.user_id = u.id WHERE u.id = \(bind: memberID)
-                """).first(decoding: Row.self).map { .init(slug: $0.slug, name: $0.name) }
+            member = try await People.byID([memberID], on: req.db)[memberID].flatMap { person in
+                person.slug.map { .init(slug: $0, name: person.name) }
+            }
         }
         let emails = handles.filter { $0.kind == "email" }
         let suggestion = member == nil
@@ -182,8 +181,7 @@ struct ContactsController: RouteCollection {
         let niches = try await Contacts.niches(of: [record.id], on: req.db)[record.id] ?? []
         var memberSlug = ""
         if let memberID = record.member_id {
-            struct Row: Decodable { var slug: String }
-            memberSlug = try await req.db.sql.raw("SELECT slug FROM profiles WHERE user_id = \(bind: memberID)").first(decoding: Row.self)?.slug ?? ""
+            memberSlug = try await People.byID([memberID], on: req.db)[memberID]?.slug ?? ""
         }
         let form = ContactFormPage.Form(
             name: record.name, business: record.business, emails: handles.filter { $0.kind == "email" }.map(\.value).joined(separator: "\n"),
@@ -223,10 +221,9 @@ struct ContactsController: RouteCollection {
         let slug = (try req.content.decode(Input.self).member ?? "").trimmingWhitespace()
         var memberID: UUID?
         if !slug.isEmpty {
-            struct Row: Decodable { var user_id: UUID }
-            guard slug.count <= 100, let row = try await req.db.sql.raw("SELECT user_id FROM profiles WHERE slug = \(bind: slug)").first(decoding: Row.self)
+            guard slug.count <= 100, let member = try await Profiles.userID(slug: slug, on: req.db)
             else { throw ContactsError.invalid(field: "member", "No member has the profile “\(slug.prefix(80))”.") }
-            memberID = row.user_id
+            memberID = member
         }
         try await req.db.sql.raw("UPDATE contacts SET member_id = \(bind: memberID) WHERE id = \(bind: record.id) AND owner_id = \(bind: owner)").run()
         req.flash(.success, memberID == nil ? "No longer linked to a Guild profile." : "Linked to their Guild profile.")

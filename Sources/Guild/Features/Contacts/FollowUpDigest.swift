@@ -18,11 +18,11 @@ enum FollowUpDigest {
         guard now >= midnight.addingTimeInterval(TimeInterval(sendHour * 3600)) else { return 0 }
         struct Subscriber: Decodable { var user_id: UUID; var email: String; var name: String }
         let subscribers = try await db.sql.raw("""
-            SELECT s.user_id, u.email, u.name FROM notification_settings s JOIN users u ON u.id = s.user_id
-            WHERE s.kind = \(bind: NotificationKind.followUpDigest.rawValue) AND s.email = \(bind: true)
-                AND NOT EXISTS (SELECT 1 FROM followup_digest_sends d WHERE d.user_id = s.user_id AND d.day = \(bind: today))
+            SELECT s.user_id, \(AccountsSQL.email(of: "s.user_id")) AS email, \(AccountsSQL.name(of: "s.user_id")) AS name
+            FROM \(Notifications.emailSubscribersSQL(.followUpDigest)) s
+            WHERE NOT EXISTS (SELECT 1 FROM followup_digest_sends d WHERE d.user_id = s.user_id AND d.day = \(bind: today))
                 -- A member under cover is out: their reminders pause until they are back.
-                AND NOT EXISTS (SELECT 1 FROM cover_activations a WHERE a.member_id = s.user_id AND a.ended_at IS NULL)
+                AND NOT \(CoverActivations.isActiveSQL(for: "s.user_id"))
             ORDER BY s.user_id
             """).all(decoding: Subscriber.self)
         var queued = 0

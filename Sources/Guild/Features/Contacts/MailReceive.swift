@@ -59,8 +59,9 @@ enum MailReceive {
             ?? SecureToken.hash(String(decoding: raw.prefix(1_048_576), as: UTF8.self))
         struct Owner: Decodable { var owner_id: UUID; var email: String; var name: String; var contact_name: String }
         guard let owner = try await db.sql.raw("""
-            SELECT e.owner_id, u.email, u.name, c.name AS contact_name FROM contact_emails e JOIN users u ON u.id = e.owner_id
-            JOIN contacts c ON c.id = e.contact_id WHERE e.id = \(bind: email.id)
+            SELECT e.owner_id, \(AccountsSQL.email(of: "e.owner_id")) AS email, \(AccountsSQL.name(of: "e.owner_id")) AS name,
+                c.name AS contact_name
+            FROM contact_emails e JOIN contacts c ON c.id = e.contact_id WHERE e.id = \(bind: email.id)
             """).first(decoding: Owner.self) else { return .unknownToken }
         let sender = MailMessage.addresses(message.header("From")).first ?? ""
         let contactAddresses = (try await Contacts.handles(of: [email.contact_id], on: db)[email.contact_id] ?? [])

@@ -45,8 +45,7 @@ struct ResponseChart: Encodable, Sendable {
         }
         struct Referral: Decodable { var created_at: Date; var given: Bool }
         for row in try await db.sql.raw("""
-            SELECT created_at, giver_id = \(bind: owner) AS given FROM referrals
-            WHERE (giver_id = \(bind: owner) OR receiver_id = \(bind: owner)) AND created_at >= \(bind: start)
+            SELECT a.at AS created_at, a.flag AS given FROM \(Referrals.referralsSQL(of: owner, since: start)) a
             """).all(decoding: Referral.self) {
             guard let i = index(row.created_at) else { continue }
             if row.given { weeks[i].given += 1 } else { weeks[i].received += 1 }

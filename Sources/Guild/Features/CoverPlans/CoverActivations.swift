@@ -150,7 +150,7 @@ enum CoverActivations {
                     from: starter.actor, baseURL: baseURL, on: db)
             }
             if backups.isEmpty { try await tellOrganizers(member, name: person.name, baseURL: baseURL, on: db) }
-            let memberEmail = try await db.sql.raw("SELECT email FROM users WHERE id = \(bind: member)").first(decoding: Email.self)?.email
+            let memberEmail = try await Accounts.namesAndEmails([member], on: db)[member]?.email
             // Each client hears the message once per cover, and not again for a cover restarted within
             // a week; the member's daily budget caps how many (the policy drops the rest, cover goes on).
             var queued = 0
@@ -174,12 +174,9 @@ enum CoverActivations {
     /// Nobody can step in: the organizers of the member's circles are told (admins when they have none).
     static func tellOrganizers(_ member: UUID, name: String, baseURL: String, on db: any Database) async throws {
         struct Row: Decodable { var id: UUID }
-        var organizers = try await db.sql.raw("""
-            SELECT DISTINCT o.user_id AS id FROM circle_members o JOIN circle_members m ON m.circle_id = o.circle_id
-            WHERE m.user_id = \(bind: member) AND o.role = 'organizer' AND o.user_id <> \(bind: member)
-            """).all(decoding: Row.self).map(\.id)
+        var organizers = try await Circles.organizers(of: member, on: db).filter { $0 != member }
         if organizers.isEmpty {
-            organizers = try await db.sql.raw("SELECT id FROM users WHERE role = 'admin' AND id <> \(bind: member)").all(decoding: Row.self).map(\.id)
+            organizers = try await Accounts.admins(on: db).filter { $0 != member }
         }
         for organizer in organizers {
             try await Notifications.notify(organizer, .cover, .init(
@@ -245,5 +242,19 @@ enum CoverActivations {
             SELECT actor_label, kind, detail, at FROM cover_log WHERE member_id = \(bind: member) \(filter)
             ORDER BY at DESC LIMIT \(literal: limit)
             """).all(decoding: LogRow.self)
+    }
+}
+
+extension CoverActivations {
+    /// Every cover the member was ever under: when it started and ended (nil: still on).
+    static func periods(of member: UUID, on db: any Database) async throws -> [(started: Date, ended: Date?)] {
+        struct Row: Decodable { var started_at: Date; var ended_at: Date? }
+        return try await db.sql.raw("SELECT started_at, ended_at FROM cover_activations WHERE member_id = \(bind: member)")
+            .all(decoding: Row.self).map { ($0.started_at, $0.ended_at) }
+    }
+
+    /// A condition for another query: the member in `column` is under cover now.
+    static func isActiveSQL(for column: String) -> SQLQueryString {
+        "EXISTS (SELECT 1 FROM cover_activations a WHERE a.member_id = \(unsafeRaw: SQLColumnReference.checked(column)) AND a.ended_at IS NULL)"
     }
 }

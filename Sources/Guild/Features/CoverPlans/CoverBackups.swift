@@ -38,12 +38,12 @@ enum CoverBackups {
     static let asksPerDay = Throttle(limit: 20, window: 86_400)
 
     static let select: SQLQueryString = """
-        SELECT b.id, b.member_id, b.backup_id, mu.name AS member_name, bu.name AS backup_name, mp.slug AS member_slug,
-            bp.slug AS backup_slug, n.slug AS niche_slug, n.name AS niche_name, b.position, b.status, b.message,
+        SELECT b.id, b.member_id, b.backup_id, \(AccountsSQL.name(of: "b.member_id")) AS member_name,
+            \(AccountsSQL.name(of: "b.backup_id")) AS backup_name, \(ProfilesSQL.slug(of: "b.member_id")) AS member_slug,
+            \(ProfilesSQL.slug(of: "b.backup_id")) AS backup_slug, \(NichesSQL.slug(of: "b.niche_id")) AS niche_slug,
+            \(NichesSQL.name(of: "b.niche_id")) AS niche_name, b.position, b.status, b.message,
             b.created_at, b.responded_at, b.ended_at
-        FROM cover_backups b JOIN users mu ON mu.id = b.member_id JOIN users bu ON bu.id = b.backup_id
-        LEFT JOIN profiles mp ON mp.user_id = b.member_id LEFT JOIN profiles bp ON bp.user_id = b.backup_id
-        LEFT JOIN niches n ON n.id = b.niche_id
+        FROM cover_backups b
         """
 
     /// Who covers the member: open requests and accepted backups in order, then the history.
@@ -52,6 +52,14 @@ enum CoverBackups {
             \(select) WHERE b.member_id = \(bind: member)
             ORDER BY CASE WHEN b.status IN ('asked', 'accepted') THEN 0 ELSE 1 END, b.position, b.created_at DESC LIMIT 50
             """).all(decoding: CoverBackupRow.self)
+    }
+
+    /// Whether anyone agreed to cover the member.
+    static func hasAccepted(for member: UUID, on db: any Database) async throws -> Bool {
+        struct Row: Decodable { var n: Int }
+        return try await db.sql.raw("""
+            SELECT COUNT(*) AS n FROM cover_backups WHERE member_id = \(bind: member) AND status = 'accepted'
+            """).first(decoding: Row.self)?.n ?? 0 > 0
     }
 
     /// Whom the member covers (or was asked to).
@@ -91,11 +99,7 @@ enum CoverBackups {
         guard backup.id != member else { throw CoverPlansError.conflict(field: "with", "Your backup is someone else: ask another member.") }
         var niche: UUID?
         if let nicheSlug = nicheSlug?.trimmingWhitespace(), !nicheSlug.isEmpty {
-            struct Row: Decodable { var id: UUID }
-            niche = try await db.sql.raw("""
-                SELECT n.id FROM niches n JOIN profile_niches pn ON pn.niche_id = n.id JOIN profiles p ON p.id = pn.profile_id
-                WHERE n.slug = \(bind: nicheSlug) AND p.user_id = \(bind: member)
-                """).first(decoding: Row.self)?.id
+            niche = try await Profiles.niches(of: member, on: db).first { $0.slug == nicheSlug }?.id
             guard niche != nil else { throw CoverPlansError.conflict(field: "niche", "Pick one of the niches on your profile, or none for cover in general.") }
         }
         let id = UUID()
@@ -189,10 +193,10 @@ enum CoverBackups {
     static func available(for member: UUID, niche: UUID? = nil, on db: any Database) async throws -> [UUID] {
         struct Row: Decodable { var backup_id: UUID; var niche_id: UUID?; var position: Int }
         let rows = try await db.sql.raw("""
-            SELECT b.backup_id, b.niche_id, b.position FROM cover_backups b LEFT JOIN profiles p ON p.user_id = b.backup_id
+            SELECT b.backup_id, b.niche_id, b.position FROM cover_backups b
             WHERE b.member_id = \(bind: member) AND b.status = 'accepted'
               AND NOT EXISTS (SELECT 1 FROM cover_activations a WHERE a.member_id = b.backup_id AND a.ended_at IS NULL)
-              AND NOT (COALESCE(p.availability, '') = 'away' AND (p.away_until IS NULL OR p.away_until > \(bind: Date())))
+              AND NOT \(ProfilesSQL.isAway("b.backup_id", at: Date()))
             ORDER BY b.position
             """).all(decoding: Row.self)
         let general = rows.filter { $0.niche_id == nil }.map(\.backup_id)

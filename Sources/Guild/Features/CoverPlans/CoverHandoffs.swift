@@ -98,8 +98,8 @@ enum CoverHandoffs {
         struct Row: Decodable { var member_id: UUID }
         let member = try await db.sql.raw("SELECT member_id FROM cover_activations WHERE id = \(bind: activation)").first(decoding: Row.self)?.member_id
         return try await db.sql.raw("""
-            SELECT h.id, h.activation_id, h.backup_id, u.name AS backup_name, h.item, h.item_label, h.note, h.at
-            FROM cover_handoffs h LEFT JOIN users u ON u.id = h.backup_id
+            SELECT h.id, h.activation_id, h.backup_id, \(AccountsSQL.name(of: "h.backup_id")) AS backup_name, h.item, h.item_label, h.note, h.at
+            FROM cover_handoffs h
             WHERE h.activation_id = \(bind: activation) ORDER BY h.at
             """).all(decoding: CoverHandoffRow.self).map { row in
                 var row = row

@@ -76,11 +76,7 @@ struct CoverDashboard: Encodable, FormPage {
         }
         let now = try await CoverActivations.coveredNow(by: me, on: db)
         let names = try await People.byID(now.map(\.member_id), on: db)
-        struct NicheRow: Decodable { var slug: String; var name: String }
-        let niches = try await db.sql.raw("""
-            SELECT n.slug, n.name FROM niches n JOIN profile_niches pn ON pn.niche_id = n.id JOIN profiles p ON p.id = pn.profile_id
-            WHERE p.user_id = \(bind: me) ORDER BY n.name
-            """).all(decoding: NicheRow.self)
+        let niches = try await Profiles.niches(of: me, on: db).sorted { $0.name < $1.name }
         let contact = try await CoverTrustedContacts.current(me, on: db)
         let organizer = try await Self.organizesCircles(me, on: db) || user.role == .admin
         return CoverDashboard(
@@ -108,9 +104,7 @@ struct CoverDashboard: Encodable, FormPage {
     }
 
     static func organizesCircles(_ user: UUID, on db: any Database) async throws -> Bool {
-        struct Row: Decodable { var n: Int }
-        return try await db.sql.raw("SELECT COUNT(*) AS n FROM circle_members WHERE user_id = \(bind: user) AND role = 'organizer'")
-            .first(decoding: Row.self)?.n ?? 0 > 0
+        try await !Circles.organized(by: user, on: db).isEmpty
     }
 }
 
@@ -134,15 +128,12 @@ struct CoverCirclesPage: Encodable {
     static func query(_ req: Request, user: User) async throws -> CoverCirclesPage {
         let me = try user.requireID()
         struct Row: Decodable { var id: UUID; var name: String; var slug: String?; var backups: Int; var active: Int; var circle: String }
-        let scope: SQLQueryString = user.role == .admin ? "" : "AND c.id IN (SELECT circle_id FROM circle_members WHERE user_id = \(bind: me) AND role = 'organizer')"
         let rows = try await req.db.sql.raw("""
-            SELECT u.id, u.name, p.slug, c.name AS circle,
-                (SELECT COUNT(*) FROM cover_backups b WHERE b.member_id = u.id AND b.status = 'accepted') AS backups,
-                (SELECT COUNT(*) FROM cover_activations a WHERE a.member_id = u.id AND a.ended_at IS NULL) AS active
-            FROM circle_members m JOIN circles c ON c.id = m.circle_id JOIN users u ON u.id = m.user_id
-            LEFT JOIN profiles p ON p.user_id = u.id
-            WHERE 1 = 1 \(scope)
-            ORDER BY u.name, u.id LIMIT 2000
+            SELECT m.user_id AS id, m.name, m.slug, m.circle,
+                (SELECT COUNT(*) FROM cover_backups b WHERE b.member_id = m.user_id AND b.status = 'accepted') AS backups,
+                (SELECT COUNT(*) FROM cover_activations a WHERE a.member_id = m.user_id AND a.ended_at IS NULL) AS active
+            FROM \(Circles.membersSQL(organizedBy: user.role == .admin ? nil : me)) m
+            ORDER BY m.name, m.user_id LIMIT 2000
             """).all(decoding: Row.self)
         var members: [UUID: Member] = [:]
         var order: [UUID] = []

@@ -10,9 +10,9 @@ enum CoverRouting {
         guard !matches.isEmpty else { return matches }
         struct Covered: Decodable { var slug: String; var member_id: UUID; var name: String }
         let covered = try await db.sql.raw("""
-            SELECT p.slug, a.member_id, u.name FROM cover_activations a JOIN profiles p ON p.user_id = a.member_id
-            JOIN users u ON u.id = a.member_id
-            WHERE a.ended_at IS NULL AND p.slug IN (\(binds: matches.map(\.slug)))
+            SELECT \(ProfilesSQL.slug(of: "a.member_id")) AS slug, a.member_id, \(AccountsSQL.name(of: "a.member_id")) AS name
+            FROM cover_activations a
+            WHERE a.ended_at IS NULL AND \(ProfilesSQL.slug(of: "a.member_id")) IN (\(binds: matches.map(\.slug)))
             """).all(decoding: Covered.self)
         guard !covered.isEmpty else { return matches }
         let bySlug = Dictionary(covered.map { ($0.slug, $0) }, uniquingKeysWith: { first, _ in first })

@@ -126,16 +126,10 @@ enum DisciplineResults {
         // One round trip for all five: on a two-core server each query's hop costs more than its work.
         struct Row: Decodable { var kind: String; var at: Date; var flag: Bool }
         for row in try await db.sql.raw("""
-            SELECT 'email' AS kind, sent_at AS at, answered_at IS NOT NULL AS flag FROM contact_emails
-                WHERE owner_id = \(bind: member) AND sent_at >= \(bind: start)
-            UNION ALL SELECT 'referral', created_at, giver_id = \(bind: member) FROM referrals
-                WHERE (giver_id = \(bind: member) OR receiver_id = \(bind: member)) AND created_at >= \(bind: start)
-            UNION ALL SELECT 'post', created_at, FALSE FROM posts WHERE author_id = \(bind: member) AND created_at >= \(bind: start)
-            UNION ALL SELECT 'event', e.starts_at, FALSE FROM events e
-                WHERE e.starts_at >= \(bind: start) AND e.starts_at <= \(bind: Date()) AND e.status <> 'cancelled'
-                    AND (EXISTS (SELECT 1 FROM event_checkins c WHERE c.event_id = e.id AND c.user_id = \(bind: member))
-                         OR EXISTS (SELECT 1 FROM event_rsvps r WHERE r.event_id = e.id AND r.user_id = \(bind: member)
-                                    AND r.answer = 'yes' AND r.waitlisted_at IS NULL))
+            SELECT 'email' AS kind, a.at, a.flag FROM \(Contacts.emailsSentSQL(by: member, since: start)) a
+            UNION ALL SELECT 'referral', a.at, a.flag FROM \(Referrals.referralsSQL(of: member, since: start)) a
+            UNION ALL SELECT 'post', a.at, a.flag FROM \(Posts.postsSQL(by: member, since: start)) a
+            UNION ALL SELECT 'event', a.at, a.flag FROM \(Events.attendedSQL(by: member, from: start, through: Date())) a
             UNION ALL SELECT 'implemented', created_at, FALSE FROM implementations WHERE member_id = \(bind: member) AND created_at >= \(bind: start)
             """).all(decoding: Row.self) {
             guard let i = index(row.at) else { continue }

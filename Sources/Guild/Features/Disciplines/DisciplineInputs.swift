@@ -35,11 +35,10 @@ struct DisciplineInput: Sendable {
         }
         var nicheID: UUID?
         if let slug = niche?.trimmingWhitespace(), !slug.isEmpty {
-            struct Found: Decodable { var id: UUID }
-            guard slug.count <= 200, let found = try await db.sql.raw("SELECT id FROM niches WHERE slug = \(bind: slug)").first(decoding: Found.self) else {
+            guard slug.count <= 200, let found = try await Niches.id(slug: slug, on: db) else {
                 throw DisciplinesError.conflict(field: "niche", "There is no such niche; choose one of yours or leave it empty.")
             }
-            nicheID = found.id
+            nicheID = found
         }
         let rawTag = tag ?? ""
         if let problem = TextRules.controlProblem(rawTag, what: "The tag") { throw fail("tag", problem) }

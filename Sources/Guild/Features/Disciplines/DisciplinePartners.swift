@@ -25,10 +25,10 @@ enum DisciplinePartners {
     static let asksPerDay = Throttle(limit: 10, window: 86_400)
 
     static let select: SQLQueryString = """
-        SELECT x.id, x.member_id, x.partner_id, mu.name AS member_name, pu.name AS partner_name, mp.slug AS member_slug,
-            pp.slug AS partner_slug, x.status, x.message, x.created_at
-        FROM discipline_partners x JOIN users mu ON mu.id = x.member_id JOIN users pu ON pu.id = x.partner_id
-        LEFT JOIN profiles mp ON mp.user_id = x.member_id LEFT JOIN profiles pp ON pp.user_id = x.partner_id
+        SELECT x.id, x.member_id, x.partner_id, \(AccountsSQL.name(of: "x.member_id")) AS member_name,
+            \(AccountsSQL.name(of: "x.partner_id")) AS partner_name, \(ProfilesSQL.slug(of: "x.member_id")) AS member_slug,
+            \(ProfilesSQL.slug(of: "x.partner_id")) AS partner_slug, x.status, x.message, x.created_at
+        FROM discipline_partners x
         """
 
     /// The member's own open request or partner.
@@ -40,7 +40,7 @@ enum DisciplinePartners {
     static func both(_ member: UUID, on db: any Database) async throws -> [PartnerRow] {
         try await db.sql.raw("""
             \(select) WHERE (x.member_id = \(bind: member) OR x.partner_id = \(bind: member)) AND x.status IN ('asked', 'accepted')
-            ORDER BY x.status, mu.name
+            ORDER BY x.status, member_name
             """).all(decoding: PartnerRow.self)
     }
 
@@ -139,7 +139,7 @@ enum DisciplinePartners {
     static func cheers(_ member: UUID, since: Day, on db: any Database) async throws -> [(name: String, day: String)] {
         struct Row: Decodable { var name: String; var day: String }
         return try await db.sql.raw("""
-            SELECT u.name, c.day FROM discipline_cheers c JOIN users u ON u.id = c.partner_id
+            SELECT \(AccountsSQL.name(of: "c.partner_id")) AS name, c.day FROM discipline_cheers c
             WHERE c.member_id = \(bind: member) AND c.day >= \(bind: since.iso) ORDER BY c.day DESC LIMIT 20
             """).all(decoding: Row.self).map { ($0.name, $0.day) }
     }

@@ -28,10 +28,10 @@ enum DisciplinePauses {
     /// cover is on), in the member's zone.
     static func all(of member: UUID, zone: TimeZone, today: Day, on db: any Database) async throws -> [Pause] {
         struct Row: Decodable { var starts_on: String?; var ends_on: String?; var started_at: Date?; var ended_at: Date? }
-        let rows = try await db.sql.raw("""
+        var rows = try await db.sql.raw("""
             SELECT starts_on, ends_on, NULL AS started_at, NULL AS ended_at FROM discipline_pauses WHERE member_id = \(bind: member)
-            UNION ALL SELECT NULL, NULL, started_at, ended_at FROM cover_activations WHERE member_id = \(bind: member)
             """).all(decoding: Row.self)
+        rows += try await CoverActivations.periods(of: member, on: db).map { Row(started_at: $0.started, ended_at: $0.ended) }
         return rows.compactMap { row in
             if let started = row.started_at {
                 return Pause(from: Day(started, in: zone), through: row.ended_at.map { Day($0, in: zone) } ?? today)

@@ -19,11 +19,11 @@ enum DisciplineSummary {
         let week = utcToday.advanced(by: -7).iso
         struct Subscriber: Decodable { var user_id: UUID; var email: String; var name: String }
         let subscribers = try await db.sql.raw("""
-            SELECT s.user_id, u.email, u.name FROM notification_settings s JOIN users u ON u.id = s.user_id
-            WHERE s.kind = \(bind: NotificationKind.disciplineSummary.rawValue) AND s.email = \(bind: true)
-                AND EXISTS (SELECT 1 FROM disciplines d WHERE d.member_id = s.user_id)
+            SELECT s.user_id, \(AccountsSQL.email(of: "s.user_id")) AS email, \(AccountsSQL.name(of: "s.user_id")) AS name
+            FROM \(Notifications.emailSubscribersSQL(.disciplineSummary)) s
+            WHERE EXISTS (SELECT 1 FROM disciplines d WHERE d.member_id = s.user_id)
                 AND NOT EXISTS (SELECT 1 FROM discipline_summary_sends x WHERE x.member_id = s.user_id AND x.week = \(bind: week))
-                AND NOT EXISTS (SELECT 1 FROM cover_activations a WHERE a.member_id = s.user_id AND a.ended_at IS NULL)
+                AND NOT \(CoverActivations.isActiveSQL(for: "s.user_id"))
             ORDER BY s.user_id
             """).all(decoding: Subscriber.self)
         var queued = 0

@@ -72,20 +72,21 @@ enum Disciplines {
 
     // MARK: Disciplines
 
-    static let columns = """
-        d.id, d.member_id, d.name, d.kind, d.target, d.niche_id, n.name AS niche_name, n.slug AS niche_slug, d.tag, d.position, d.starts_on, d.created_at
+    static let columns: SQLQueryString = """
+        d.id, d.member_id, d.name, d.kind, d.target, d.niche_id, \(NichesSQL.name(of: "d.niche_id")) AS niche_name,
+        \(NichesSQL.slug(of: "d.niche_id")) AS niche_slug, d.tag, d.position, d.starts_on, d.created_at
         """
 
     static func list(of member: UUID, on db: any Database) async throws -> [DisciplineRow] {
         try await db.sql.raw("""
-            SELECT \(unsafeRaw: columns) FROM disciplines d LEFT JOIN niches n ON n.id = d.niche_id
+            SELECT \(columns) FROM disciplines d
             WHERE d.member_id = \(bind: member) ORDER BY d.position, d.created_at
             """).all(decoding: DisciplineRow.self)
     }
 
     static func find(_ id: UUID, on db: any Database) async throws -> DisciplineRow? {
         try await db.sql.raw("""
-            SELECT \(unsafeRaw: columns) FROM disciplines d LEFT JOIN niches n ON n.id = d.niche_id WHERE d.id = \(bind: id)
+            SELECT \(columns) FROM disciplines d WHERE d.id = \(bind: id)
             """).first(decoding: DisciplineRow.self)
     }
 

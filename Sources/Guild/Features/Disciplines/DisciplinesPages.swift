@@ -45,10 +45,7 @@ struct DisciplinesPage: Encodable, FormPage {
     struct NicheRow: Decodable, Sendable { var slug: String; var name: String }
 
     static func niches(of member: UUID, on db: any Database) async throws -> [NicheRow] {
-        try await db.sql.raw("""
-            SELECT n.slug, n.name FROM niches n JOIN profile_niches pn ON pn.niche_id = n.id JOIN profiles p ON p.id = pn.profile_id
-            WHERE p.user_id = \(bind: member) ORDER BY n.name
-            """).all(decoding: NicheRow.self)
+        try await Profiles.niches(of: member, on: db).sorted { $0.name < $1.name }.map { NicheRow(slug: $0.slug, name: $0.name) }
     }
 
     static func query(_ req: Request, member: UUID, viewer: UUID) async throws -> DisciplinesPage {

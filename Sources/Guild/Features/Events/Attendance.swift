@@ -133,23 +133,25 @@ enum Attendance {
     /// Everyone who answered, seated first, then the waitlist in order, then maybe; with check-ins.
     static func attendees(of eventID: UUID, on db: any Database) async throws -> [AttendeeRow] {
         try await db.sql.raw("""
-            SELECT r.user_id, u.name, p.slug, p.business, r.answer, r.waitlisted_at, c.checked_in_at
-            FROM event_rsvps r JOIN users u ON u.id = r.user_id LEFT JOIN profiles p ON p.user_id = r.user_id
+            SELECT r.user_id, \(AccountsSQL.name(of: "r.user_id")) AS name, \(ProfilesSQL.slug(of: "r.user_id")) AS slug,
+                \(ProfilesSQL.business(of: "r.user_id")) AS business, r.answer, r.waitlisted_at, c.checked_in_at
+            FROM event_rsvps r
             LEFT JOIN event_checkins c ON c.event_id = r.event_id AND c.user_id = r.user_id
             WHERE r.event_id = \(bind: eventID) AND r.answer IN ('yes', 'maybe')
             ORDER BY CASE WHEN r.answer = 'yes' AND r.waitlisted_at IS NULL THEN 0 WHEN r.answer = 'yes' THEN 1 ELSE 2 END,
-                     r.waitlisted_at, u.name, r.user_id
+                     r.waitlisted_at, name, r.user_id
             """).all(decoding: AttendeeRow.self)
     }
 
     /// Who checked in, with their profiles: what each attendee sees after the event.
     static func checkedIn(to eventID: UUID, on db: any Database) async throws -> [AttendeeRow] {
         try await db.sql.raw("""
-            SELECT c.user_id, u.name, p.slug, p.business, COALESCE(r.answer, 'yes') AS answer, NULL AS waitlisted_at, c.checked_in_at
-            FROM event_checkins c JOIN users u ON u.id = c.user_id LEFT JOIN profiles p ON p.user_id = c.user_id
+            SELECT c.user_id, \(AccountsSQL.name(of: "c.user_id")) AS name, \(ProfilesSQL.slug(of: "c.user_id")) AS slug,
+                \(ProfilesSQL.business(of: "c.user_id")) AS business, COALESCE(r.answer, 'yes') AS answer, NULL AS waitlisted_at, c.checked_in_at
+            FROM event_checkins c
             LEFT JOIN event_rsvps r ON r.event_id = c.event_id AND r.user_id = c.user_id
             WHERE c.event_id = \(bind: eventID)
-            ORDER BY u.name, c.user_id
+            ORDER BY name, c.user_id
             """).all(decoding: AttendeeRow.self)
     }
 
@@ -189,10 +191,7 @@ enum Attendance {
             let typed = (code ?? "").uppercased().filter { !$0.isWhitespace && $0 != "-" }
             guard typed.count == 6, SecureToken.constantTimeEquals(typed, event.checkin_code) else { throw EventsError.wrongCode }
         }
-        struct Row: Decodable { var id: UUID }
-        guard try await db.sql.raw("SELECT id FROM users WHERE id = \(bind: userID)").first(decoding: Row.self) != nil else {
-            throw EventsError.memberNotFound
-        }
+        guard try await User.find(userID, on: db) != nil else { throw EventsError.memberNotFound }
         try await db.sql.raw("""
             INSERT INTO event_checkins (event_id, user_id, checked_in_by, checked_in_at)
             VALUES (\(bind: event.id), \(bind: userID), \(bind: organizer), \(bind: now))
@@ -204,29 +203,14 @@ enum Attendance {
     /// profile, linked to it, "met at" the event. An existing contact for that member is reused;
     /// either way the meeting is logged as a touch, so meeting again at the next event shows too.
     static func contact(from event: EventRecord, member: UUID, for owner: UUID, on db: any Database) async throws -> UUID {
-        struct Profile: Decodable { var name: String; var slug: String?; var business: String?; var website: String? }
-        guard let profile = try await db.sql.raw("""
-            SELECT u.name, p.slug, p.business, p.website FROM users u LEFT JOIN profiles p ON p.user_id = u.id WHERE u.id = \(bind: member)
-            """).first(decoding: Profile.self) else { throw EventsError.memberNotFound }
-        struct Existing: Decodable { var id: UUID }
+        guard let account = try await User.find(member, on: db) else { throw EventsError.memberNotFound }
+        let profile = try await Profile.find(userID: member, on: db)
         let met = "\(event.title), \(EventTimes.brief(event.starts_at, zone: event.zone))"
-        let id: UUID
-        if let existing = try await db.sql.raw("""
-            SELECT id FROM contacts WHERE owner_id = \(bind: owner) AND member_id = \(bind: member) ORDER BY created_at LIMIT 1
-            """).first(decoding: Existing.self) {
-            id = existing.id
-            try await db.sql.raw("""
-                UPDATE contacts SET met_event_id = COALESCE(met_event_id, \(bind: event.id)),
-                    met = CASE WHEN met = '' THEN \(bind: met) ELSE met END
-                WHERE id = \(bind: id)
-                """).run()
-        } else {
-            let website = profile.website.flatMap { $0.hasPrefix("http") ? $0 : nil } ?? ""
-            id = try await Contacts.create(ContactDraft(
-                fields: ContactFields(name: profile.name, business: profile.business ?? "", website: website, met: met),
-                memberSlug: profile.slug), owner: owner, on: db)
-            try await db.sql.raw("UPDATE contacts SET met_event_id = \(bind: event.id) WHERE id = \(bind: id)").run()
-        }
+        let website = profile.map { $0.website.hasPrefix("http") ? $0.website : "" } ?? ""
+        let id = try await Contacts.metAtEvent(
+            event.id, label: met, member: member,
+            fields: ContactFields(name: account.name, business: profile?.business ?? "", website: website, met: met),
+            memberSlug: profile?.slug, owner: owner, on: db)
         try await FollowUps.logTouch(contact: id, followUp: nil, kind: .met, outcome: "Met at " + met, at: min(Date(), event.ends_at),
                                      owner: owner, on: db)
         return id

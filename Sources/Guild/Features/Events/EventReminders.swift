@@ -44,6 +44,20 @@ enum EventReminders {
             ON CONFLICT DO NOTHING RETURNING user_id
             """).first(decoding: Claimed.self) != nil
     }
+
+    /// A condition for another query: no notice of this kind was claimed yet for the subject and member
+    /// in these columns (`o.id`, `o.invitee_id`).
+    static func unclaimed(_ kind: String, subject: String, user: String) -> SQLQueryString {
+        """
+        NOT EXISTS (SELECT 1 FROM event_notices n WHERE n.kind = \(bind: kind) AND n.subject_id = \(unsafeRaw: SQLColumnReference.checked(subject))
+            AND n.user_id = \(unsafeRaw: SQLColumnReference.checked(user)))
+        """
+    }
+
+    /// Forgets every claim of this kind for this subject, so its notices go again (a meeting moved to a new time).
+    static func forget(_ kind: String, subject: UUID, on db: any Database) async throws {
+        try await db.sql.raw("DELETE FROM event_notices WHERE kind = \(bind: kind) AND subject_id = \(bind: subject)").run()
+    }
 }
 
 extension EventReminders {

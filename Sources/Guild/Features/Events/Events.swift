@@ -262,8 +262,8 @@ enum Events {
         }
         return try await db.sql.raw("""
             SELECT e.id, e.title, e.starts_at, e.ends_at, e.time_zone, e.place, e.online_url, e.capacity, e.going, e.status,
-                   e.series_id, e.recurrence, c.slug AS circle_slug, c.name AS circle_name
-            FROM events e LEFT JOIN circles c ON c.id = e.circle_id
+                   e.series_id, e.recurrence, \(CirclesSQL.slug(of: "e.circle_id")) AS circle_slug, \(CirclesSQL.name(of: "e.circle_id")) AS circle_name
+            FROM events e
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY e.starts_at, e.id LIMIT \(literal: pageSize) OFFSET \(literal: (page - 1) * pageSize)
             """).all(decoding: ListRow.self)
@@ -289,5 +289,30 @@ enum Events {
             AND status = 'scheduled' AND sequence > 0 ORDER BY starts_at LIMIT 2000
             """).all(decoding: EventRecord.self)
         return Dictionary(grouping: rows, by: \.seriesID)
+    }
+}
+
+extension Events {
+    /// The dates a member has a seat at (a yes, not waitlisted), ending after `since`, first first; at most 1,000.
+    static func seated(_ user: UUID, endingAfter since: Date, on db: any Database) async throws -> [EventRecord] {
+        try await db.sql.raw("""
+            SELECT e.* FROM events e JOIN event_rsvps r ON r.event_id = e.id
+            WHERE r.user_id = \(bind: user) AND r.answer = 'yes' AND r.waitlisted_at IS NULL AND e.ends_at >= \(bind: since)
+            ORDER BY e.starts_at LIMIT 1000
+            """).all(decoding: EventRecord.self)
+    }
+}
+
+extension Events {
+    /// A table for the discipline board: one row per event (not cancelled) starting in the period that the
+    /// member checked in to or had a seat at (`at`: its start; `flag` false).
+    static func attendedSQL(by member: UUID, from start: Date, through end: Date) -> SQLQueryString {
+        """
+        (SELECT e.starts_at AS at, FALSE AS flag FROM events e
+         WHERE e.starts_at >= \(bind: start) AND e.starts_at <= \(bind: end) AND e.status <> 'cancelled'
+           AND (EXISTS (SELECT 1 FROM event_checkins c WHERE c.event_id = e.id AND c.user_id = \(bind: member))
+                OR EXISTS (SELECT 1 FROM event_rsvps r WHERE r.event_id = e.id AND r.user_id = \(bind: member)
+                           AND r.answer = 'yes' AND r.waitlisted_at IS NULL)))
+        """
     }
 }

@@ -31,7 +31,7 @@ extension GuildAPI {
         let request = try req
         let circle = try await Circles.require(slug: input.path.slug, on: request.db)
         let members = try await Circles.members(of: circle.id, on: request.db)
-        let niches = try await Circles.niches(of: members.map(\.user_id), on: request.db)
+        let niches = try await Profiles.nicheNames(of: members.map(\.user_id), on: request.db)
         return .ok(.init(body: .json(.init(
             circle: Self.circle(circle, baseURL: request.application.guildConfig.baseURL),
             members: members.map {

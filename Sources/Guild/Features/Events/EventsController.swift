@@ -219,7 +219,7 @@ struct EventsController: RouteCollection {
         let over = event.ends_at < now
         let showWhoWasThere = (checkedIn || canManage) && now >= event.starts_at
         let there = showWhoWasThere ? try await Attendance.checkedIn(to: event.id, on: req.db) : []
-        let niches = try await Circles.niches(of: (attendees + there).map(\.user_id), on: req.db)
+        let niches = try await Profiles.nicheNames(of: (attendees + there).map(\.user_id), on: req.db)
         func person(_ row: AttendeeRow) -> EventPage.Person {
             let state = row.answer == "maybe" ? "maybe" : row.waitlisted_at != nil ? "waitlist" : "going"
             return .init(userID: row.user_id, name: row.name, slug: row.slug, business: row.business ?? "",

@@ -16,10 +16,7 @@ struct HomeController: RouteCollection {
     func home(req: Request) async throws -> View {
         var page = HomePage(layout: req.layout(title: "Open referral network"))
         if let user = req.currentUser?.id {
-            struct Row: Decodable { var n: Int }
-            page.needsCover = try await req.db.sql.raw("""
-                SELECT COUNT(*) AS n FROM cover_backups WHERE member_id = \(bind: user) AND status = 'accepted'
-                """).first(decoding: Row.self)?.n ?? 0 == 0
+            page.needsCover = try await !CoverBackups.hasAccepted(for: user, on: req.db)
         }
         return try await req.view.render("home", page)
     }

@@ -63,11 +63,12 @@ enum Moderation {
     /// Open reports, oldest first.
     static func openReports(limit: Int = 100, on db: any Database) async throws -> [ReportRecord] {
         try await db.sql.raw("""
-            SELECT r.id, r.post_id, r.comment_id, u.name AS reporter_name, r.reason, r.created_at, p.title AS post_title,
-                COALESCE(c.body, p.body || p.problem) AS excerpt,
-                CASE WHEN COALESCE(c.hidden_at, p.hidden_at) IS NULL THEN \(bind: false) ELSE \(bind: true) END AS hidden
-            FROM post_reports r JOIN users u ON u.id = r.reporter_id JOIN posts p ON p.id = r.post_id
-            LEFT JOIN post_comments c ON c.id = r.comment_id
+            SELECT r.id, r.post_id, r.comment_id, \(AccountsSQL.name(of: "r.reporter_id")) AS reporter_name, r.reason, r.created_at,
+                \(PostsSQL.title(of: "r.post_id")) AS post_title,
+                COALESCE(\(CommentsSQL.body(of: "r.comment_id")), \(PostsSQL.text(of: "r.post_id"))) AS excerpt,
+                CASE WHEN COALESCE(\(CommentsSQL.hiddenAt(of: "r.comment_id")), \(PostsSQL.hiddenAt(of: "r.post_id"))) IS NULL
+                     THEN \(bind: false) ELSE \(bind: true) END AS hidden
+            FROM post_reports r
             WHERE r.resolved_at IS NULL ORDER BY r.created_at, r.id LIMIT \(literal: limit)
             """).all(decoding: ReportRecord.self)
     }
@@ -79,10 +80,7 @@ enum Moderation {
         guard moderator.role.canOrganize else { throw CommonError.forbidden }
         guard try await Posts.find(postID, on: db) != nil else { throw PostsError.notFound }
         try await db.writeTransaction { db in
-            try await db.sql.raw("""
-                UPDATE posts SET hidden_at = \(bind: action == .hide ? now : nil), hidden_reason = \(bind: action == .hide ? reason : nil)
-                WHERE id = \(bind: postID)
-                """).run()
+            try await Posts.setHidden(postID, action == .hide ? (now, reason) : nil, on: db)
             try await resolve(target: postID, as: action.rawValue, by: moderator, now: now, on: db)
             try await log(action.rawValue + "_post", post: postID, comment: nil, reason: reason, by: moderator, now: now, on: db)
         }
@@ -95,12 +93,7 @@ enum Moderation {
         guard moderator.role.canOrganize else { throw CommonError.forbidden }
         guard let comment = try await Comments.find(commentID, on: db) else { throw PostsError.unknownComment(field: "commentId") }
         try await db.writeTransaction { db in
-            try await db.sql.raw("""
-                UPDATE post_comments SET hidden_at = \(bind: action == .hide ? now : nil), hidden_reason = \(bind: action == .hide ? reason : nil),
-                    accepted = CASE WHEN \(bind: action == .hide) THEN \(bind: false) ELSE accepted END
-                WHERE id = \(bind: commentID)
-                """).run()
-            try await PostSearchIndex.reindex(comment.post_id, on: db)
+            try await Comments.setHidden(commentID, of: comment.post_id, action == .hide ? (now, reason) : nil, on: db)
             try await resolve(target: commentID, as: action.rawValue, by: moderator, now: now, on: db)
             try await log(action.rawValue + "_comment", post: comment.post_id, comment: commentID, reason: reason, by: moderator, now: now, on: db)
         }
@@ -141,8 +134,8 @@ enum Moderation {
     /// The audit log, newest first.
     static func recentLog(limit: Int = 100, on db: any Database) async throws -> [ModerationLogRecord] {
         try await db.sql.raw("""
-            SELECT m.id, u.name AS actor_name, m.action, m.post_id, m.comment_id, m.reason, m.created_at
-            FROM moderation_log m LEFT JOIN users u ON u.id = m.actor_id
+            SELECT m.id, \(AccountsSQL.name(of: "m.actor_id")) AS actor_name, m.action, m.post_id, m.comment_id, m.reason, m.created_at
+            FROM moderation_log m
             ORDER BY m.created_at DESC, m.id LIMIT \(literal: limit)
             """).all(decoding: ModerationLogRecord.self)
     }

@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 
 /// A table that ties rows of some feature to niches, declared by the feature that owns the table (in

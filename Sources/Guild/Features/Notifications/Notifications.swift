@@ -79,9 +79,7 @@ enum Notifications {
             VALUES (\(bind: UUID()), \(bind: userID), \(bind: kind.rawValue), \(bind: message.title), \(bind: message.link), \(bind: Date()))
             """).run()
         guard try await emails(userID, kind, on: db) else { return }
-        struct Recipient: Decodable { var email: String }
-        guard let recipient = try await db.sql.raw("SELECT email FROM users WHERE id = \(bind: userID)").first(decoding: Recipient.self)
-        else { return }
+        guard let recipient = try await Accounts.namesAndEmails([userID], on: db)[userID] else { return }
         let unsubscribe = baseURL + "/unsubscribe/" + (try await unsubscribeToken(userID, kind, on: db))
         try await Outbox.enqueue(
             to: recipient.email, subject: message.title,
@@ -176,5 +174,13 @@ extension Notifications {
     static let job = Job("unsubscribe-links-sweep", every: .seconds(3600)) { app in
         try await sweepUnsubscribeLinks(on: app.db)
         return nil
+    }
+}
+
+extension Notifications {
+    /// A table for another feature's query: `user_id` of every member who said yes to this kind's emails
+    /// (for kinds that are off until chosen, such as weekly summaries).
+    static func emailSubscribersSQL(_ kind: NotificationKind) -> SQLQueryString {
+        "(SELECT user_id FROM notification_settings WHERE kind = \(bind: kind.rawValue) AND email = \(bind: true))"
     }
 }

@@ -51,14 +51,12 @@ extension OneToOnes {
         struct Due: Decodable { var id: UUID; var user_id: UUID }
         let due = try await db.sql.raw("""
             SELECT o.id, o.proposer_id AS user_id FROM one_to_ones o
-            LEFT JOIN event_notices n ON n.kind = 'one_to_one_reminder' AND n.subject_id = o.id AND n.user_id = o.proposer_id
             WHERE o.status = 'confirmed' AND o.starts_at > \(bind: now.addingTimeInterval(3_600)) AND o.starts_at <= \(bind: now.addingTimeInterval(26 * 3_600))
-            AND n.user_id IS NULL
+            AND \(EventReminders.unclaimed("one_to_one_reminder", subject: "o.id", user: "o.proposer_id"))
             UNION ALL
             SELECT o.id, o.invitee_id AS user_id FROM one_to_ones o
-            LEFT JOIN event_notices n ON n.kind = 'one_to_one_reminder' AND n.subject_id = o.id AND n.user_id = o.invitee_id
             WHERE o.status = 'confirmed' AND o.starts_at > \(bind: now.addingTimeInterval(3_600)) AND o.starts_at <= \(bind: now.addingTimeInterval(26 * 3_600))
-            AND n.user_id IS NULL
+            AND \(EventReminders.unclaimed("one_to_one_reminder", subject: "o.id", user: "o.invitee_id"))
             LIMIT 1000
             """).all(decoding: Due.self)
         var sent = 0

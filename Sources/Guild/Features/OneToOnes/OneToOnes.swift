@@ -213,7 +213,7 @@ enum OneToOnes {
                 sequence = sequence + 1, updated_at = \(bind: Date()) WHERE id = \(bind: meeting.id)
                 """).run()
             // The day-before reminder goes again for the new time.
-            try await db.sql.raw("DELETE FROM event_notices WHERE kind = 'one_to_one_reminder' AND subject_id = \(bind: meeting.id)").run()
+            try await EventReminders.forget("one_to_one_reminder", subject: meeting.id, on: db)
             try await invite(meeting.id, method: .request, headline: "moved", by: user, baseURL: baseURL, on: db)
         }
     }
@@ -254,5 +254,17 @@ enum OneToOnes {
                 throw EventsError.settled
             }
         }
+    }
+}
+
+extension OneToOnes {
+    /// A member's one-to-ones that belong in their calendar (confirmed, or cancelled so calendars drop
+    /// them), ending after `since`, first first; at most 500.
+    static func inCalendar(of user: UUID, endingAfter since: Date, on db: any Database) async throws -> [OneToOneRecord] {
+        try await db.sql.raw("""
+            SELECT * FROM one_to_ones WHERE (proposer_id = \(bind: user) OR invitee_id = \(bind: user))
+            AND status IN ('confirmed', 'cancelled') AND starts_at IS NOT NULL AND ends_at >= \(bind: since)
+            ORDER BY starts_at LIMIT 500
+            """).all(decoding: OneToOneRecord.self)
     }
 }

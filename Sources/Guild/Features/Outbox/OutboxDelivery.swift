@@ -98,6 +98,13 @@ struct OutboxDelivery: Sendable {
         return true
     }
 
+    /// For the admin page: failed and waiting messages first (what an admin comes for), newest first, at
+    /// most 100, then the 20 latest sent.
+    static func recent(on db: any Database) async throws -> [OutboxMessage] {
+        try await OutboxMessage.query(on: db).filter(\.$status != .sent).sort(\.$createdAt, .descending).limit(100).all()
+            + OutboxMessage.query(on: db).filter(\.$status == .sent).sort(\.$createdAt, .descending).limit(20).all()
+    }
+
     static func depth(on db: any Database) async throws -> (pending: Int, failed: Int) {
         let pending = try await OutboxMessage.query(on: db).filter(\.$status == .pending).count()
         let failed = try await OutboxMessage.query(on: db).filter(\.$status == .failed).count()

@@ -31,8 +31,7 @@ enum KnowledgeDigest {
             SELECT p.id, p.title, COUNT(*) AS marks FROM post_helpful h JOIN posts p ON p.id = h.post_id
             WHERE h.created_at >= \(bind: monday.addingTimeInterval(-7 * 86_400)) AND h.created_at < \(bind: monday)
                 AND p.hidden_at IS NULL AND (p.author_id IS NULL OR p.author_id <> \(bind: userID))
-                AND p.id IN (SELECT pn.post_id FROM post_niches pn WHERE pn.niche_id IN (
-                    SELECT mn.niche_id FROM profile_niches mn JOIN profiles pr ON pr.id = mn.profile_id WHERE pr.user_id = \(bind: userID)))
+                AND p.id IN (SELECT pn.post_id FROM post_niches pn WHERE pn.niche_id IN \(Profiles.nicheIDsSQL(of: userID)))
             GROUP BY p.id, p.title ORDER BY marks DESC, p.id LIMIT \(literal: posts)
             """).all(decoding: Pick.self)
     }
@@ -46,9 +45,9 @@ enum KnowledgeDigest {
         guard now >= monday.addingTimeInterval(TimeInterval(sendHour * 3600)) else { return 0 }
         struct Subscriber: Decodable { var user_id: UUID; var email: String; var name: String }
         let subscribers = try await db.sql.raw("""
-            SELECT s.user_id, u.email, u.name FROM notification_settings s JOIN users u ON u.id = s.user_id
-            WHERE s.kind = \(bind: NotificationKind.knowledgeDigest.rawValue) AND s.email = \(bind: true)
-                AND NOT EXISTS (SELECT 1 FROM digest_sends d WHERE d.user_id = s.user_id AND d.week = \(bind: key))
+            SELECT s.user_id, \(AccountsSQL.email(of: "s.user_id")) AS email, \(AccountsSQL.name(of: "s.user_id")) AS name
+            FROM \(Notifications.emailSubscribersSQL(.knowledgeDigest)) s
+            WHERE NOT EXISTS (SELECT 1 FROM digest_sends d WHERE d.user_id = s.user_id AND d.week = \(bind: key))
             ORDER BY s.user_id
             """).all(decoding: Subscriber.self)
         var queued = 0

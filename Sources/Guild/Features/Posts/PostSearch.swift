@@ -53,7 +53,7 @@ enum PostSearchIndex {
             try await db.sql.raw("""
                 INSERT INTO post_search (rowid, title, niches, body, comments)
                 SELECT p.search_id, p.title,
-                    COALESCE((SELECT group_concat(n.name, '; ') FROM post_niches pn JOIN niches n ON n.id = pn.niche_id WHERE pn.post_id = p.id), ''),
+                    COALESCE((SELECT group_concat(\(NichesSQL.name(of: "pn.niche_id")), '; ') FROM post_niches pn WHERE pn.post_id = p.id), ''),
                     p.body || char(10) || p.problem || char(10) || p.approach || char(10) || p.result,
                     COALESCE((SELECT group_concat(c.body, char(10)) FROM post_comments c
                               WHERE c.id IN (SELECT c2.id FROM post_comments c2 WHERE c2.post_id = p.id AND c2.hidden_at IS NULL
@@ -65,8 +65,8 @@ enum PostSearchIndex {
             try await db.sql.raw("""
                 INSERT INTO post_search_vectors (post_id, search_vector)
                 SELECT p.id, setweight(to_tsvector('english', p.title), 'A')
-                    || setweight(to_tsvector('english', COALESCE((SELECT string_agg(n.name, '; ') FROM post_niches pn
-                                                                  JOIN niches n ON n.id = pn.niche_id WHERE pn.post_id = p.id), '')), 'A')
+                    || setweight(to_tsvector('english', COALESCE((SELECT string_agg(\(NichesSQL.name(of: "pn.niche_id")), '; ')
+                                                                  FROM post_niches pn WHERE pn.post_id = p.id), '')), 'A')
                     || setweight(to_tsvector('english', p.body || E'\\n' || p.problem || E'\\n' || p.approach || E'\\n' || p.result), 'B')
                     || setweight(to_tsvector('english', COALESCE((SELECT string_agg(c.body, E'\\n' ORDER BY c.created_at) FROM (
                            SELECT body, created_at FROM post_comments WHERE post_id = p.id AND hidden_at IS NULL ORDER BY created_at LIMIT 200) c), '')), 'D')
@@ -156,7 +156,7 @@ enum PostSearch {
         if !query.membersOnlyToo { filters.append("p.visibility = 'public'") }
         if let kind = query.kind { filters.append("p.kind = \(bind: kind.rawValue)") }
         if let niche = query.niche {
-            filters.append("p.id IN (SELECT pn.post_id FROM post_niches pn JOIN niches n ON n.id = pn.niche_id WHERE n.slug = \(bind: niche))")
+            filters.append("p.id IN (SELECT pn.post_id FROM post_niches pn WHERE pn.niche_id = \(NichesSQL.id(slug: niche)))")
         }
         return filters
     }

@@ -67,13 +67,13 @@ struct PostNicheTag: Decodable, Encodable, Sendable {
 /// no author id, times to the day, and the only rate limit on them is one for the whole Guild.
 enum Posts {
     static let columns: SQLQueryString = """
-        SELECT p.id, p.author_id, u.name AS author_name, pr.slug AS author_slug, p.kind, p.title, p.body, p.problem, p.approach,
+        SELECT p.id, p.author_id, \(AccountsSQL.name(of: "p.author_id")) AS author_name, \(ProfilesSQL.slug(of: "p.author_id")) AS author_slug,
+            p.kind, p.title, p.body, p.problem, p.approach,
             p.result, p.body_html, p.visibility, p.referral_id, p.created_at, p.updated_at, p.edited, p.hidden_at, p.hidden_reason,
             (SELECT COUNT(*) FROM post_helpful h WHERE h.post_id = p.id) AS helpful,
             (SELECT COUNT(*) FROM post_comments c WHERE c.post_id = p.id AND c.hidden_at IS NULL) AS comments
         """
-    static let authors: SQLQueryString = "LEFT JOIN users u ON u.id = p.author_id LEFT JOIN profiles pr ON pr.user_id = p.author_id"
-    static let selectRecord: SQLQueryString = "\(columns) FROM posts p \(authors)"
+    static let selectRecord: SQLQueryString = "\(columns) FROM posts p"
 
     /// Named posts per account (anonymous ones: `AnonymousPostLimit`, which leaves no trace of who).
     static let perAccount = Throttle(limit: 10, window: 3600)
@@ -212,14 +212,14 @@ enum Posts {
         let from: SQLQueryString, order: SQLQueryString
         if let niche = filter.niche {
             from = "post_niches pn JOIN posts p ON p.id = pn.post_id"
-            conditions.append("pn.niche_id = (SELECT n.id FROM niches n WHERE n.slug = \(bind: niche))")
+            conditions.append("pn.niche_id = \(NichesSQL.id(slug: niche))")
             order = "pn.created_at DESC, pn.post_id"
         } else {
             from = "posts p"
             order = "p.created_at DESC, p.id"
         }
         return try await db.sql.raw("""
-            \(columns) FROM \(from) \(authors) WHERE \(conditions.joined(separator: " AND "))
+            \(columns) FROM \(from) WHERE \(conditions.joined(separator: " AND "))
             ORDER BY \(order) LIMIT \(literal: filter.limit) OFFSET \(literal: filter.offset)
             """).all(decoding: PostRecord.self)
     }
@@ -227,10 +227,19 @@ enum Posts {
     static func niches(of ids: [UUID], on db: any Database) async throws -> [UUID: [PostNicheTag]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await db.sql.raw("""
-            SELECT pn.post_id, n.slug, n.name FROM post_niches pn JOIN niches n ON n.id = pn.niche_id
-            WHERE pn.post_id IN (\(binds: ids)) ORDER BY pn.post_id, pn.position
+            SELECT pn.post_id, \(NichesSQL.slug(of: "pn.niche_id")) AS slug, \(NichesSQL.name(of: "pn.niche_id")) AS name
+            FROM post_niches pn WHERE pn.post_id IN (\(binds: ids)) ORDER BY pn.post_id, pn.position
             """).all(decoding: PostNicheTag.self)
         return Dictionary(grouping: rows, by: \.post_id)
+    }
+}
+
+extension Posts {
+    /// Hides a post (when and why: a moderator's step) or shows it again (nil). Call inside a transaction.
+    static func setHidden(_ postID: UUID, _ hidden: (at: Date, reason: String)?, on db: any Database) async throws {
+        try await db.sql.raw("""
+            UPDATE posts SET hidden_at = \(bind: hidden?.at), hidden_reason = \(bind: hidden?.reason) WHERE id = \(bind: postID)
+            """).run()
     }
 }
 

@@ -41,11 +41,13 @@ struct ProfileTags: Codable, Sendable, Equatable {
         guard !profileIDs.isEmpty else { return [:] }
         struct Row: Decodable { var profile_id: UUID; var kind: String; var slug: String; var name: String; var level: String? }
         let rows = try await db.sql.raw("""
-            SELECT pn.profile_id, 'niche' AS kind, n.slug, n.name, pn.level, pn.position FROM profile_niches pn
-            JOIN niches n ON n.id = pn.niche_id WHERE pn.profile_id IN (\(binds: profileIDs))
+            SELECT pn.profile_id, 'niche' AS kind, \(NichesSQL.slug(of: "pn.niche_id")) AS slug, \(NichesSQL.name(of: "pn.niche_id")) AS name,
+                pn.level, pn.position
+            FROM profile_niches pn WHERE pn.profile_id IN (\(binds: profileIDs))
             UNION ALL
-            SELECT pp.profile_id, 'partner' AS kind, n.slug, n.name, NULL AS level, 0 AS position FROM profile_partner_niches pp
-            JOIN niches n ON n.id = pp.niche_id WHERE pp.profile_id IN (\(binds: profileIDs))
+            SELECT pp.profile_id, 'partner' AS kind, \(NichesSQL.slug(of: "pp.niche_id")) AS slug, \(NichesSQL.name(of: "pp.niche_id")) AS name,
+                NULL AS level, 0 AS position
+            FROM profile_partner_niches pp WHERE pp.profile_id IN (\(binds: profileIDs))
             ORDER BY 1, 2, 6, 4
             """).all(decoding: Row.self)
         var tags: [UUID: ProfileTags] = [:]

@@ -1,27 +1,5 @@
 import Vapor
 
-struct ProfilePage: Encodable {
-    var layout: Layout
-    var profile: ProfileDetail
-    var availabilityText: String
-    var canEdit: Bool
-    var editPath: String
-    /// Rendered `Profiles/testimonials`.
-    var testimonials: String
-    /// The member's latest named posts (never the ones without a name: those have no author).
-    var posts: [PostView]
-    /// The open circles the member belongs to.
-    var circles: [CircleCardView] = []
-    /// "Away — covered by …", "Covered for N members" (`CoverProfile`), as HTML.
-    var cover: String = ""
-}
-
-struct TestimonialsFragment: Encodable {
-    var items: [Testimonials.Shown]
-    var own: Bool
-    var csrf: String
-}
-
 struct ProfileEditPage: Encodable, FormPage {
     struct NicheRow: Encodable {
         var number: Int

@@ -64,9 +64,7 @@ struct OrganizerReport: Encodable, Sendable {
         // Each member's first niche once, then the ledger against it: joined in one statement, SQLite
         // started from the niches and visited every referral once per niche (minutes at a million).
         let pairs = try await db.sql.raw("""
-            WITH lead_niche AS MATERIALIZED (
-                SELECT p.user_id, n.name FROM profiles p
-                JOIN profile_niches pn ON pn.profile_id = p.id AND pn.position = 1 JOIN niches n ON n.id = pn.niche_id)
+            WITH lead_niche AS MATERIALIZED \(Profiles.leadNicheSQL)
             SELECT g.name AS from_niche, rc.name AS to_niche, COUNT(*) AS n FROM referrals r
             JOIN lead_niche g ON g.user_id = r.giver_id JOIN lead_niche rc ON rc.user_id = r.receiver_id
             GROUP BY g.name, rc.name ORDER BY COUNT(*) DESC, g.name, rc.name LIMIT 20
@@ -74,10 +72,11 @@ struct OrganizerReport: Encodable, Sendable {
         struct PersonRow: Decodable { var name: String; var slug: String?; var n: Int }
         func oneWay(_ side: String, _ other: String) async throws -> [Person] {
             try await db.sql.raw("""
-                SELECT u.name, p.slug, COUNT(*) AS n FROM referrals r JOIN users u ON u.id = r.\(unsafeRaw: side)
-                LEFT JOIN profiles p ON p.user_id = u.id
-                WHERE NOT EXISTS (SELECT 1 FROM referrals o WHERE o.\(unsafeRaw: other) = r.\(unsafeRaw: side))
-                GROUP BY u.id, u.name, p.slug ORDER BY COUNT(*) DESC, u.name LIMIT 20
+                SELECT \(AccountsSQL.name(of: "c.id")) AS name, \(ProfilesSQL.slug(of: "c.id")) AS slug, c.n FROM (
+                    SELECT r.\(unsafeRaw: side) AS id, COUNT(*) AS n FROM referrals r
+                    WHERE NOT EXISTS (SELECT 1 FROM referrals o WHERE o.\(unsafeRaw: other) = r.\(unsafeRaw: side))
+                    GROUP BY r.\(unsafeRaw: side)) c
+                ORDER BY c.n DESC, name LIMIT 20
                 """).all(decoding: PersonRow.self).map { Person(name: $0.name, slug: $0.slug, count: $0.n) }
         }
         struct Total: Decodable { var n: Int }

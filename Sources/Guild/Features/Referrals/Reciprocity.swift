@@ -56,25 +56,20 @@ enum Reciprocity {
         }
         struct PartnerRow: Decodable { var partner_id: UUID; var name: String; var slug: String?; var sent: Int; var received: Int }
         let partners = try await db.sql.raw("""
-            SELECT x.partner_id, u.name, p.slug, SUM(x.sent) AS sent, SUM(x.received) AS received FROM (
+            SELECT x.partner_id, \(AccountsSQL.name(of: "x.partner_id")) AS name, \(ProfilesSQL.slug(of: "x.partner_id")) AS slug,
+                SUM(x.sent) AS sent, SUM(x.received) AS received FROM (
                 SELECT receiver_id AS partner_id, 1 AS sent, 0 AS received FROM referrals WHERE giver_id = \(bind: userID)
                 UNION ALL
                 SELECT giver_id AS partner_id, 0 AS sent, 1 AS received FROM referrals WHERE receiver_id = \(bind: userID)
-            ) x JOIN users u ON u.id = x.partner_id LEFT JOIN profiles p ON p.user_id = x.partner_id
-            GROUP BY x.partner_id, u.name, p.slug ORDER BY SUM(x.sent) + SUM(x.received) DESC, u.name LIMIT 20
+            ) x
+            GROUP BY x.partner_id ORDER BY SUM(x.sent) + SUM(x.received) DESC, name LIMIT 20
             """).all(decoding: PartnerRow.self)
         var suggestions: [ReciprocitySummary.Suggestion] = partners.filter { $0.received > $0.sent }.prefix(3).map {
             .init(text: "\($0.name) sent you \($0.received) and you sent \($0.sent): keep them in mind for your next client.", slug: $0.slug, name: $0.name)
         }
         // Members in the niches this member wants to meet, whom they have not yet exchanged clients with.
         let known = Set(partners.map(\.partner_id))
-        let wanted = try await db.sql.raw("""
-            SELECT u.name, p.slug, n.name AS niche, u.id AS user_id FROM profiles me
-            JOIN profile_partner_niches w ON w.profile_id = me.id JOIN niches n ON n.id = w.niche_id
-            JOIN profile_niches pn ON pn.niche_id = w.niche_id JOIN profiles p ON p.id = pn.profile_id JOIN users u ON u.id = p.user_id
-            WHERE me.user_id = \(bind: userID) AND p.user_id <> \(bind: userID) AND p.availability <> 'away'
-            ORDER BY pn.level, u.name LIMIT 20
-            """).all(decoding: WantedRow.self)
+        let wanted = try await Profiles.inPartnerNiches(of: userID, on: db)
         for row in wanted where !known.contains(row.user_id) && suggestions.count < 5 && !suggestions.contains(where: { $0.slug == row.slug }) {
             suggestions.append(.init(text: "\(row.name) works in \(row.niche), which you want to meet.", slug: row.slug, name: row.name))
         }
@@ -89,5 +84,4 @@ enum Reciprocity {
             suggestions: suggestions)
     }
 
-    private struct WantedRow: Decodable { var name: String; var slug: String; var niche: String; var user_id: UUID }
 }

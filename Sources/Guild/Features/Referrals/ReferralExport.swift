@@ -45,10 +45,10 @@ enum ReferralExport {
             // A row-value comparison: both databases read it as a range of the (created_at, id) index.
             let condition: SQLQueryString = after.map { "WHERE (r.created_at, r.id) > (\(bind: $0.0), \(bind: $0.1))" } ?? ""
             let rows = try await db.sql.raw("""
-                SELECT r.id, r.created_at, r.updated_at, g.name AS giver, gp.slug AS giver_slug, rc.name AS receiver,
-                    rp.slug AS receiver_slug, r.status, r.value_minor, r.currency, r.passed_from_id
-                FROM referrals r JOIN users g ON g.id = r.giver_id JOIN users rc ON rc.id = r.receiver_id
-                LEFT JOIN profiles gp ON gp.user_id = r.giver_id LEFT JOIN profiles rp ON rp.user_id = r.receiver_id
+                SELECT r.id, r.created_at, r.updated_at, \(AccountsSQL.name(of: "r.giver_id")) AS giver,
+                    \(ProfilesSQL.slug(of: "r.giver_id")) AS giver_slug, \(AccountsSQL.name(of: "r.receiver_id")) AS receiver,
+                    \(ProfilesSQL.slug(of: "r.receiver_id")) AS receiver_slug, r.status, r.value_minor, r.currency, r.passed_from_id
+                FROM referrals r
                 \(condition) ORDER BY r.created_at, r.id LIMIT 2000
                 """).all(decoding: Row.self)
             var chunk = ""

@@ -102,13 +102,12 @@ enum Referrals {
     }
 
     static let selectRecord: SQLQueryString = """
-        SELECT r.id, r.giver_id, r.receiver_id, g.name AS giver_name, rc.name AS receiver_name,
-            gp.slug AS giver_slug, rp.slug AS receiver_slug, r.client_name, r.client_email, r.client_phone,
+        SELECT r.id, r.giver_id, r.receiver_id, \(AccountsSQL.name(of: "r.giver_id")) AS giver_name,
+            \(AccountsSQL.name(of: "r.receiver_id")) AS receiver_name, \(ProfilesSQL.slug(of: "r.giver_id")) AS giver_slug,
+            \(ProfilesSQL.slug(of: "r.receiver_id")) AS receiver_slug, r.client_name, r.client_email, r.client_phone,
             r.need, r.note, r.urgency, r.status, r.reason, r.value_minor, r.currency, r.passed_from_id,
-            r.request_id, r.created_at, r.updated_at, cf.name AS covering_for_name
-        FROM referrals r JOIN users g ON g.id = r.giver_id JOIN users rc ON rc.id = r.receiver_id
-        LEFT JOIN profiles gp ON gp.user_id = r.giver_id LEFT JOIN profiles rp ON rp.user_id = r.receiver_id
-        LEFT JOIN users cf ON cf.id = r.covering_for_id
+            r.request_id, r.created_at, r.updated_at, \(AccountsSQL.name(of: "r.covering_for_id")) AS covering_for_name
+        FROM referrals r
         """
 
     /// Creates a referral from `giver` to the member with the draft's slug; refuses self-referral
@@ -126,11 +125,9 @@ enum Referrals {
                        baseURL: String, limited: Bool = true, on db: any Database) async throws -> UUID {
         let draft = try draft.validated()
         let giverID = try giver.requireID()
-        struct Target: Decodable { var user_id: UUID; var availability: String; var away_until: Date? }
-        guard let target = try await db.sql.raw("""
-            SELECT user_id, availability, away_until FROM profiles WHERE slug = \(bind: draft.receiverSlug)
-            """).first(decoding: Target.self)
+        guard let profile = try await Profile.find(slug: draft.receiverSlug, on: db)
         else { throw ReferralsError.unknownMember(draft.receiverSlug) }
+        let target = (user_id: profile.$user.id, availability: profile.availability.rawValue, away_until: profile.awayUntil)
         guard target.user_id != giverID else { throw ReferralsError.selfReferral }
         // A member under cover: the client goes to their first available backup, credited as covering for them.
         var receiverID = target.user_id
@@ -165,10 +162,8 @@ enum Referrals {
                 emailBody: "\(giver.name) referred a client to you on Guild. Open the referral to see who they are and what they need, then accept or decline it."),
                 from: giver.id, baseURL: baseURL, on: db)
             if let request, let answer = request.answer {
-                struct Answerer: Decodable { var author_id: UUID }
-                if let answerer = try await db.sql.raw("SELECT author_id FROM request_answers WHERE id = \(bind: answer)")
-                    .first(decoding: Answerer.self), answerer.author_id != receiver {
-                    try await Notifications.notify(answerer.author_id, .requestSuggested, .init(
+                if let answerer = try await ReferralRequests.answerAuthor(answer, on: db), answerer != receiver {
+                    try await Notifications.notify(answerer, .requestSuggested, .init(
                         title: "\(giver.name) picked the member you suggested",
                         link: "/requests/\(request.id)",
                         emailBody: "\(giver.name) referred their client to the member you suggested on the requests board. Thank you for the introduction."),
@@ -240,8 +235,8 @@ enum Referrals {
 
     static func history(_ id: UUID, on db: any Database) async throws -> [ReferralEventRecord] {
         try await db.sql.raw("""
-            SELECT u.name AS actor_name, e.from_status, e.to_status, e.reason, e.value_minor, e.currency, e.at
-            FROM referral_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.referral_id = \(bind: id) ORDER BY e.at, e.id
+            SELECT \(AccountsSQL.name(of: "e.actor_id")) AS actor_name, e.from_status, e.to_status, e.reason, e.value_minor, e.currency, e.at
+            FROM referral_events e WHERE e.referral_id = \(bind: id) ORDER BY e.at, e.id
             """).all(decoding: ReferralEventRecord.self)
     }
 
@@ -261,5 +256,16 @@ enum Referrals {
             \(selectRecord) WHERE \(conditions.joined(separator: " AND "))
             ORDER BY r.created_at DESC, r.id LIMIT \(literal: limit) OFFSET \(literal: offset)
             """).all(decoding: ReferralRecord.self)
+    }
+}
+
+extension Referrals {
+    /// A table for the discipline board: one row per referral the member gave or received since `start`
+    /// (`at`: when, `flag`: they gave it).
+    static func referralsSQL(of member: UUID, since start: Date) -> SQLQueryString {
+        """
+        (SELECT created_at AS at, giver_id = \(bind: member) AS flag FROM referrals
+         WHERE (giver_id = \(bind: member) OR receiver_id = \(bind: member)) AND created_at >= \(bind: start))
+        """
     }
 }

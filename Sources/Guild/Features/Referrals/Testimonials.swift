@@ -32,11 +32,7 @@ enum Testimonials {
         guard referral.giver_id == authorID || referral.receiver_id == authorID else { throw ReferralsError.testimonialNotAllowed }
         guard referral.statusValue == .won else { throw ReferralsError.testimonialNotAllowed }
         let subject = referral.giver_id == authorID ? referral.receiver_id : referral.giver_id
-        struct Niche: Decodable { var name: String }
-        let niche = try await db.sql.raw("""
-            SELECT n.name FROM profiles p JOIN profile_niches pn ON pn.profile_id = p.id JOIN niches n ON n.id = pn.niche_id
-            WHERE p.user_id = \(bind: subject) ORDER BY pn.position LIMIT 1
-            """).first(decoding: Niche.self)?.name ?? ""
+        let niche = try await Profiles.niches(of: subject, on: db).first?.name ?? ""
         let id = UUID()
         struct Inserted: Decodable { var id: UUID }
         let inserted = try await db.sql.raw("""
@@ -60,8 +56,9 @@ enum Testimonials {
     static func about(_ subjectID: UUID, includingHidden: Bool = false, on db: any Database) async throws -> [Shown] {
         struct Row: Decodable { var id: UUID; var text: String; var author: String; var slug: String?; var niche: String; var hidden: Bool; var created_at: Date }
         let rows = try await db.sql.raw("""
-            SELECT t.id, t.text, u.name AS author, p.slug, t.niche, t.hidden, t.created_at FROM testimonials t
-            JOIN users u ON u.id = t.author_id LEFT JOIN profiles p ON p.user_id = t.author_id
+            SELECT t.id, t.text, \(AccountsSQL.name(of: "t.author_id")) AS author, \(ProfilesSQL.slug(of: "t.author_id")) AS slug,
+                t.niche, t.hidden, t.created_at
+            FROM testimonials t
             WHERE t.subject_id = \(bind: subjectID) \(unsafeRaw: includingHidden ? "" : "AND t.hidden = false")
             ORDER BY t.created_at DESC LIMIT 50
             """).all(decoding: Row.self)

@@ -90,10 +90,10 @@ struct RequestDraft: Sendable {
 /// details appear only once the poster refers someone, in the referral, like any other.
 enum ReferralRequests {
     static let selectRecord: SQLQueryString = """
-        SELECT q.id, q.author_id, u.name AS author_name, p.slug AS author_slug, q.title, q.details, q.city, q.remote,
-            q.status, q.created_at, q.expires_at,
+        SELECT q.id, q.author_id, \(AccountsSQL.name(of: "q.author_id")) AS author_name, \(ProfilesSQL.slug(of: "q.author_id")) AS author_slug,
+            q.title, q.details, q.city, q.remote, q.status, q.created_at, q.expires_at,
             (SELECT COUNT(*) FROM request_answers a WHERE a.request_id = q.id) AS answers
-        FROM referral_requests q JOIN users u ON u.id = q.author_id LEFT JOIN profiles p ON p.user_id = q.author_id
+        FROM referral_requests q
         """
 
     /// A request is on the board for everyone in its niches: ten a day per member.
@@ -142,7 +142,7 @@ enum ReferralRequests {
             conditions.append("q.status = 'open' AND q.expires_at > \(bind: now)")
         }
         if let niche = filter.niche {
-            conditions.append("EXISTS (SELECT 1 FROM request_niches rn JOIN niches n ON n.id = rn.niche_id WHERE rn.request_id = q.id AND n.slug = \(bind: niche))")
+            conditions.append("EXISTS (SELECT 1 FROM request_niches rn WHERE rn.request_id = q.id AND rn.niche_id = \(NichesSQL.id(slug: niche)))")
         }
         if let city = filter.city?.lowercased(), !city.isEmpty {
             let place: SQLQueryString = "(LOWER(q.city) LIKE \(bind: LikePattern.starting(with: city)) \(LikePattern.escape))"
@@ -160,19 +160,19 @@ enum ReferralRequests {
     static func niches(of ids: [UUID], on db: any Database) async throws -> [UUID: [RequestNicheTag]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await db.sql.raw("""
-            SELECT rn.request_id, n.slug, n.name FROM request_niches rn JOIN niches n ON n.id = rn.niche_id
-            WHERE rn.request_id IN (\(binds: ids)) ORDER BY rn.request_id, rn.position
+            SELECT rn.request_id, \(NichesSQL.slug(of: "rn.niche_id")) AS slug, \(NichesSQL.name(of: "rn.niche_id")) AS name
+            FROM request_niches rn WHERE rn.request_id IN (\(binds: ids)) ORDER BY rn.request_id, rn.position
             """).all(decoding: RequestNicheTag.self)
         return Dictionary(grouping: rows, by: \.request_id)
     }
 
     static func answers(to id: UUID, on db: any Database) async throws -> [RequestAnswerRecord] {
         try await db.sql.raw("""
-            SELECT a.id, a.author_id, au.name AS author_name, ap.slug AS author_slug, a.suggested_id, su.name AS suggested_name,
-                sp.slug AS suggested_slug, a.reason, a.created_at,
+            SELECT a.id, a.author_id, \(AccountsSQL.name(of: "a.author_id")) AS author_name, \(ProfilesSQL.slug(of: "a.author_id")) AS author_slug,
+                a.suggested_id, \(AccountsSQL.name(of: "a.suggested_id")) AS suggested_name,
+                \(ProfilesSQL.slug(of: "a.suggested_id")) AS suggested_slug, a.reason, a.created_at,
                 EXISTS (SELECT 1 FROM referrals r WHERE r.answer_id = a.id) AS picked
-            FROM request_answers a JOIN users au ON au.id = a.author_id JOIN users su ON su.id = a.suggested_id
-            LEFT JOIN profiles ap ON ap.user_id = a.author_id LEFT JOIN profiles sp ON sp.user_id = a.suggested_id
+            FROM request_answers a
             WHERE a.request_id = \(bind: id) ORDER BY a.created_at, a.id
             """).all(decoding: RequestAnswerRecord.self)
     }
@@ -193,10 +193,8 @@ enum ReferralRequests {
             guard request.author_id != answererID else { throw RequestsError.ownRequest }
             let state = request.state(now: now)
             guard state == "open" else { throw RequestsError.notOpen(state) }
-            struct Member: Decodable { var user_id: UUID; var name: String }
-            guard slug.utf8.count <= 200, let member = try await db.sql.raw("""
-                SELECT p.user_id, u.name FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.slug = \(bind: slug)
-                """).first(decoding: Member.self)
+            guard slug.utf8.count <= 200, let memberID = try await Profiles.userID(slug: slug, on: db),
+                  let member = try await People.byID([memberID], on: db)[memberID].map({ (user_id: $0.id, name: $0.name) })
             else { throw RequestsError.unknownMember(slug) }
             guard member.user_id != request.author_id else { throw RequestsError.suggestingAuthor }
             struct Inserted: Decodable { var id: UUID }
@@ -232,10 +230,7 @@ enum ReferralRequests {
         let need = MatchNeed(need: String(words.prefix(MatchNeed.maxNeedCharacters)), city: request.city.isEmpty ? nil : request.city,
                              remoteOK: request.remote, limit: 10)
         var results = try await Matcher.match(need, app: app, db: db)
-        struct Row: Decodable { var slug: String }
-        let skipped = Set(try await db.sql.raw("""
-            SELECT slug FROM profiles WHERE user_id IN (\(binds: Array(skipping.union([request.author_id]))))
-            """).all(decoding: Row.self).map(\.slug))
+        let skipped = Set(try await People.byID(Array(skipping.union([request.author_id])), on: db).values.compactMap(\.slug))
         results.matches = Array(results.matches.filter { !skipped.contains($0.slug) }.prefix(5))
         return results
     }
@@ -267,6 +262,12 @@ enum ReferralRequests {
         let state = request.state(now: now)
         guard state == "open" || (allowExpired && state == "expired") else { throw RequestsError.notOpen(state) }
         return request
+    }
+
+    /// Who wrote this answer, if it exists.
+    static func answerAuthor(_ answerID: UUID, on db: any Database) async throws -> UUID? {
+        struct Row: Decodable { var author_id: UUID }
+        return try await db.sql.raw("SELECT author_id FROM request_answers WHERE id = \(bind: answerID)").first(decoding: Row.self)?.author_id
     }
 
     /// Inside the referral's transaction: checks that the giver may refer from this request (and

@@ -62,31 +62,6 @@ extension GuildAPI {
         return .created(.init(body: .json(.init(answer))))
     }
 
-    func referFromRequest(_ input: Operations.ReferFromRequest.Input) async throws -> Operations.ReferFromRequest.Output {
-        let request = try req
-        let user = try await APIAuth.requireUser(request)
-        guard case .json(let wrapped) = input.body else { throw CommonError.badRequest("Send a JSON body.") }
-        let body = wrapped.value1
-        let id = try Self.requestID(input.path.id)
-        guard let record = try await ReferralRequests.find(id, on: request.db) else { throw RequestsError.notFound }
-        // Who may comes before what the body says.
-        guard record.author_id == user.id else { throw RequestsError.onlyAuthor }
-        for (field, value) in [("clientEmail", body.clientEmail), ("clientPhone", body.clientPhone)] where value?.trimmingWhitespace().isEmpty == true {
-            throw ReferralsError.invalid(field: field, "\(field) is empty; leave it out or fill it in.")
-        }
-        let answer = try body.answerId.map { raw in
-            guard let answer = UUID(uuidString: "\(raw)") else { throw RequestsError.unknownAnswer }
-            return answer
-        }
-        let draft = ReferralDraft(
-            receiverSlug: body.to, clientName: body.clientName, clientEmail: body.clientEmail ?? "", clientPhone: body.clientPhone ?? "",
-            need: body.need ?? String(record.need.prefix(ReferralRules.needMax)), note: body.note ?? "", urgency: body.urgency.rawValue,
-            consent: body.consent)
-        let referralID = try await Referrals.create(draft, by: user, request: .init(id: id, answer: answer),
-                                                    baseURL: request.application.guildConfig.baseURL, on: request.db)
-        return .created(.init(body: .json(try await Self.referral(referralID, on: request))))
-    }
-
     func closeRequest(_ input: Operations.CloseRequest.Input) async throws -> Operations.CloseRequest.Output {
         let request = try req
         let user = try await APIAuth.requireUser(request)

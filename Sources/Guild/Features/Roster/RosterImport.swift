@@ -37,7 +37,7 @@ enum RosterImport {
             return summary
         }
         do {
-            let existing = Set(try await User.query(on: db).filter(\.$email ~~ rows.map(\.email)).all().map(\.email))
+            let existing = try await Accounts.existingEmails(rows.map(\.email), on: db)
             if dryRun {
                 summary.updated = rows.filter { existing.contains($0.email) }.count
                 summary.created = rows.count - summary.updated
@@ -51,13 +51,12 @@ enum RosterImport {
                             business: row.business, headline: row.headline, bio: row.bio, website: row.website, city: row.city,
                             niches: row.niches.map { .init(name: $0, level: .experienced) }
                         ).validated()
-                        let user: User
                         // Two imports of one roster at once must not both create this person.
                         try await db.lock("user:" + row.email)
-                        if let found = try await User.find(email: row.email, on: db) {
-                            user = found
-                            user.name = row.name
-                            try await user.save(on: db)
+                        let (user, isNew) = try await Accounts.findOrInvite(name: row.name, email: row.email, baseURL: baseURL, on: db)
+                        if isNew {
+                            created += 1
+                        } else {
                             // Keep what the member set themselves that a roster does not carry.
                             if let profile = try await Profile.find(userID: user.requireID(), on: db) {
                                 let current = try await Profiles.input(from: profile, on: db)
@@ -69,19 +68,6 @@ enum RosterImport {
                                 input.niches = merged(current.niches, with: input.niches)
                             }
                             updated += 1
-                        } else {
-                            user = User(name: row.name, email: row.email, passwordHash: nil)
-                            try await user.create(on: db)
-                            let token = try await PasswordReset.issue(for: user.requireID(), purpose: .invitation, on: db)
-                            try await Outbox.enqueue(to: user.email, subject: "You are invited to Guild", body: """
-                                Hello \(user.name),
-
-                                Your circle added you to Guild, an open referral network for small business owners.
-                                Your profile is ready; choose a password within 7 days to sign in and check it:
-
-                                \(baseURL)/password/reset/\(token)
-                                """, for: .account, on: db)
-                            created += 1
                         }
                         written.append(try await Profiles.write(input, userID: user.requireID(), name: user.name, in: db).requireID())
                     } catch {

@@ -2,7 +2,8 @@ import Fluent
 import Validation
 import Vapor
 
-/// The signed-in member's own settings: password, API tokens, account deletion.
+/// The signed-in member's settings page: password, API tokens and account deletion (Accounts) with the
+/// emails they want (Notifications). It sits above both, so that Accounts depends on neither.
 struct SettingsController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let settings = routes.grouped("settings")
@@ -14,10 +15,7 @@ struct SettingsController: RouteCollection {
     }
 
     static func page(for user: User, on req: Request) async throws -> SettingsPage {
-        let tokens = try await APIToken.query(on: req.db)
-            .filter(\.$user.$id == user.requireID())
-            .sort(\.$createdAt, .descending)
-            .all()
+        let tokens = try await Accounts.tokens(of: user.requireID(), on: req.db)
         var emails: [SettingsPage.NotificationSetting] = []
         for kind in NotificationKind.allCases {
             emails.append(.init(name: "email_\(kind.rawValue)", label: kind.label,
@@ -72,10 +70,8 @@ struct SettingsController: RouteCollection {
         let user = try req.requireUser()
         // Another member's token id answers 404, exactly like an id that does not exist.
         guard let id = req.parameters.get("tokenID", as: UUID.self),
-            let token = try await APIToken.query(on: req.db)
-                .filter(\.$id == id).filter(\.$user.$id == user.requireID()).first()
+            let token = try await Accounts.revokeToken(id, of: user.requireID(), on: req.db)
         else { throw CommonError.notFound }
-        try await token.delete(on: req.db)
         req.flash(.success, "The token “\(token.label)” is revoked.")
         return req.redirect(to: "/settings", redirectType: .normal)
     }
@@ -96,4 +92,31 @@ struct SettingsController: RouteCollection {
         req.flash(.info, "Your account is deleted. Thank you for being part of Guild.")
         return response
     }
+}
+
+struct SettingsPage: Encodable {
+    struct Token: Encodable {
+        var id: String
+        var label: String
+        var created: String
+        var lastUsed: String
+    }
+
+    var layout: Layout
+    var name: String
+    var email: String
+    var role: String
+    var tokens: [Token]
+    /// Which notification kinds also come by email.
+    var notificationEmails: [NotificationSetting] = []
+
+    struct NotificationSetting: Encodable {
+        var name: String
+        var label: String
+        var on: Bool
+    }
+    var newToken: String?
+    var passwordError: String?
+    var tokenError: String?
+    var deleteError: String?
 }
