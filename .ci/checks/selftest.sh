@@ -450,6 +450,35 @@ expect_migrations fail shallow "migrations: this clone is shallow" "$tmp/shallow
 gitc checkout -q good
 expect_migrations fail elsewhere "is not in this clone's history" "$repo" migrations-elsewhere.sh
 
+# scripts/architecture.py --ratchet: passes the tree as it is, fails a feature that writes another
+# feature's table, a migration's table without an owner in the README, and a stale dependency graph.
+arch_checks=0
+expect_arch() {  # expect_arch pass|fail NAME TEXT: runs the ratchet on a copy in $tmp/arch-NAME
+  local want=$1 name=$2 text=$3 got=pass
+  arch_checks=$((arch_checks + 1))
+  (cd "$tmp/arch-$name" && python3 scripts/architecture.py --ratchet scripts/architecture-baseline.json) >"$tmp/arch-$name.out" 2>&1 || got=fail
+  if [ "$got" != "$want" ] || { [ -n "$text" ] && ! grep -q -- "$text" "$tmp/arch-$name.out"; }; then
+    echo "selftest: architecture.py should $want the $name tree, printing '$text', but did $got:"
+    sed 's/^/    /' "$tmp/arch-$name.out"
+    failed=1
+  fi
+}
+for name in good write unowned graph; do
+  mkdir -p "$tmp/arch-$name/Sources" "$tmp/arch-$name/scripts"
+  cp -r Sources/Guild "$tmp/arch-$name/Sources/"
+  cp README.md "$tmp/arch-$name/"
+  cp scripts/architecture.py scripts/architecture-baseline.json "$tmp/arch-$name/scripts/"
+done
+cat >"$tmp/arch-write/Sources/Guild/Features/Blogroll/Sneaky.swift" <<'SWIFT'
+func sneaky(_ db: any SQLDatabase) async throws { try await db.raw("UPDATE users SET role = 'admin'").run() }
+SWIFT
+sed -i 's/`contact_tags`, //' "$tmp/arch-unowned/README.md"
+sed -i 's/^| Admin | Accounts, Outbox |$/| Admin | Accounts |/' "$tmp/arch-graph/README.md"
+expect_arch pass good ""
+expect_arch fail write "Blogroll writes users (owner Accounts)"
+expect_arch fail unowned "table contact_tags (created by a migration) has no owner"
+expect_arch fail graph "dependency graph is not the current one"
+
 # A statement `! cmd` never stops a `set -e` script; write `if cmd; then echo why; exit 1; fi`.
 if grep -nE '^[[:space:]]*![[:space:]]' .ci/run .ci/postgres.sh .ci/checks/*.sh >"$tmp/negated.txt"; then
   echo "selftest: these lines negate a command, which set -e never fails on:"
@@ -458,5 +487,5 @@ if grep -nE '^[[:space:]]*![[:space:]]' .ci/run .ci/postgres.sh .ci/checks/*.sh 
 fi
 
 [ "$failed" = 0 ] && echo "selftest: schemathesis_result.sh passes $passes passing and fails $fails failing reports;" \
-  "migrations.sh passes $mig_passes histories and fails $mig_fails; no negated statements"
+  "migrations.sh passes $mig_passes histories and fails $mig_fails; architecture.py $arch_checks trees; no negated statements"
 exit "$failed"
