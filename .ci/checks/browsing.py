@@ -9,7 +9,10 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 base, artifacts = sys.argv[1].rstrip("/"), sys.argv[2]
 # Where the server writes its mail, and how to run `guild` on its database.
@@ -37,7 +40,14 @@ def fill(driver, **fields):
 
 
 def submit(driver, action):
+    """Posts the form and waits until the browser has left the page, so that a check that follows
+    cannot pass on the old page (a second "Added." matched the first one's flash)."""
+    page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, f'form[action="{action}"] button[type=submit]').click()
+    try:
+        WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+    except TimeoutException:
+        pass  # the browser kept the page (its own form validation stopped the post): the caller's check says so
 
 
 def expect(condition, message):
