@@ -9,10 +9,8 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
 base, artifacts = sys.argv[1].rstrip("/"), sys.argv[2]
 # Where the server writes its mail, and how to run `guild` on its database.
@@ -40,14 +38,21 @@ def fill(driver, **fields):
 
 
 def submit(driver, action):
-    """Posts the form and waits until the browser has left the page, so that a check that follows
-    cannot pass on the old page (a second "Added." matched the first one's flash)."""
-    page = driver.find_element(By.TAG_NAME, "html")
+    """Posts the form and waits until the browser shows another document, so that a check that follows
+    cannot pass on the old page (a second "Added." matched the first one's flash). The old document is
+    marked; the new one has no mark. (Selenium's staleness_of is not usable here: Chromium answers a
+    check of a node from a left document with an inspector error, not a stale-element error.)"""
+    driver.execute_script("window.__guildLeft = false")
     driver.find_element(By.CSS_SELECTOR, f'form[action="{action}"] button[type=submit]').click()
-    try:
-        WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
-    except TimeoutException:
-        pass  # the browser kept the page (its own form validation stopped the post): the caller's check says so
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            if driver.execute_script("return window.__guildLeft === undefined && document.readyState !== 'loading'"):
+                return
+        except WebDriverException:
+            pass  # between documents
+        time.sleep(0.05)
+    # The browser kept the page (its own form validation stopped the post): the caller's check says so.
 
 
 def expect(condition, message):
